@@ -1,0 +1,41 @@
+// One build script (STYLE.md §14): the extension (node, cjs, vscode external,
+// dependencies bundled), the CLI and its scan worker, and the webview (browser, iife).
+// Type-checking is its own step (npm run check-types).
+import * as esbuild from 'esbuild';
+import { existsSync, readFileSync } from 'node:fs';
+
+const watch = process.argv.includes('--watch');
+const production = process.argv.includes('--production');
+const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  logLevel: 'info',
+  define: { __VERSION__: JSON.stringify(pkg.version) },
+};
+
+const node = {
+  ...common,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  external: ['vscode'],
+};
+
+const builds = [
+  { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' },
+  { ...node, entryPoints: { cli: 'src/node/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'scan-worker': 'src/node/scan-worker.ts' }, outdir: 'dist' },
+  { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview' },
+].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+if (watch) {
+  for (const b of builds) {
+    const ctx = await esbuild.context(b);
+    await ctx.watch();
+  }
+} else {
+  await Promise.all(builds.map((b) => esbuild.build(b)));
+}

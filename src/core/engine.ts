@@ -1,0 +1,415 @@
+/**
+ * The engine: a fold of parsed transcript lines into exact aggregates.
+ *
+ * files ─► parsed lines ─► call entries ─► global de-dup store ─► cells ─► report
+ *
+ * - De-duplication is global across files and roots (design.md trap 1): the
+ *   store keeps every file's best candidate per key, and each message id's
+ *   winners are recomputed when a candidate arrives or leaves.
+ * - A file can be withdrawn (truncated, replaced, deleted): its candidates leave
+ *   and a copy elsewhere, if any, takes over (trap 2).
+ * - Tokens are summed as integers per (day, session, model, side, rate card);
+ *   money is a dot product taken only when a view asks (trap 4).
+ *
+ * Pure: no I/O, no clock. Feed it with `ingest`, read it with `report`.
+ */
+import type { RateCard } from './pricing/rate-card';
+import type { PriceTable } from './pricing/price-table';
+import { fileRoleFromPath, type FileRole } from './session-path';
+import { LocalDays } from './local-day';
+import type { CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript';
+
+/** One API call as kept by the engine. */
+export interface Entry {
+  readonly raw: RawCall;
+  readonly file: FileState;
+  /** De-dup key: message id + request id (or a unique key when the line has no message id). */
+  readonly key: string;
+  /** Message id group (replays of one message under another request id are compared within it). */
+  readonly group: string;
+  /** Byte offset of the line in its file (a stable tie-breaker). */
+  readonly offset: number;
+  readonly sessionId: string;
+  readonly sidechain: boolean;
+  readonly card: RateCard | null;
+  /** Canonical model id when priced, else the raw id. */
+  readonly model: string;
+  readonly day: string;
+  readonly total: number;
+}
+
+/** What the engine knows of one transcript file. */
+export interface FileState {
+  readonly path: string;
+  readonly role: FileRole;
+  cwd: string | undefined;
+  lineSessionId: string | undefined;
+  compacts: CompactBoundary[];
+  costState: CostState | undefined;
+  /** Best candidate per de-dup key within this file. */
+  readonly candidates: Map<string, Entry>;
+  malformedLines: number;
+  syntheticLines: number;
+}
+
+/** Integer sums of one bucket of calls. */
+export interface Cell {
+  readonly day: string;
+  readonly sessionId: string;
+  readonly model: string;
+  readonly sidechain: boolean;
+  /** Token sums per rate card; `null` holds unpriced tokens. */
+  readonly byCard: Map<RateCard | null, CallTokens>;
+  messages: number;
+}
+
+export interface EngineOptions {
+  prices: PriceTable;
+  /** IANA time zone for local days. */
+  timeZone: string;
+}
+
+export function emptyTokens(): CallTokens {
+  return { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearches: 0 };
+}
+
+/** Adds `b` times `sign` into `a`, in place. */
+export function addTokens(a: CallTokens, b: CallTokens, sign = 1): void {
+  a.input += sign * b.input;
+  a.output += sign * b.output;
+  a.write5m += sign * b.write5m;
+  a.write1h += sign * b.write1h;
+  a.read += sign * b.read;
+  a.webSearches += sign * b.webSearches;
+}
+
+/** input + output + cache writes + cache reads. */
+export function tokenTotal(t: CallTokens): number {
+  return t.input + t.output + t.write5m + t.write1h + t.read;
+}
+
+/** input + cache writes + cache reads: the prompt size of a call. */
+export function promptTokens(t: CallTokens): number {
+  return t.input + t.write5m + t.write1h + t.read;
+}
+
+/**
+ * True when `a` should be kept over `b` for the same call: the main-chain row,
+ * then the larger token total (never an early streaming snapshot), then the
+ * earlier timestamp (a copy in a forked session loses to its original), then a
+ * stable order of path and offset so the outcome never depends on read order.
+ */
+export function isBetter(a: Entry, b: Entry): boolean {
+  if (a.sidechain !== b.sidechain) {
+    return !a.sidechain;
+  }
+  if (a.total !== b.total) {
+    return a.total > b.total;
+  }
+  if (a.raw.timestampMs !== b.raw.timestampMs) {
+    return a.raw.timestampMs < b.raw.timestampMs;
+  }
+  if (a.file.path !== b.file.path) {
+    return a.file.path < b.file.path;
+  }
+  return a.offset < b.offset;
+}
+
+/** Picks the winners of one message-id group (see transcript-format.md §8 rule 5). */
+function winnersOf(candidates: readonly Entry[]): Entry[] {
+  const best = new Map<string, Entry>();
+  for (const c of candidates) {
+    const cur = best.get(c.key);
+    if (!cur || isBetter(c, cur)) {
+      best.set(c.key, c);
+    }
+  }
+  const winners = [...best.values()];
+  if (winners.length > 1 && winners.some((w) => !w.sidechain)) {
+    // Same message id under another request id on a side chain: a /btw replay.
+    return winners.filter((w) => !w.sidechain);
+  }
+  return winners;
+}
+
+function cellKey(e: Entry): string {
+  return `${e.day}\u0000${e.sessionId}\u0000${e.model}\u0000${e.sidechain ? 1 : 0}`;
+}
+
+/** The mutable heart of the engine; see the module comment. */
+export class Engine {
+  readonly days: LocalDays;
+  private readonly files = new Map<string, FileState>();
+  private readonly groups = new Map<string, Entry[]>();
+  private readonly winners = new Map<string, Entry[]>();
+  private readonly cells = new Map<string, Cell>();
+  private readonly sessions = new Map<string, Set<Entry>>();
+  private revisionCounter = 0;
+
+  constructor(readonly options: EngineOptions) {
+    this.days = new LocalDays(options.timeZone);
+  }
+
+  /** Increases on every change; views compare it to skip work. */
+  get revision(): number {
+    return this.revisionCounter;
+  }
+
+  /** Registers a file (path relative to its `projects/` folder decides its session). */
+  openFile(path: string, relativePath: string): FileState {
+    let file = this.files.get(path);
+    if (!file) {
+      file = {
+        path,
+        role: fileRoleFromPath(relativePath),
+        cwd: undefined,
+        lineSessionId: undefined,
+        compacts: [],
+        costState: undefined,
+        candidates: new Map(),
+        malformedLines: 0,
+        syntheticLines: 0,
+      };
+      this.files.set(path, file);
+    }
+    return file;
+  }
+
+  file(path: string): FileState | undefined {
+    return this.files.get(path);
+  }
+
+  allFiles(): IterableIterator<FileState> {
+    return this.files.values();
+  }
+
+  /** Applies one parsed line found at `offset` in `file`. */
+  ingest(file: FileState, parsed: ParsedLine, offset: number): void {
+    switch (parsed.kind) {
+      case 'call':
+        file.cwd ??= parsed.call.cwd;
+        file.lineSessionId ??= parsed.call.lineSessionId;
+        this.addCall(file, parsed.call, offset);
+        return;
+      case 'compact':
+        file.cwd ??= parsed.cwd;
+        file.lineSessionId ??= parsed.boundary.lineSessionId;
+        file.compacts.push(parsed.boundary);
+        this.revisionCounter++;
+        return;
+      case 'cost-state':
+        file.cwd ??= parsed.cwd;
+        file.lineSessionId ??= parsed.state.lineSessionId;
+        if (!file.costState || parsed.state.timestampMs >= file.costState.timestampMs) {
+          file.costState = parsed.state;
+        }
+        this.revisionCounter++;
+        return;
+      case 'synthetic':
+        file.cwd ??= parsed.cwd;
+        file.lineSessionId ??= parsed.lineSessionId;
+        file.syntheticLines++;
+        return;
+      case 'other':
+        file.cwd ??= parsed.cwd;
+        file.lineSessionId ??= parsed.lineSessionId;
+        return;
+      case 'malformed':
+        file.malformedLines++;
+        this.revisionCounter++;
+        return;
+      default: {
+        const never: never = parsed;
+        return never;
+      }
+    }
+  }
+
+  /** Counts a line that was skipped before parsing (torn, oversized, not an object). */
+  countMalformed(file: FileState, count = 1): void {
+    file.malformedLines += count;
+    this.revisionCounter++;
+  }
+
+  /** Withdraws everything a file contributed, keeping it registered (it will be read again). */
+  resetFile(path: string): void {
+    const file = this.files.get(path);
+    if (!file) {
+      return;
+    }
+    const touched = new Set<string>();
+    for (const entry of file.candidates.values()) {
+      const list = this.groups.get(entry.group);
+      if (list) {
+        const i = list.indexOf(entry);
+        if (i >= 0) {
+          list.splice(i, 1);
+        }
+      }
+      touched.add(entry.group);
+    }
+    file.candidates.clear();
+    file.compacts = [];
+    file.costState = undefined;
+    file.malformedLines = 0;
+    file.syntheticLines = 0;
+    file.cwd = undefined;
+    file.lineSessionId = undefined;
+    for (const group of touched) {
+      this.refreshGroup(group);
+    }
+    this.revisionCounter++;
+  }
+
+  /** Withdraws a file and forgets it (deleted). */
+  removeFile(path: string): void {
+    this.resetFile(path);
+    this.files.delete(path);
+  }
+
+  private sessionOf(file: FileState, call: RawCall): string {
+    return file.role.sessionId ?? call.lineSessionId ?? file.lineSessionId ?? 'unknown-session';
+  }
+
+  private addCall(file: FileState, call: RawCall, offset: number): void {
+    const prices = this.options.prices;
+    const prompt = promptTokens(call.tokens);
+    const card = prices.rateFor({
+      model: call.model,
+      timestampMs: call.timestampMs,
+      promptTokens: prompt,
+      fast: call.fast,
+      geoUs: call.geoUs,
+    });
+    const key =
+      call.messageId !== undefined ? `${call.messageId}\u0000${call.requestId ?? ''}` : `\u0001${file.path}\u0000${offset}`;
+    const entry: Entry = {
+      raw: call,
+      file,
+      key,
+      group: call.messageId ?? key,
+      offset,
+      sessionId: this.sessionOf(file, call),
+      sidechain: call.sidechain || file.role.subagent,
+      card,
+      model: card ? card.model : (prices.canonicalModel(call.model) ?? call.model),
+      day: this.days.dayOf(call.timestampMs),
+      total: tokenTotal(call.tokens),
+    };
+    const existing = file.candidates.get(key);
+    if (existing) {
+      if (!isBetter(entry, existing)) {
+        return;
+      }
+      const list = this.groups.get(existing.group);
+      if (list) {
+        const i = list.indexOf(existing);
+        if (i >= 0) {
+          list.splice(i, 1);
+        }
+      }
+    }
+    file.candidates.set(key, entry);
+    let list = this.groups.get(entry.group);
+    if (!list) {
+      list = [];
+      this.groups.set(entry.group, list);
+    }
+    list.push(entry);
+    this.refreshGroup(entry.group);
+  }
+
+  private refreshGroup(group: string): void {
+    const candidates = this.groups.get(group) ?? [];
+    const before = this.winners.get(group) ?? [];
+    const after = candidates.length === 0 ? [] : candidates.length === 1 ? candidates.slice() : winnersOf(candidates);
+    for (const w of before) {
+      if (!after.includes(w)) {
+        this.apply(w, -1);
+      }
+    }
+    for (const w of after) {
+      if (!before.includes(w)) {
+        this.apply(w, 1);
+      }
+    }
+    if (after.length === 0) {
+      this.winners.delete(group);
+      this.groups.delete(group);
+    } else {
+      this.winners.set(group, after);
+    }
+    this.revisionCounter++;
+  }
+
+  private apply(entry: Entry, sign: 1 | -1): void {
+    const k = cellKey(entry);
+    let cell = this.cells.get(k);
+    if (!cell) {
+      cell = {
+        day: entry.day,
+        sessionId: entry.sessionId,
+        model: entry.model,
+        sidechain: entry.sidechain,
+        byCard: new Map(),
+        messages: 0,
+      };
+      this.cells.set(k, cell);
+    }
+    let sums = cell.byCard.get(entry.card);
+    if (!sums) {
+      sums = emptyTokens();
+      cell.byCard.set(entry.card, sums);
+    }
+    addTokens(sums, entry.raw.tokens, sign);
+    cell.messages += sign;
+    if (cell.messages === 0) {
+      this.cells.delete(k);
+    }
+    let set = this.sessions.get(entry.sessionId);
+    if (!set) {
+      set = new Set();
+      this.sessions.set(entry.sessionId, set);
+    }
+    if (sign > 0) {
+      set.add(entry);
+    } else {
+      set.delete(entry);
+      if (set.size === 0) {
+        this.sessions.delete(entry.sessionId);
+      }
+    }
+  }
+
+  /** All cells (integer sums per day, session, model and side). */
+  allCells(): IterableIterator<Cell> {
+    return this.cells.values();
+  }
+
+  /** Kept (de-duplicated) calls of a session, unordered. */
+  sessionEntries(sessionId: string): ReadonlySet<Entry> {
+    return this.sessions.get(sessionId) ?? new Set();
+  }
+
+  sessionIds(): IterableIterator<string> {
+    return this.sessions.keys();
+  }
+
+  /** Files that belong to a session (main and subagent files). */
+  sessionFiles(): Map<string, FileState[]> {
+    const out = new Map<string, FileState[]>();
+    for (const file of this.files.values()) {
+      const id = file.role.sessionId ?? file.lineSessionId;
+      if (id === undefined) {
+        continue;
+      }
+      let list = out.get(id);
+      if (!list) {
+        list = [];
+        out.set(id, list);
+      }
+      list.push(file);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * Local calendar days in a chosen IANA time zone (transcript-format.md P16).
+ * Every zone offset in use is a multiple of 15 minutes, so the day of an
+ * instant is cached per 15-minute slot: cheap for hundreds of thousands of calls.
+ */
+
+const SLOT_MS = 15 * 60 * 1000;
+
+/** Throws a RangeError naming the zone when it is not a valid IANA time zone. */
+export function assertTimeZone(timeZone: string): void {
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone });
+  } catch {
+    throw new RangeError(`unknown time zone "${timeZone}"`);
+  }
+}
+
+/** The machine's time zone, as the runtime sees it. */
+export function systemTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** Maps instants to `YYYY-MM-DD` in one time zone. */
+export class LocalDays {
+  private readonly format: Intl.DateTimeFormat;
+  private readonly slots = new Map<number, string>();
+
+  constructor(readonly timeZone: string) {
+    assertTimeZone(timeZone);
+    this.format = new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    });
+  }
+
+  /** The local date of an instant (epoch ms) as `YYYY-MM-DD`. */
+  dayOf(ms: number): string {
+    const slot = Math.floor(ms / SLOT_MS);
+    let day = this.slots.get(slot);
+    if (day === undefined) {
+      const parts = this.format.formatToParts(new Date(slot * SLOT_MS));
+      const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
+      day = `${get('year')}-${get('month')}-${get('day')}`;
+      if (this.slots.size > 100_000) {
+        this.slots.clear();
+      }
+      this.slots.set(slot, day);
+    }
+    return day;
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * Views of the engine's cells: totals, sessions, days, projects and models.
+ * Everything here derives from integer sums; money is computed once per
+ * (bucket, rate card) and never rounded.
+ */
+import { costOn } from './pricing/rate-card';
+import { addTokens, emptyTokens, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
+import type { CallTokens } from './transcript';
+
+/** Token fields as they appear in reports. */
+export interface TokenFields {
+  inputTokens: number;
+  outputTokens: number;
+  cacheWrite5mTokens: number;
+  cacheWrite1hTokens: number;
+  cacheReadTokens: number;
+  webSearchRequests: number;
+}
+
+export interface Totals extends TokenFields {
+  costUSD: number;
+  messages: number;
+  unpricedMessages: number;
+}
+
+export type ContextState = 'known' | 'compacted' | 'none';
+
+export interface SessionReport extends TokenFields {
+  sessionId: string;
+  /** The session's working directory (`cwd` field), or null when no line had one. */
+  project: string | null;
+  costUSD: number;
+  subagentCostUSD: number;
+  messages: number;
+  subagentMessages: number;
+  unpricedMessages: number;
+  /** read / (input + read + writes), subagents included; null with no prompt tokens. */
+  cacheHitRate: number | null;
+  /** Prompt size of the latest main-chain call; null when unknown (compacted since, or no call). */
+  contextTokens: number | null;
+  contextState: ContextState;
+  contextWindow: number;
+  /** Model of the latest main-chain call. */
+  currentModel: string | null;
+  models: string[];
+  firstTimestamp: string | null;
+  lastTimestamp: string | null;
+}
+
+export interface DayReport extends TokenFields {
+  date: string;
+  costUSD: number;
+  messages: number;
+}
+
+export interface ModelReport extends TokenFields {
+  model: string;
+  /** Null when the model is unpriced (never a silent $0). */
+  costUSD: number | null;
+  messages: number;
+  priced: boolean;
+}
+
+export interface ProjectReport extends TokenFields {
+  project: string;
+  costUSD: number;
+  messages: number;
+  sessions: number;
+}
+
+export interface Report {
+  totals: Totals;
+  sessions: SessionReport[];
+  days: DayReport[];
+  models: ModelReport[];
+  projects: ProjectReport[];
+  skipped: { malformedLines: number; syntheticLines: number; unpricedModels: string[] };
+  timeZone: string;
+  priceTableAsOf: string;
+}
+
+export interface ReportOptions {
+  /** Inclusive local-day bounds, `YYYY-MM-DD`. */
+  since?: string | undefined;
+  until?: string | undefined;
+  /** Forces every session's context window (tokens). */
+  contextWindowOverride?: number | undefined;
+}
+
+const DEFAULT_WINDOW = 200_000;
+const LARGE_WINDOW = 1_000_000;
+
+/** Integer sums plus their exact cost, for one group of cells. */
+class Sum {
+  readonly tokens: CallTokens = emptyTokens();
+  cost = 0;
+  messages = 0;
+  unpricedMessages = 0;
+
+  addCell(cell: Cell): void {
+    for (const [card, t] of cell.byCard) {
+      addTokens(this.tokens, t);
+      if (card) {
+        this.cost += costOn(card, t);
+      }
+    }
+    if (cell.byCard.has(null)) {
+      this.unpricedMessages += cell.messages;
+    } else {
+      this.messages += cell.messages;
+    }
+  }
+
+  fields(): TokenFields {
+    return tokenFields(this.tokens);
+  }
+}
+
+export function tokenFields(t: CallTokens): TokenFields {
+  return {
+    inputTokens: t.input,
+    outputTokens: t.output,
+    cacheWrite5mTokens: t.write5m,
+    cacheWrite1hTokens: t.write1h,
+    cacheReadTokens: t.read,
+    webSearchRequests: t.webSearches,
+  };
+}
+
+/** cache read / whole prompt, or null when there was no prompt. */
+export function cacheHitRate(t: CallTokens): number | null {
+  const prompt = promptTokens(t);
+  return prompt > 0 ? t.read / prompt : null;
+}
+
+function inRange(day: string, o: ReportOptions): boolean {
+  return (o.since === undefined || day >= o.since) && (o.until === undefined || day <= o.until);
+}
+
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
+/** Facts of a session that do not depend on the date range. */
+export interface SessionFacts {
+  project: string | null;
+  contextTokens: number | null;
+  contextState: ContextState;
+  contextWindow: number;
+  currentModel: string | null;
+  latestMain: Entry | undefined;
+  maxPrompt: number;
+  firstMs: number;
+  lastMs: number;
+}
+
+/** Context, window, project and time span of one session (transcript-format.md §7.1, §7.2). */
+export function sessionFacts(
+  engine: Engine,
+  sessionId: string,
+  contextWindowOverride?: number,
+  filesBySession: Map<string, FileState[]> = engine.sessionFiles(),
+): SessionFacts {
+  let latestMain: Entry | undefined;
+  let maxPrompt = 0;
+  let firstMs = Infinity;
+  let lastMs = -Infinity;
+  let cwdFromCalls: string | undefined;
+  for (const e of engine.sessionEntries(sessionId)) {
+    const ts = e.raw.timestampMs;
+    firstMs = Math.min(firstMs, ts);
+    lastMs = Math.max(lastMs, ts);
+    if (!e.sidechain) {
+      const prompt = promptTokens(e.raw.tokens);
+      if (prompt > 0) {
+        maxPrompt = Math.max(maxPrompt, prompt);
+        if (!latestMain || ts > latestMain.raw.timestampMs || (ts === latestMain.raw.timestampMs && e.offset > latestMain.offset)) {
+          latestMain = e;
+        }
+      }
+      cwdFromCalls ??= e.raw.cwd;
+    }
+  }
+  let project: string | null = null;
+  let lastCompact = -Infinity;
+  for (const file of filesBySession.get(sessionId) ?? []) {
+    if (!file.role.subagent) {
+      project ??= file.cwd ?? null;
+      for (const c of file.compacts) {
+        lastCompact = Math.max(lastCompact, c.timestampMs);
+      }
+    }
+  }
+  project ??= cwdFromCalls ?? null;
+  if (project === null) {
+    for (const e of engine.sessionEntries(sessionId)) {
+      if (e.raw.cwd) {
+        project = e.raw.cwd;
+        break;
+      }
+    }
+  }
+  let contextState: ContextState = 'none';
+  let contextTokens: number | null = null;
+  if (latestMain) {
+    if (lastCompact > latestMain.raw.timestampMs) {
+      contextState = 'compacted';
+    } else {
+      contextState = 'known';
+      contextTokens = promptTokens(latestMain.raw.tokens);
+    }
+  } else if (lastCompact > -Infinity) {
+    contextState = 'compacted';
+  }
+  const currentModel = latestMain ? latestMain.model : null;
+  let contextWindow: number;
+  if (contextWindowOverride !== undefined && contextWindowOverride > 0) {
+    contextWindow = contextWindowOverride;
+  } else {
+    const modelWindow = latestMain ? engine.options.prices.contextWindow(latestMain.raw.model) : null;
+    contextWindow = modelWindow ?? DEFAULT_WINDOW;
+    if (maxPrompt > DEFAULT_WINDOW && contextWindow < LARGE_WINDOW) {
+      contextWindow = LARGE_WINDOW;
+    }
+  }
+  return { project, contextTokens, contextState, contextWindow, currentModel, latestMain, maxPrompt, firstMs, lastMs };
+}
+
+function sortedBy<T>(items: T[], key: (t: T) => string): T[] {
+  return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/** Builds the full report from the engine's current state. */
+export function buildReport(engine: Engine, options: ReportOptions = {}): Report {
+  const totals = new Sum();
+  const days = new Map<string, Sum>();
+  const models = new Map<string, { sum: Sum; priced: boolean }>();
+  const sessions = new Map<string, { all: Sum; sub: Sum; models: Set<string> }>();
+  const unpriced = new Set<string>();
+
+  for (const cell of engine.allCells()) {
+    if (!inRange(cell.day, options)) {
+      continue;
+    }
+    const priced = !cell.byCard.has(null);
+    totals.addCell(cell);
+    getOrAdd(days, cell.day, () => new Sum()).addCell(cell);
+    getOrAdd(models, cell.model, () => ({ sum: new Sum(), priced })).sum.addCell(cell);
+    if (!priced) {
+      unpriced.add(cell.model);
+    }
+    const s = getOrAdd(sessions, cell.sessionId, () => ({ all: new Sum(), sub: new Sum(), models: new Set<string>() }));
+    s.all.addCell(cell);
+    s.models.add(cell.model);
+    if (cell.sidechain) {
+      s.sub.addCell(cell);
+    }
+  }
+
+  const sessionReports: SessionReport[] = [];
+  const projects = new Map<string, { sum: Sum; sessions: number }>();
+  const filesBySession = engine.sessionFiles();
+  for (const [sessionId, s] of sessions) {
+    const facts = sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession);
+    sessionReports.push({
+      sessionId,
+      project: facts.project,
+      costUSD: s.all.cost,
+      subagentCostUSD: s.sub.cost,
+      ...s.all.fields(),
+      messages: s.all.messages,
+      subagentMessages: s.sub.messages + s.sub.unpricedMessages,
+      unpricedMessages: s.all.unpricedMessages,
+      cacheHitRate: cacheHitRate(s.all.tokens),
+      contextTokens: facts.contextTokens,
+      contextState: facts.contextState,
+      contextWindow: facts.contextWindow,
+      currentModel: facts.currentModel,
+      models: [...s.models].sort(),
+      firstTimestamp: Number.isFinite(facts.firstMs) ? new Date(facts.firstMs).toISOString() : null,
+      lastTimestamp: Number.isFinite(facts.lastMs) ? new Date(facts.lastMs).toISOString() : null,
+    });
+    const p = getOrAdd(projects, facts.project ?? '(unknown project)', () => ({ sum: new Sum(), sessions: 0 }));
+    p.sessions++;
+    addSumInto(p.sum, s.all);
+  }
+  sessionReports.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? 1 : -1));
+
+  let malformedLines = 0;
+  let syntheticLines = 0;
+  for (const f of engine.allFiles()) {
+    malformedLines += f.malformedLines;
+    syntheticLines += f.syntheticLines;
+  }
+
+  return {
+    totals: { costUSD: totals.cost, ...totals.fields(), messages: totals.messages, unpricedMessages: totals.unpricedMessages },
+    sessions: sessionReports,
+    days: sortedBy(
+      [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages })),
+      (d) => d.date,
+    ),
+    models: sortedBy(
+      [...models].map(([model, { sum, priced }]) => ({
+        model,
+        costUSD: priced ? sum.cost : null,
+        ...sum.fields(),
+        messages: sum.messages + sum.unpricedMessages,
+        priced,
+      })),
+      (m) => m.model,
+    ),
+    projects: sortedBy(
+      [...projects].map(([project, { sum, sessions: n }]) => ({
+        project,
+        costUSD: sum.cost,
+        ...sum.fields(),
+        messages: sum.messages + sum.unpricedMessages,
+        sessions: n,
+      })),
+      (p) => p.project,
+    ),
+    skipped: { malformedLines, syntheticLines, unpricedModels: [...unpriced].sort() },
+    timeZone: engine.options.timeZone,
+    priceTableAsOf: engine.options.prices.asOf,
+  };
+}
+
+function addSumInto(target: Sum, source: Sum): void {
+  addTokens(target.tokens, source.tokens);
+  target.cost += source.cost;
+  target.messages += source.messages;
+  target.unpricedMessages += source.unpricedMessages;
+}

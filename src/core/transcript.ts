@@ -1,0 +1,333 @@
+/**
+ * Claude Code transcript lines: lenient zod schemas and a parser that never throws.
+ *
+ * Only the fields the engine needs are described; unknown line types and
+ * unknown fields are tolerated, and `null` means "absent" everywhere
+ * (transcript-format.md P21). A usage record is an `assistant` line with
+ * `message.usage`; `<synthetic>` and `isApiErrorMessage` lines are recognised
+ * and cost nothing.
+ */
+import { z } from 'zod';
+
+/** Largest token count accepted in one usage field; anything above is malformed, not priced. */
+export const MAX_TOKENS_PER_FIELD = 100_000_000;
+
+/** `null` and `undefined` both mean absent. */
+const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
+
+const tokenCount = z.number().int().nonnegative().max(MAX_TOKENS_PER_FIELD);
+const optTokens = opt(tokenCount);
+
+/** `message.usage` of an assistant line (Anthropic Messages API usage, as logged). */
+export const usageSchema = z.looseObject({
+  input_tokens: tokenCount,
+  output_tokens: tokenCount,
+  cache_creation_input_tokens: optTokens,
+  cache_read_input_tokens: optTokens,
+  cache_creation: opt(
+    z.looseObject({
+      ephemeral_5m_input_tokens: optTokens,
+      ephemeral_1h_input_tokens: optTokens,
+    }),
+  ),
+  server_tool_use: opt(z.looseObject({ web_search_requests: optTokens })),
+  speed: opt(z.string()),
+  inference_geo: opt(z.string()),
+});
+
+/** An `assistant` line that carries usage. */
+export const assistantLineSchema = z.looseObject({
+  type: z.literal('assistant'),
+  timestamp: z.string(),
+  sessionId: opt(z.string()),
+  cwd: opt(z.string()),
+  requestId: opt(z.string()),
+  isSidechain: opt(z.boolean()),
+  agentId: opt(z.string()),
+  isApiErrorMessage: opt(z.boolean()),
+  message: z.looseObject({
+    id: opt(z.string()),
+    model: opt(z.string()),
+    usage: usageSchema,
+  }),
+});
+
+/** `{"type":"system","subtype":"compact_boundary",...}`. */
+export const compactBoundarySchema = z.looseObject({
+  type: z.literal('system'),
+  subtype: z.literal('compact_boundary'),
+  timestamp: z.string(),
+  sessionId: opt(z.string()),
+  cwd: opt(z.string()),
+  compactMetadata: opt(
+    z.looseObject({
+      trigger: opt(z.string()),
+      preTokens: opt(z.number()),
+      postTokens: opt(z.number()),
+    }),
+  ),
+});
+
+const costNumber = z.number().finite().nonnegative();
+
+/** One model's cumulative usage inside a `cost-state` line (Claude Code >= 2.1.3xx). */
+export const costStateModelUsageSchema = z.looseObject({
+  inputTokens: optTokens,
+  outputTokens: optTokens,
+  cacheReadInputTokens: optTokens,
+  cacheCreationInputTokens: optTokens,
+  cacheCreationEphemeral5mInputTokens: optTokens,
+  cacheCreationEphemeral1hInputTokens: optTokens,
+  webSearchRequests: optTokens,
+  costUSD: opt(costNumber),
+});
+
+/** `{"type":"cost-state",...}`: Claude Code's own running session cost and usage per model. */
+export const costStateSchema = z.looseObject({
+  type: z.literal('cost-state'),
+  timestamp: opt(z.string()),
+  sessionId: opt(z.string()),
+  cwd: opt(z.string()),
+  totalCostUSD: opt(costNumber),
+  hasUnknownModelCost: opt(z.boolean()),
+  modelUsage: opt(z.record(z.string(), costStateModelUsageSchema)),
+});
+
+/** The envelope fields every parsed line may carry. */
+const envelopeSchema = z.looseObject({
+  type: opt(z.string()),
+  subtype: opt(z.string()),
+  sessionId: opt(z.string()),
+  cwd: opt(z.string()),
+});
+
+/** Integer tokens of one API call, per price bucket. */
+export interface CallTokens {
+  input: number;
+  output: number;
+  write5m: number;
+  write1h: number;
+  read: number;
+  webSearches: number;
+}
+
+/** One API call as read from one line, before de-duplication. Plain data (structured-clone safe). */
+export interface RawCall {
+  /** `message.id`, or undefined when the line has none (then it is never de-duplicated). */
+  messageId: string | undefined;
+  requestId: string | undefined;
+  /** `sessionId` field of the line (the path decides the session; this is a fallback). */
+  lineSessionId: string | undefined;
+  agentId: string | undefined;
+  sidechain: boolean;
+  model: string;
+  timestampMs: number;
+  tokens: CallTokens;
+  fast: boolean;
+  geoUs: boolean;
+  cwd: string | undefined;
+}
+
+export interface CompactBoundary {
+  timestampMs: number;
+  lineSessionId: string | undefined;
+  preTokens: number | undefined;
+  postTokens: number | undefined;
+  trigger: string | undefined;
+}
+
+/** Cumulative per-model usage Claude Code reports for a whole session. */
+export interface CostStateModelUsage {
+  tokens: CallTokens;
+  costUSD: number | undefined;
+}
+
+export interface CostState {
+  timestampMs: number;
+  lineSessionId: string | undefined;
+  totalCostUSD: number | undefined;
+  hasUnknownModelCost: boolean;
+  models: Record<string, CostStateModelUsage>;
+}
+
+/** What one line turned out to be. */
+export type ParsedLine =
+  | { kind: 'call'; call: RawCall }
+  | { kind: 'compact'; boundary: CompactBoundary; cwd: string | undefined }
+  | { kind: 'cost-state'; state: CostState; cwd: string | undefined }
+  | { kind: 'synthetic'; cwd: string | undefined; lineSessionId: string | undefined }
+  | { kind: 'other'; cwd: string | undefined; lineSessionId: string | undefined }
+  | { kind: 'malformed'; reason: string };
+
+const SYNTHETIC_MODEL = '<synthetic>';
+
+/** Parses an ISO-8601 timestamp to epoch ms; NaN when invalid. */
+function parseTimestamp(iso: string): number {
+  return Date.parse(iso);
+}
+
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0];
+  if (!issue) {
+    return 'invalid';
+  }
+  const path = issue.path.join('.');
+  return path ? `${path}: ${issue.message}` : issue.message;
+}
+
+/** Tokens of a usage object, with the flat cache-write count as 5m only when the breakdown is absent. */
+export function callTokensOf(usage: z.infer<typeof usageSchema>): CallTokens {
+  const breakdown = usage.cache_creation;
+  const flat = usage.cache_creation_input_tokens ?? 0;
+  let write5m: number;
+  let write1h: number;
+  if (breakdown && (breakdown.ephemeral_5m_input_tokens !== undefined || breakdown.ephemeral_1h_input_tokens !== undefined)) {
+    write5m = breakdown.ephemeral_5m_input_tokens ?? 0;
+    write1h = breakdown.ephemeral_1h_input_tokens ?? 0;
+  } else {
+    write5m = flat;
+    write1h = 0;
+  }
+  return {
+    input: usage.input_tokens,
+    output: usage.output_tokens,
+    write5m,
+    write1h,
+    read: usage.cache_read_input_tokens ?? 0,
+    webSearches: usage.server_tool_use?.web_search_requests ?? 0,
+  };
+}
+
+function parseAssistant(value: unknown): ParsedLine {
+  const result = assistantLineSchema.safeParse(value);
+  if (!result.success) {
+    return { kind: 'malformed', reason: `assistant usage: ${firstIssue(result.error)}` };
+  }
+  const line = result.data;
+  const model = line.message.model;
+  if (line.isApiErrorMessage === true || model === SYNTHETIC_MODEL) {
+    return { kind: 'synthetic', cwd: line.cwd, lineSessionId: line.sessionId };
+  }
+  if (model === undefined || model === '') {
+    return { kind: 'malformed', reason: 'assistant usage: message.model missing' };
+  }
+  const timestampMs = parseTimestamp(line.timestamp);
+  if (Number.isNaN(timestampMs)) {
+    return { kind: 'malformed', reason: 'assistant usage: invalid timestamp' };
+  }
+  const usage = line.message.usage;
+  return {
+    kind: 'call',
+    call: {
+      messageId: line.message.id || undefined,
+      requestId: line.requestId || undefined,
+      lineSessionId: line.sessionId || undefined,
+      agentId: line.agentId || undefined,
+      sidechain: line.isSidechain === true,
+      model,
+      timestampMs,
+      tokens: callTokensOf(usage),
+      fast: usage.speed === 'fast',
+      geoUs: usage.inference_geo === 'us',
+      cwd: line.cwd || undefined,
+    },
+  };
+}
+
+function parseCompact(value: unknown): ParsedLine {
+  const result = compactBoundarySchema.safeParse(value);
+  if (!result.success) {
+    return { kind: 'malformed', reason: `compact_boundary: ${firstIssue(result.error)}` };
+  }
+  const line = result.data;
+  const timestampMs = parseTimestamp(line.timestamp);
+  if (Number.isNaN(timestampMs)) {
+    return { kind: 'malformed', reason: 'compact_boundary: invalid timestamp' };
+  }
+  return {
+    kind: 'compact',
+    cwd: line.cwd,
+    boundary: {
+      timestampMs,
+      lineSessionId: line.sessionId,
+      preTokens: line.compactMetadata?.preTokens,
+      postTokens: line.compactMetadata?.postTokens,
+      trigger: line.compactMetadata?.trigger,
+    },
+  };
+}
+
+function parseCostState(value: unknown): ParsedLine {
+  const result = costStateSchema.safeParse(value);
+  if (!result.success) {
+    return { kind: 'malformed', reason: `cost-state: ${firstIssue(result.error)}` };
+  }
+  const line = result.data;
+  const timestampMs = line.timestamp === undefined ? Number.NaN : parseTimestamp(line.timestamp);
+  if (Number.isNaN(timestampMs)) {
+    return { kind: 'malformed', reason: 'cost-state: invalid timestamp' };
+  }
+  const models: Record<string, CostStateModelUsage> = {};
+  for (const [model, u] of Object.entries(line.modelUsage ?? {})) {
+    const w5 = u.cacheCreationEphemeral5mInputTokens;
+    const w1 = u.cacheCreationEphemeral1hInputTokens;
+    const hasBreakdown = w5 !== undefined || w1 !== undefined;
+    models[model] = {
+      costUSD: u.costUSD,
+      tokens: {
+        input: u.inputTokens ?? 0,
+        output: u.outputTokens ?? 0,
+        write5m: hasBreakdown ? (w5 ?? 0) : (u.cacheCreationInputTokens ?? 0),
+        write1h: hasBreakdown ? (w1 ?? 0) : 0,
+        read: u.cacheReadInputTokens ?? 0,
+        webSearches: u.webSearchRequests ?? 0,
+      },
+    };
+  }
+  return {
+    kind: 'cost-state',
+    cwd: line.cwd,
+    state: {
+      timestampMs,
+      lineSessionId: line.sessionId,
+      totalCostUSD: line.totalCostUSD,
+      hasUnknownModelCost: line.hasUnknownModelCost === true,
+      models,
+    },
+  };
+}
+
+/**
+ * Parses one complete transcript line. Never throws: JSON errors and
+ * schema violations on lines that matter come back as `malformed`.
+ */
+export function parseLine(text: string): ParsedLine {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { kind: 'malformed', reason: 'not valid JSON' };
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return { kind: 'malformed', reason: 'not a JSON object' };
+  }
+  const envelope = envelopeSchema.safeParse(value);
+  if (!envelope.success) {
+    // A line whose envelope fields have the wrong types is still not a usage
+    // record; it is data we do not need, so it is not counted as malformed.
+    return { kind: 'other', cwd: undefined, lineSessionId: undefined };
+  }
+  const { type, subtype, cwd, sessionId } = envelope.data;
+  const message = (value as { message?: unknown }).message;
+  const usage = typeof message === 'object' && message !== null ? (message as { usage?: unknown }).usage : undefined;
+  if (type === 'assistant' && usage !== undefined && usage !== null) {
+    return parseAssistant(value);
+  }
+  if (type === 'system' && subtype === 'compact_boundary') {
+    return parseCompact(value);
+  }
+  if (type === 'cost-state') {
+    return parseCostState(value);
+  }
+  return { kind: 'other', cwd, lineSessionId: sessionId };
+}

@@ -1,0 +1,224 @@
+/**
+ * `claude-cost`: the engine's report in a terminal.
+ *
+ *   claude-cost report [--json] [--config-dir DIR]... [--since YYYY-MM-DD]
+ *                      [--until YYYY-MM-DD] [--tz ZONE]
+ */
+import * as fs from 'node:fs';
+import { Engine } from '../core/engine';
+import { systemTimeZone, assertTimeZone } from '../core/local-day';
+import { bundledPriceTable } from '../core/pricing/price-table';
+import { buildReport, type Report } from '../core/report';
+import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
+import { scanAllSync } from './scan';
+import { formatReportTables } from './report-text';
+
+export class UsageError extends Error {}
+
+export interface ReportArgs {
+  command: 'report';
+  json: boolean;
+  configDirs: string[];
+  since: string | undefined;
+  until: string | undefined;
+  timeZone: string | undefined;
+}
+
+export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
+
+export const USAGE = `Usage: claude-cost report [options]
+
+Prices every Claude Code API call in your local transcripts at list price.
+
+Options:
+  --json               print one JSON object instead of tables
+  --config-dir DIR     a Claude config dir or its projects/ folder (repeatable;
+                       default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)
+  --since YYYY-MM-DD   first local day to include
+  --until YYYY-MM-DD   last local day to include
+  --tz ZONE            IANA time zone for days (default: this machine's)
+  -h, --help           show this help
+  --version            print the version`;
+
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function validDate(flag: string, value: string): string {
+  if (!DATE.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`))) {
+    throw new UsageError(`${flag} expects a date as YYYY-MM-DD, got "${value}"`);
+  }
+  const d = new Date(`${value}T00:00:00Z`);
+  if (d.toISOString().slice(0, 10) !== value) {
+    throw new UsageError(`${flag} expects a real calendar date, got "${value}"`);
+  }
+  return value;
+}
+
+/** Parses argv (without node and script). Throws UsageError with a one-line message. */
+export function parseArgs(argv: readonly string[]): CliArgs {
+  if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
+    return { command: 'help' };
+  }
+  if (argv[0] === '--version') {
+    return { command: 'version' };
+  }
+  const [command, ...rest] = argv;
+  if (command !== 'report') {
+    throw new UsageError(`unknown command "${command ?? ''}" (try: claude-cost report --help)`);
+  }
+  const args: ReportArgs = { command: 'report', json: false, configDirs: [], since: undefined, until: undefined, timeZone: undefined };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    const eq = arg.indexOf('=');
+    const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      if (inline !== undefined) {
+        return inline;
+      }
+      const v = rest[++i];
+      if (v === undefined || (v.startsWith('--') && v.length > 2)) {
+        throw new UsageError(`${flag} needs a value`);
+      }
+      return v;
+    };
+    switch (flag) {
+      case '--json':
+        args.json = true;
+        break;
+      case '--config-dir':
+        args.configDirs.push(value());
+        break;
+      case '--since':
+        args.since = validDate(flag, value());
+        break;
+      case '--until':
+        args.until = validDate(flag, value());
+        break;
+      case '--tz':
+      case '--timezone': {
+        const tz = value();
+        try {
+          assertTimeZone(tz);
+        } catch {
+          throw new UsageError(`unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`);
+        }
+        args.timeZone = tz;
+        break;
+      }
+      case '-h':
+      case '--help':
+        return { command: 'help' };
+      default:
+        throw new UsageError(`unknown option "${arg}" (try: claude-cost report --help)`);
+    }
+  }
+  if (args.since !== undefined && args.until !== undefined && args.since > args.until) {
+    throw new UsageError(`--since ${args.since} is after --until ${args.until}`);
+  }
+  return args;
+}
+
+/** Checks explicit config dirs: each must exist and be a readable directory. */
+function checkConfigDirs(dirs: readonly string[]): void {
+  for (const raw of dirs) {
+    const dir = expandHome(raw);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(dir);
+    } catch {
+      throw new UsageError(`cannot read config dir "${raw}": no such directory`);
+    }
+    if (!st.isDirectory()) {
+      throw new UsageError(`cannot read config dir "${raw}": not a directory`);
+    }
+    const projects = projectsDirOf(dir);
+    try {
+      fs.accessSync(fs.existsSync(projects) ? projects : dir, fs.constants.R_OK | fs.constants.X_OK);
+    } catch {
+      throw new UsageError(`cannot read config dir "${raw}": permission denied`);
+    }
+  }
+}
+
+export interface RunResult {
+  report: Report;
+  warnings: string[];
+}
+
+/** Runs a report: finds roots, scans, builds the report. */
+export function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): RunResult {
+  checkConfigDirs(args.configDirs);
+  const roots = findClaudeRoots({ configDirs: args.configDirs, env });
+  const warnings: string[] = [];
+  if (roots.explicit && args.configDirs.length === 0 && roots.projectsDirs.length === 0) {
+    throw new UsageError(`CLAUDE_CONFIG_DIR has no readable projects/ folder (looked in ${roots.lookedAt.join(', ')})`);
+  }
+  if (roots.projectsDirs.length === 0) {
+    warnings.push(`no Claude Code transcripts found (looked in ${roots.lookedAt.join(', ')})`);
+  }
+  const timeZone = args.timeZone ?? systemTimeZone();
+  const engine = new Engine({ prices: bundledPriceTable(), timeZone });
+  const summary = scanAllSync(engine, roots.projectsDirs);
+  for (const p of summary.problems) {
+    warnings.push(`skipped ${p.path}: ${p.message}`);
+  }
+  const report = buildReport(engine, { since: args.since, until: args.until });
+  if (report.skipped.malformedLines > 0) {
+    warnings.push(`${report.skipped.malformedLines} malformed or torn line(s) skipped`);
+  }
+  if (report.skipped.unpricedModels.length > 0) {
+    warnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
+  }
+  return { report, warnings };
+}
+
+/** The JSON document of `report --json`. */
+export function reportJson(report: Report): unknown {
+  return report;
+}
+
+/** Entry point; returns the exit code. */
+export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
+  let args: CliArgs;
+  try {
+    args = parseArgs(argv);
+  } catch (e) {
+    err.write(`claude-cost: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 2;
+  }
+  if (args.command === 'help') {
+    out.write(`${USAGE}\n`);
+    return 0;
+  }
+  if (args.command === 'version') {
+    out.write(`${VERSION}\n`);
+    return 0;
+  }
+  let result: RunResult;
+  try {
+    result = runReport(args);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err.write(`claude-cost: ${e.message}\n`);
+      return 2;
+    }
+    err.write(`claude-cost: ${e instanceof Error ? e.message : String(e)}\n`);
+    return 1;
+  }
+  if (args.json) {
+    out.write(`${JSON.stringify(reportJson(result.report))}\n`);
+  } else {
+    out.write(formatReportTables(result.report));
+  }
+  for (const w of result.warnings) {
+    err.write(`claude-cost: ${w}\n`);
+  }
+  return 0;
+}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2));
+}

@@ -1,0 +1,156 @@
+/**
+ * Splits transcript bytes into complete lines, cheaply.
+ *
+ * Only lines that can matter are decoded and parsed: those containing
+ * `"usage"`, `compact_boundary` or `"cost-state"`. Every other line is checked
+ * for shape only (`{ ... }`) so torn and garbage lines are still counted,
+ * without paying for JSON.parse on the attachments and tool results that make
+ * up most of a transcript's bytes. A partial last line waits for its newline.
+ */
+
+const NEWLINE = 0x0a;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const NEEDLES = [Buffer.from('"usage"'), Buffer.from('compact_boundary'), Buffer.from('"cost-state"')];
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** Lines longer than this are skipped and counted (they cannot be decoded safely). */
+export const MAX_LINE_BYTES = 256 * 1024 * 1024;
+
+export interface LineSink {
+  /** A complete line worth parsing, decoded, with the byte offset where it starts. */
+  line(text: string, offset: number): void;
+  /** A complete line that is not a JSON object (torn, garbage, oversized). */
+  malformed(offset: number, reason: string): void;
+}
+
+function isSpace(b: number | undefined): boolean {
+  return b === 0x20 || b === 0x09 || b === 0x0d;
+}
+
+/** Classifies and forwards one complete line `buf[start, end)`. */
+export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink): void {
+  let s = start;
+  let e = end;
+  if (buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) {
+    s += 3;
+  }
+  while (s < e && isSpace(buf[s])) {
+    s++;
+  }
+  while (e > s && isSpace(buf[e - 1])) {
+    e--;
+  }
+  if (s === e) {
+    return;
+  }
+  if (buf[s] !== OPEN_BRACE || buf[e - 1] !== CLOSE_BRACE) {
+    sink.malformed(offset, 'not a JSON object (torn or garbage line)');
+    return;
+  }
+  const view = buf.subarray(s, e);
+  for (const needle of NEEDLES) {
+    if (view.indexOf(needle) >= 0) {
+      sink.line(view.toString('utf8'), offset);
+      return;
+    }
+  }
+}
+
+/**
+ * Incremental splitter: feed chunks in file order; complete lines go to the
+ * sink, the unterminated remainder is kept until the next chunk.
+ */
+export class LineSplitter {
+  private pending: Buffer[] = [];
+  /** Bytes of the unterminated line so far (counted even when too long to keep). */
+  private pendingBytes = 0;
+  private oversized = false;
+  /** Absolute offset of the next byte to be fed. */
+  private fed: number;
+  /** Absolute offset where the current (unterminated) line starts. */
+  private lineStart: number;
+
+  /** @param startOffset byte offset in the file of the first byte fed. */
+  constructor(startOffset: number) {
+    this.fed = startOffset;
+    this.lineStart = startOffset;
+  }
+
+  /** Offset just past the last complete line: where a later read resumes. */
+  get consumedOffset(): number {
+    return this.lineStart;
+  }
+
+  /** Bytes of an unterminated last line held back. */
+  get pendingLength(): number {
+    return this.pendingBytes;
+  }
+
+  /** Feeds `chunk` (which the caller may reuse after the call). */
+  push(chunk: Buffer, sink: LineSink): void {
+    const base = this.fed;
+    this.fed += chunk.length;
+    let pos = 0;
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, pos);
+      if (nl < 0) {
+        break;
+      }
+      if (this.pendingBytes > 0) {
+        this.finishPending(chunk.subarray(pos, nl), sink);
+      } else {
+        handleLine(chunk, pos, nl, base + pos, sink);
+      }
+      pos = nl + 1;
+      this.lineStart = base + pos;
+    }
+    if (pos < chunk.length) {
+      const rest = chunk.length - pos;
+      this.pendingBytes += rest;
+      if (this.oversized || this.pendingBytes > MAX_LINE_BYTES) {
+        this.oversized = true;
+        this.pending = [];
+      } else {
+        this.pending.push(Buffer.from(chunk.subarray(pos)));
+      }
+    }
+  }
+
+  private finishPending(tail: Buffer, sink: LineSink): void {
+    if (this.oversized || this.pendingBytes + tail.length > MAX_LINE_BYTES) {
+      sink.malformed(this.lineStart, `line longer than ${MAX_LINE_BYTES} bytes`);
+    } else {
+      const whole = Buffer.concat([...this.pending, tail], this.pendingBytes + tail.length);
+      handleLine(whole, 0, whole.length, this.lineStart, sink);
+    }
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.oversized = false;
+  }
+
+  /**
+   * At end of file: an unterminated remainder that is a whole JSON object is
+   * taken as a line (Claude Code may not have written the newline yet);
+   * otherwise it stays pending and `torn` is true.
+   */
+  flushComplete(sink: LineSink): { torn: boolean } {
+    if (this.pendingBytes === 0) {
+      return { torn: false };
+    }
+    if (this.oversized) {
+      return { torn: true };
+    }
+    const whole = Buffer.concat(this.pending, this.pendingBytes);
+    try {
+      JSON.parse(whole.toString('utf8'));
+    } catch {
+      return { torn: whole.toString('utf8').trim() !== '' };
+    }
+    handleLine(whole, 0, whole.length, this.lineStart, sink);
+    this.lineStart = this.fed;
+    this.pending = [];
+    this.pendingBytes = 0;
+    return { torn: false };
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Plain-text tables of a report for the terminal.
+ */
+import type { Report, TokenFields } from '../core/report';
+
+/** `$1,234.57`; costs under a cent keep enough digits to be non-zero. */
+export function formatUsd(value: number | null): string {
+  if (value === null) {
+    return 'unpriced';
+  }
+  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+/** Transcript strings are data: control characters (terminal escapes) are shown as `?`. */
+export function safeText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+export function formatInt(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+export function formatPercent(value: number | null): string {
+  return value === null ? '-' : `${(value * 100).toFixed(1)}%`;
+}
+
+function table(headers: string[], rows: string[][], rightAligned: boolean[]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => {
+        const w = widths[i] ?? 0;
+        return rightAligned[i] ? c.padStart(w) : c.padEnd(w);
+      })
+      .join('  ')
+      .trimEnd();
+  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const TOKEN_HEADERS = ['Input', 'Output', 'Write 5m', 'Write 1h', 'Cache read'];
+
+function tokenCells(t: TokenFields): string[] {
+  return [t.inputTokens, t.outputTokens, t.cacheWrite5mTokens, t.cacheWrite1hTokens, t.cacheReadTokens].map(formatInt);
+}
+
+const MAX_SESSIONS = 20;
+
+/** Totals, days, sessions and models as aligned text tables. */
+export function formatReportTables(report: Report): string {
+  const parts: string[] = [];
+  const t = report.totals;
+  parts.push(
+    `Claude Code API cost (list prices as of ${report.priceTableAsOf}; days in ${report.timeZone})`,
+    '',
+    table(
+      ['Total', ...TOKEN_HEADERS, 'Searches', 'Calls'],
+      [[formatUsd(t.costUSD), ...tokenCells(t), formatInt(t.webSearchRequests), formatInt(t.messages)]],
+      [true, true, true, true, true, true, true, true],
+    ),
+  );
+  if (t.unpricedMessages > 0) {
+    parts.push(`${formatInt(t.unpricedMessages)} call(s) on unpriced models are not in the total: ${safeText(report.skipped.unpricedModels.join(', '))}`);
+  }
+  if (report.days.length > 0) {
+    parts.push(
+      '',
+      'Days',
+      table(
+        ['Date', 'Cost', ...TOKEN_HEADERS, 'Calls'],
+        report.days.map((d) => [d.date, formatUsd(d.costUSD), ...tokenCells(d), formatInt(d.messages)]),
+        [false, true, true, true, true, true, true, true],
+      ),
+    );
+  }
+  if (report.sessions.length > 0) {
+    const shown = report.sessions.slice(0, MAX_SESSIONS);
+    parts.push(
+      '',
+      report.sessions.length > MAX_SESSIONS ? `Sessions (${MAX_SESSIONS} most recent of ${report.sessions.length}; --json lists all)` : 'Sessions',
+      table(
+        ['Last active', 'Session', 'Project', 'Cost', 'Subagents', 'Cache hit', 'Context', 'Calls'],
+        shown.map((s) => [
+          (s.lastTimestamp ?? '').slice(0, 16).replace('T', ' '),
+          s.sessionId.slice(0, 8),
+          safeText(s.project ?? '(unknown)'),
+          formatUsd(s.costUSD),
+          formatUsd(s.subagentCostUSD),
+          formatPercent(s.cacheHitRate),
+          s.contextTokens === null ? (s.contextState === 'compacted' ? 'compacted' : '-') : `${formatInt(s.contextTokens)} / ${formatInt(s.contextWindow)}`,
+          formatInt(s.messages + s.unpricedMessages),
+        ]),
+        [false, false, false, true, true, true, true, true],
+      ),
+    );
+  }
+  if (report.models.length > 0) {
+    parts.push(
+      '',
+      'Models',
+      table(
+        ['Model', 'Cost', ...TOKEN_HEADERS, 'Calls'],
+        report.models.map((m) => [safeText(m.model), formatUsd(m.costUSD), ...tokenCells(m), formatInt(m.messages)]),
+        [false, true, true, true, true, true, true, true],
+      ),
+    );
+  }
+  if (report.skipped.malformedLines > 0) {
+    parts.push('', `${formatInt(report.skipped.malformedLines)} malformed or torn line(s) were skipped.`);
+  }
+  parts.push('');
+  return parts.join('\n');
+}

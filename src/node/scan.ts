@@ -1,0 +1,173 @@
+/**
+ * Finding transcript files and reading them into the engine.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { Engine, FileState } from '../core/engine';
+import { parseLine } from '../core/transcript';
+import { LineSplitter, type LineSink } from './line-splitter';
+
+export interface TranscriptFile {
+  /** Absolute path. */
+  path: string;
+  /** Path relative to its `projects/` folder, `/`-separated. */
+  relativePath: string;
+  projectsDir: string;
+  size: number;
+  mtimeMs: number;
+}
+
+export interface ListProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Every `*.jsonl` under a `projects/` folder, recursively. Symlinked folders
+ * are followed once (a loop is visited once); unreadable folders are reported,
+ * not thrown.
+ */
+export function listTranscriptFiles(projectsDir: string, problems: ListProblem[] = []): TranscriptFile[] {
+  const out: TranscriptFile[] = [];
+  const seenDirs = new Set<string>();
+  const walk = (dir: string, rel: string): void => {
+    let real: string;
+    try {
+      real = fs.realpathSync(dir);
+    } catch (err) {
+      problems.push({ path: dir, message: describeError(err) });
+      return;
+    }
+    if (seenDirs.has(real)) {
+      return;
+    }
+    seenDirs.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (err) {
+      problems.push({ path: dir, message: describeError(err) });
+      return;
+    }
+    for (const entry of entries) {
+      const full = path.join(dir, entry.name);
+      const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const st = fs.statSync(full);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+      }
+      if (isDir) {
+        walk(full, childRel);
+      } else if (isFile && entry.name.endsWith('.jsonl')) {
+        try {
+          const st = fs.statSync(full);
+          out.push({ path: full, relativePath: childRel, projectsDir, size: st.size, mtimeMs: st.mtimeMs });
+        } catch (err) {
+          problems.push({ path: full, message: describeError(err) });
+        }
+      }
+    }
+  };
+  walk(projectsDir, '');
+  return out;
+}
+
+export function describeError(err: unknown): string {
+  if (err && typeof err === 'object' && 'code' in err && typeof err.code === 'string') {
+    const message = 'message' in err && typeof err.message === 'string' ? err.message : err.code;
+    return message;
+  }
+  return String(err);
+}
+
+/** A sink that parses candidate lines into the engine. */
+export function engineSink(engine: Engine, file: FileState): LineSink {
+  return {
+    line(text, offset) {
+      engine.ingest(file, parseLine(text), offset);
+    },
+    malformed() {
+      engine.countMalformed(file);
+    },
+  };
+}
+
+export interface ReadResult {
+  /** Offset just past the last complete line consumed. */
+  consumedOffset: number;
+  /** Bytes read in total. */
+  bytesRead: number;
+  /** Bytes of an unterminated last line (not consumed). */
+  pendingBytes: number;
+  /** True when that remainder is not a complete JSON object. */
+  torn: boolean;
+}
+
+const CHUNK_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Reads `filePath` from `fromOffset` to its current end, feeding complete
+ * lines to `sink`. Throws only for I/O errors (the caller reports them).
+ */
+export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadResult {
+  const buf = buffer ?? Buffer.allocUnsafe(CHUNK_BYTES);
+  const fd = fs.openSync(filePath, 'r');
+  const splitter = new LineSplitter(fromOffset);
+  let position = fromOffset;
+  let bytesRead = 0;
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, position);
+      if (n <= 0) {
+        break;
+      }
+      position += n;
+      bytesRead += n;
+      splitter.push(n === buf.length ? buf : buf.subarray(0, n), sink);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  const { torn } = splitter.flushComplete(sink);
+  return { consumedOffset: splitter.consumedOffset, bytesRead, pendingBytes: splitter.pendingLength, torn };
+}
+
+export interface ScanSummary {
+  files: number;
+  bytes: number;
+  tornLines: number;
+  problems: ListProblem[];
+}
+
+/** Cold scan: lists and reads every transcript under the given `projects/` folders. */
+export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): ScanSummary {
+  const problems: ListProblem[] = [];
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let files = 0;
+  let bytes = 0;
+  let tornLines = 0;
+  for (const dir of projectsDirs) {
+    for (const f of listTranscriptFiles(dir, problems)) {
+      const state = engine.openFile(f.path, f.relativePath);
+      try {
+        const r = readLinesSync(f.path, 0, engineSink(engine, state), buffer);
+        files++;
+        bytes += r.bytesRead;
+        if (r.torn) {
+          tornLines++;
+          engine.countMalformed(state);
+        }
+      } catch (err) {
+        problems.push({ path: f.path, message: describeError(err) });
+      }
+    }
+  }
+  return { files, bytes, tornLines, problems };
+}
