@@ -44,9 +44,12 @@ else
 fi
 
 # --- (c) already installed? --------------------------------------------------
+# `--config /dev/null` and XDG_DATA_HOME keep code-server from writing a default
+# config and log files into the user's home.
 installed_version() {
   [ -x "$CS_BIN" ] || return 1
-  "$CS_BIN" --version 2>/dev/null | head -n 1 | awk '{print $1}'
+  XDG_DATA_HOME="$CACHE_DIR/xdg-data" "$CS_BIN" --config /dev/null --version 2>/dev/null |
+    grep -Eo '^[0-9]+\.[0-9]+\.[0-9]+ ' | head -n 1 | tr -d ' '
 }
 if [ "$(installed_version || true)" = "$CODE_SERVER_VERSION" ]; then
   log "code-server $CODE_SERVER_VERSION already installed"

@@ -44,7 +44,8 @@ export type ReplyBlock =
   | { type: 'text'; text: string }
   | { type: 'thinking'; thinking: string }
   | { type: 'bash'; command: string; description: string }
-  | { type: 'agent'; description: string; prompt: string }
+  /** An Agent call (subagent_type general-purpose); model is the tool's optional override. */
+  | { type: 'agent'; description: string; prompt: string; model?: 'sonnet' | 'opus' | 'haiku' }
   | { type: 'tool_use'; name: string; input: Record<string, unknown> }
   /** A server-side web search as the API reports it: server_tool_use + web_search_tool_result. */
   | { type: 'web_search'; query: string; results: { title: string; url: string }[] };
@@ -95,6 +96,8 @@ export interface ServedCall {
   blocks: string[];
   /** Names of client tools called in the reply (extra). */
   toolUses: string[];
+  /** The x-claude-code-session-id request header, '' when absent (extra). */
+  sessionId: string;
 }
 
 export type Plan = CallPlan[] | ((req: StandInRequest) => CallPlan);
@@ -184,11 +187,12 @@ export function classifyRequest(r: Omit<StandInRequest, 'kind'>): CallKind {
   if (r.toolNames.length === 0 && /\btitle\b/.test(last)) {
     return 'title';
   }
+  // Claude Code 2.1.330 marks subagent requests in the billing header system block.
+  if (sys.includes('cc_is_subagent=true')) {
+    return 'subagent';
+  }
+  // The main loop offers client tools; side calls (web search, titles, topics) offer none or only server tools.
   if (r.toolNames.length > 0) {
-    // The main loop offers the Agent tool; general-purpose subagents do not get it.
-    if (sys.includes('you are an agent for claude code') || !r.toolNames.includes('Agent')) {
-      return 'subagent';
-    }
     return 'main';
   }
   return 'other';
@@ -307,7 +311,12 @@ function wireBlocks(content: ReplyBlock[]): WireBlock[] {
           b.type === 'bash'
             ? { command: b.command, description: b.description }
             : b.type === 'agent'
-              ? { description: b.description, prompt: b.prompt, subagent_type: 'general-purpose' }
+              ? {
+                  description: b.description,
+                  prompt: b.prompt,
+                  subagent_type: 'general-purpose',
+                  ...(b.model === undefined ? {} : { model: b.model }),
+                }
               : b.input;
         const id = 'toolu_01' + randomId(22);
         out.push({
@@ -403,6 +412,7 @@ export async function startStandInApi(plan: Plan, options: StandInOptions = {}):
       servedAt: new Date().toISOString(),
       blocks: blocks.map((b) => String(b.full.type)),
       toolUses,
+      sessionId: typeof headers['x-claude-code-session-id'] === 'string' ? headers['x-claude-code-session-id'] : '',
     };
     served.push(call);
     if (options.dumpDir !== undefined) {

@@ -1,0 +1,174 @@
+import { strict as assert } from 'node:assert';
+import * as cp from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { main, parseArgs, UsageError } from '../../../src/node/cli';
+import type { Report } from '../../../src/core/report';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+const GOLDEN = path.join(ROOT, 'test/fixtures/golden');
+
+interface Expected {
+  totals: Record<string, number>;
+  sessions: Record<string, Record<string, number | string>>;
+  days: Record<string, number>;
+  daysNewYork: Record<string, number>;
+  malformedLines: number;
+  syntheticLines: number;
+  unpricedModels: string[];
+}
+const expected = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as Expected;
+
+function run(argv: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const chunks: string[] = [];
+  const errChunks: string[] = [];
+  out.on('data', (c: Buffer) => chunks.push(c.toString()));
+  err.on('data', (c: Buffer) => errChunks.push(c.toString()));
+  const saved = { ...process.env };
+  if (env) {
+    Object.assign(process.env, env);
+  }
+  try {
+    const code = main(argv, out, err);
+    return { code, stdout: chunks.join(''), stderr: errChunks.join('') };
+  } finally {
+    for (const k of Object.keys(process.env)) {
+      if (!(k in saved)) {
+        delete process.env[k];
+      }
+    }
+    Object.assign(process.env, saved);
+  }
+}
+
+function jsonReport(argv: string[]): Report {
+  const r = run(['report', '--json', ...argv]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as Report;
+}
+
+const close = (a: number | null | undefined, b: number) => a !== null && a !== undefined && Math.abs(a - b) < 1e-9;
+
+describe('claude-cost report on the golden tree (hand-checked, see test/fixtures/golden/EXPECTED.md)', () => {
+  const report = jsonReport(['--config-dir', GOLDEN, '--tz', 'UTC']);
+
+  it('gives every total exactly', () => {
+    for (const [key, value] of Object.entries(expected.totals)) {
+      const actual = (report.totals as unknown as Record<string, number>)[key];
+      assert.ok(close(actual, value), `${key}: ${actual} != ${value}`);
+    }
+  });
+
+  it('gives every session its cost, subagent share, tokens, project and context', () => {
+    assert.equal(report.sessions.length, Object.keys(expected.sessions).length);
+    for (const [id, fields] of Object.entries(expected.sessions)) {
+      const s = report.sessions.find((x) => x.sessionId === id) as unknown as Record<string, unknown> | undefined;
+      assert.ok(s, id);
+      for (const [key, value] of Object.entries(fields)) {
+        if (typeof value === 'number') {
+          assert.ok(close(s[key] as number, value), `${id} ${key}: ${String(s[key])} != ${value}`);
+        } else {
+          assert.equal(s[key], value, `${id} ${key}`);
+        }
+      }
+    }
+  });
+
+  it('buckets days in the chosen time zone', () => {
+    assert.deepEqual(
+      Object.fromEntries(report.days.map((d) => [d.date, Math.round(d.costUSD * 1e6) / 1e6])),
+      expected.days,
+    );
+    const ny = jsonReport(['--config-dir', GOLDEN, '--tz', 'America/New_York']);
+    assert.deepEqual(
+      Object.fromEntries(ny.days.map((d) => [d.date, Math.round(d.costUSD * 1e6) / 1e6])),
+      expected.daysNewYork,
+    );
+  });
+
+  it('counts skipped lines and names unpriced models', () => {
+    assert.equal(report.skipped.malformedLines, expected.malformedLines);
+    assert.equal(report.skipped.syntheticLines, expected.syntheticLines);
+    assert.deepEqual(report.skipped.unpricedModels, expected.unpricedModels);
+    const nova = report.models.find((m) => m.model === 'claude-nova-1');
+    assert.equal(nova?.costUSD, null);
+    assert.equal(nova?.priced, false);
+  });
+
+  it('accepts the projects/ folder itself, and de-duplicates a root given twice', () => {
+    const viaProjects = jsonReport(['--config-dir', path.join(GOLDEN, 'projects'), '--config-dir', GOLDEN, '--tz', 'UTC']);
+    assert.deepEqual(viaProjects.totals, report.totals);
+  });
+
+  it('reads CLAUDE_CONFIG_DIR (comma-separated) when no --config-dir is given', () => {
+    const r = run(['report', '--json', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual((JSON.parse(r.stdout) as Report).totals, report.totals);
+  });
+
+  it('prints readable tables without --json', () => {
+    const r = run(['report', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, /\$0\.86/);
+    assert.match(r.stdout, /claude-nova-1\s+unpriced/);
+    assert.match(r.stdout, /\/work\/alpha/);
+  });
+});
+
+describe('claude-cost arguments', () => {
+  const bad: Array<[string[], RegExp]> = [
+    [['report', '--since', '2026-13-01'], /--since/],
+    [['report', '--until', 'yesterday'], /--until/],
+    [['report', '--tz', 'Mars/Olympus'], /time zone/],
+    [['report', '--config-dir'], /needs a value/],
+    [['report', '--bogus'], /unknown option/],
+    [['frobnicate'], /unknown command/],
+    [['report', '--since', '2026-11-02', '--until', '2026-11-01'], /after/],
+  ];
+  for (const [argv, message] of bad) {
+    it(`rejects ${argv.join(' ')} with one line and exit 2`, () => {
+      assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
+      const r = run(argv);
+      assert.equal(r.code, 2);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr.trim().split('\n').length, 1);
+    });
+  }
+
+  it('fails with exit 2 on a missing config dir', () => {
+    const r = run(['report', '--config-dir', path.join(os.tmpdir(), 'ccm-does-not-exist-42')]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /no such directory/);
+  });
+
+  it('reports an empty tree calmly', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-empty-'));
+    try {
+      const r = run(['report', '--json', '--config-dir', dir]);
+      assert.equal(r.code, 0);
+      const rep = JSON.parse(r.stdout) as Report;
+      assert.equal(rep.totals.costUSD, 0);
+      assert.deepEqual(rep.sessions, []);
+      assert.match(r.stderr, /no Claude Code transcripts found/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('runs as the built dist/cli.js with exactly one JSON object on stdout', function () {
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) {
+      this.skip();
+    }
+    const ok = cp.spawnSync(process.execPath, [cli, 'report', '--json', '--config-dir', GOLDEN, '--tz', 'UTC'], { encoding: 'utf8' });
+    assert.equal(ok.status, 0, ok.stderr);
+    const parsed = JSON.parse(ok.stdout) as Report;
+    assert.ok(close(parsed.totals.costUSD, expected.totals.costUSD ?? NaN));
+    const bad = cp.spawnSync(process.execPath, [cli, 'report', '--since', 'nope'], { encoding: 'utf8' });
+    assert.equal(bad.status, 2);
+  });
+});
