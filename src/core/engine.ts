@@ -17,7 +17,7 @@ import type { RateCard } from './pricing/rate-card';
 import type { PriceTable } from './pricing/price-table';
 import { fileRoleFromPath, type FileRole } from './session-path';
 import { LocalDays } from './local-day';
-import type { CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript';
+import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript';
 
 /** One API call as kept by the engine. */
 export interface Entry {
@@ -45,11 +45,20 @@ export interface FileState {
   cwd: string | undefined;
   lineSessionId: string | undefined;
   compacts: CompactBoundary[];
+  /** The file's latest `cost-state` (cumulative for the session). */
   costState: CostState | undefined;
+  /** When that cost-state was written: its own time, else the latest time of the lines before it. */
+  costStateAtMs: number | undefined;
+  /** Byte offset of that cost-state line in this file. */
+  costStateOffset: number;
+  /** Latest timestamp among the file's usage and boundary lines so far. */
+  lastTimestampMs: number | undefined;
   /** Best candidate per de-dup key within this file. */
   readonly candidates: Map<string, Entry>;
   malformedLines: number;
   syntheticLines: number;
+  /** Subagent type and description from `agent-<id>.meta.json`, when present. */
+  agentMeta: AgentMeta | undefined;
 }
 
 /** Integer sums of one bucket of calls. */
@@ -166,9 +175,13 @@ export class Engine {
         lineSessionId: undefined,
         compacts: [],
         costState: undefined,
+        costStateAtMs: undefined,
+        costStateOffset: -1,
+        lastTimestampMs: undefined,
         candidates: new Map(),
         malformedLines: 0,
         syntheticLines: 0,
+        agentMeta: undefined,
       };
       this.files.set(path, file);
     }
@@ -189,20 +202,23 @@ export class Engine {
       case 'call':
         file.cwd ??= parsed.call.cwd;
         file.lineSessionId ??= parsed.call.lineSessionId;
+        file.lastTimestampMs = Math.max(file.lastTimestampMs ?? -Infinity, parsed.call.timestampMs);
         this.addCall(file, parsed.call, offset);
         return;
       case 'compact':
         file.cwd ??= parsed.cwd;
         file.lineSessionId ??= parsed.boundary.lineSessionId;
         file.compacts.push(parsed.boundary);
+        file.lastTimestampMs = Math.max(file.lastTimestampMs ?? -Infinity, parsed.boundary.timestampMs);
         this.revisionCounter++;
         return;
       case 'cost-state':
         file.cwd ??= parsed.cwd;
         file.lineSessionId ??= parsed.state.lineSessionId;
-        if (!file.costState || parsed.state.timestampMs >= file.costState.timestampMs) {
-          file.costState = parsed.state;
-        }
+        // Cumulative: a later line in the same file supersedes an earlier one.
+        file.costState = parsed.state;
+        file.costStateAtMs = parsed.state.timestampMs ?? file.lastTimestampMs;
+        file.costStateOffset = offset;
         this.revisionCounter++;
         return;
       case 'synthetic':
@@ -251,6 +267,9 @@ export class Engine {
     file.candidates.clear();
     file.compacts = [];
     file.costState = undefined;
+    file.costStateAtMs = undefined;
+    file.costStateOffset = -1;
+    file.lastTimestampMs = undefined;
     file.malformedLines = 0;
     file.syntheticLines = 0;
     file.cwd = undefined;

@@ -3,9 +3,10 @@
  * Everything here derives from integer sums; money is computed once per
  * (bucket, rate card) and never rounded.
  */
-import { costOn } from './pricing/rate-card';
+import { costOn, type RateCard } from './pricing/rate-card';
 import { addTokens, emptyTokens, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
-import type { CallTokens } from './transcript';
+import type { CallTokens, CostState } from './transcript';
+import { reconcileSession } from './reconcile';
 
 /** Token fields as they appear in reports. */
 export interface TokenFields {
@@ -18,12 +19,31 @@ export interface TokenFields {
 }
 
 export interface Totals extends TokenFields {
+  /** Includes un-itemised usage (it was billed). */
   costUSD: number;
+  /** Itemised priced API calls (assistant lines), de-duplicated. */
   messages: number;
   unpricedMessages: number;
+  /** Usage Claude Code reported in `cost-state` beyond the itemised calls (e.g. compaction), priced by our table. */
+  unitemisedCostUSD: number;
+  /** Sum of Claude Code's own `totalCostUSD` over sessions that have one; null when none has. */
+  claudeCodeCostUSD: number | null;
 }
 
+/** Whether a session's figures were reconciled with Claude Code's `cost-state`. */
+export type Itemisation = 'reconciled' | 'transcript-only';
+
 export type ContextState = 'known' | 'compacted' | 'none';
+
+/** One subagent transcript of a session. */
+export interface SubagentReport {
+  /** File name stem, e.g. `agent-a388e217ee8995773`. */
+  agent: string;
+  agentType: string | null;
+  description: string | null;
+  costUSD: number;
+  messages: number;
+}
 
 export interface SessionReport extends TokenFields {
   sessionId: string;
@@ -31,6 +51,11 @@ export interface SessionReport extends TokenFields {
   project: string | null;
   costUSD: number;
   subagentCostUSD: number;
+  /** Null when the session has no `cost-state` (transcript-only: compaction calls may be missing). */
+  unitemisedCostUSD: number | null;
+  /** Claude Code's own estimate from its latest `cost-state`, or null. */
+  claudeCodeCostUSD: number | null;
+  itemisation: Itemisation;
   messages: number;
   subagentMessages: number;
   unpricedMessages: number;
@@ -43,6 +68,7 @@ export interface SessionReport extends TokenFields {
   /** Model of the latest main-chain call. */
   currentModel: string | null;
   models: string[];
+  subagents: SubagentReport[];
   firstTimestamp: string | null;
   lastTimestamp: string | null;
 }
@@ -240,10 +266,21 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   const totals = new Sum();
   const days = new Map<string, Sum>();
   const models = new Map<string, { sum: Sum; priced: boolean }>();
-  const sessions = new Map<string, { all: Sum; sub: Sum; models: Set<string> }>();
+  const sessions = new Map<string, { all: Sum; sub: Sum; unitemised: Sum; models: Set<string> }>();
   const unpriced = new Set<string>();
+  const filesBySession = engine.sessionFiles();
+  const costStates = new Map<string, CostState>();
+  const pseudoCells: Cell[] = [];
+  for (const [sessionId, files] of filesBySession) {
+    const rec = reconcileSession(engine, sessionId, files);
+    if (rec) {
+      costStates.set(sessionId, rec.state);
+      pseudoCells.push(...rec.cells);
+    }
+  }
+  const unitemisedCells = new Set(pseudoCells);
 
-  for (const cell of engine.allCells()) {
+  for (const cell of [...engine.allCells(), ...pseudoCells]) {
     if (!inRange(cell.day, options)) {
       continue;
     }
@@ -254,24 +291,36 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
     if (!priced) {
       unpriced.add(cell.model);
     }
-    const s = getOrAdd(sessions, cell.sessionId, () => ({ all: new Sum(), sub: new Sum(), models: new Set<string>() }));
+    const s = getOrAdd(sessions, cell.sessionId, () => ({ all: new Sum(), sub: new Sum(), unitemised: new Sum(), models: new Set<string>() }));
     s.all.addCell(cell);
     s.models.add(cell.model);
     if (cell.sidechain) {
       s.sub.addCell(cell);
     }
+    if (unitemisedCells.has(cell)) {
+      s.unitemised.addCell(cell);
+    }
   }
 
   const sessionReports: SessionReport[] = [];
   const projects = new Map<string, { sum: Sum; sessions: number }>();
-  const filesBySession = engine.sessionFiles();
+  let unitemisedTotal = 0;
+  let claudeCodeTotal: number | null = null;
   for (const [sessionId, s] of sessions) {
+    const state = costStates.get(sessionId);
+    unitemisedTotal += s.unitemised.cost;
+    if (state?.totalCostUSD !== undefined) {
+      claudeCodeTotal = (claudeCodeTotal ?? 0) + state.totalCostUSD;
+    }
     const facts = sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession);
     sessionReports.push({
       sessionId,
       project: facts.project,
       costUSD: s.all.cost,
       subagentCostUSD: s.sub.cost,
+      unitemisedCostUSD: state ? s.unitemised.cost : null,
+      claudeCodeCostUSD: state?.totalCostUSD ?? null,
+      itemisation: state ? 'reconciled' : 'transcript-only',
       ...s.all.fields(),
       messages: s.all.messages,
       subagentMessages: s.sub.messages + s.sub.unpricedMessages,
@@ -282,6 +331,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       contextWindow: facts.contextWindow,
       currentModel: facts.currentModel,
       models: [...s.models].sort(),
+      subagents: subagentsOf(engine, sessionId, options),
       firstTimestamp: Number.isFinite(facts.firstMs) ? new Date(facts.firstMs).toISOString() : null,
       lastTimestamp: Number.isFinite(facts.lastMs) ? new Date(facts.lastMs).toISOString() : null,
     });
@@ -299,7 +349,14 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   }
 
   return {
-    totals: { costUSD: totals.cost, ...totals.fields(), messages: totals.messages, unpricedMessages: totals.unpricedMessages },
+    totals: {
+      costUSD: totals.cost,
+      ...totals.fields(),
+      messages: totals.messages,
+      unpricedMessages: totals.unpricedMessages,
+      unitemisedCostUSD: unitemisedTotal,
+      claudeCodeCostUSD: claudeCodeTotal,
+    },
     sessions: sessionReports,
     days: sortedBy(
       [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages })),
@@ -336,4 +393,38 @@ function addSumInto(target: Sum, source: Sum): void {
   target.cost += source.cost;
   target.messages += source.messages;
   target.unpricedMessages += source.unpricedMessages;
+}
+
+/** Per subagent file: its kept calls in range, priced per rate card. */
+export function subagentsOf(engine: Engine, sessionId: string, options: ReportOptions = {}): SubagentReport[] {
+  const byFile = new Map<FileState, { cards: Map<RateCard | null, CallTokens>; messages: number }>();
+  for (const e of engine.sessionEntries(sessionId)) {
+    if (!e.file.role.subagent || !inRange(e.day, options)) {
+      continue;
+    }
+    const f = getOrAdd(byFile, e.file, () => ({ cards: new Map<RateCard | null, CallTokens>(), messages: 0 }));
+    addTokens(
+      getOrAdd(f.cards, e.card, () => emptyTokens()),
+      e.raw.tokens,
+    );
+    f.messages++;
+  }
+  const out: SubagentReport[] = [];
+  for (const [file, f] of byFile) {
+    let cost = 0;
+    for (const [card, t] of f.cards) {
+      if (card) {
+        cost += costOn(card, t);
+      }
+    }
+    const base = file.path.split(/[\\/]/).pop() ?? file.path;
+    out.push({
+      agent: base.replace(/\.jsonl$/, ''),
+      agentType: file.agentMeta?.agentType ?? null,
+      description: file.agentMeta?.description ?? null,
+      costUSD: cost,
+      messages: f.messages,
+    });
+  }
+  return out.sort((a, b) => b.costUSD - a.costUSD);
 }

@@ -143,7 +143,8 @@ export interface CostStateModelUsage {
 }
 
 export interface CostState {
-  timestampMs: number;
+  /** The line's own time; 2.1.330 writes none (the engine then uses the time of the lines before it). */
+  timestampMs: number | undefined;
   lineSessionId: string | undefined;
   totalCostUSD: number | undefined;
   hasUnknownModelCost: boolean;
@@ -263,8 +264,8 @@ function parseCostState(value: unknown): ParsedLine {
     return { kind: 'malformed', reason: `cost-state: ${firstIssue(result.error)}` };
   }
   const line = result.data;
-  const timestampMs = line.timestamp === undefined ? Number.NaN : parseTimestamp(line.timestamp);
-  if (Number.isNaN(timestampMs)) {
+  const timestampMs = line.timestamp === undefined ? undefined : parseTimestamp(line.timestamp);
+  if (timestampMs !== undefined && Number.isNaN(timestampMs)) {
     return { kind: 'malformed', reason: 'cost-state: invalid timestamp' };
   }
   const models: Record<string, CostStateModelUsage> = {};
@@ -330,4 +331,28 @@ export function parseLine(text: string): ParsedLine {
     return parseCostState(value);
   }
   return { kind: 'other', cwd, lineSessionId: sessionId };
+}
+
+/** `agent-<id>.meta.json` beside a subagent transcript (2.1.3xx). */
+export const agentMetaSchema = z.looseObject({
+  agentType: opt(z.string()),
+  description: opt(z.string()),
+  model: opt(z.string()),
+});
+
+export interface AgentMeta {
+  agentType: string | undefined;
+  description: string | undefined;
+}
+
+/** Parses a subagent's `.meta.json` text; undefined when it is not valid. Never throws. */
+export function parseAgentMeta(text: string): AgentMeta | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const r = agentMetaSchema.safeParse(value);
+  return r.success ? { agentType: r.data.agentType, description: r.data.description } : undefined;
 }

@@ -59,6 +59,17 @@ export function formatReportTables(report: Report): string {
       [true, true, true, true, true, true, true, true],
     ),
   );
+  if (t.unitemisedCostUSD > 0) {
+    parts.push(
+      `Includes ${formatUsd(t.unitemisedCostUSD)} that Claude Code reported (cost-state) but the transcript does not itemise, e.g. /compact calls.`,
+    );
+  }
+  if (t.claudeCodeCostUSD !== null) {
+    parts.push(`Claude Code's own estimate for the sessions that carry one: ${formatUsd(t.claudeCodeCostUSD)}.`);
+  }
+  if (report.sessions.some((s) => s.itemisation === 'transcript-only')) {
+    parts.push('Sessions marked * have no cost-state (Claude Code < 2.1.3xx): calls made by /compact may be missing from them.');
+  }
   if (t.unpricedMessages > 0) {
     parts.push(`${formatInt(t.unpricedMessages)} call(s) on unpriced models are not in the total: ${safeText(report.skipped.unpricedModels.join(', '))}`);
   }
@@ -79,18 +90,19 @@ export function formatReportTables(report: Report): string {
       '',
       report.sessions.length > MAX_SESSIONS ? `Sessions (${MAX_SESSIONS} most recent of ${report.sessions.length}; --json lists all)` : 'Sessions',
       table(
-        ['Last active', 'Session', 'Project', 'Cost', 'Subagents', 'Cache hit', 'Context', 'Calls'],
+        ['Last active', 'Session', 'Project', 'Cost', 'Subagents', 'Not itemised', 'Cache hit', 'Context', 'Calls'],
         shown.map((s) => [
           (s.lastTimestamp ?? '').slice(0, 16).replace('T', ' '),
-          s.sessionId.slice(0, 8),
+          `${s.sessionId.slice(0, 8)}${s.itemisation === 'transcript-only' ? '*' : ''}`,
           safeText(s.project ?? '(unknown)'),
           formatUsd(s.costUSD),
           formatUsd(s.subagentCostUSD),
+          s.unitemisedCostUSD === null ? '?' : formatUsd(s.unitemisedCostUSD),
           formatPercent(s.cacheHitRate),
           s.contextTokens === null ? (s.contextState === 'compacted' ? 'compacted' : '-') : `${formatInt(s.contextTokens)} / ${formatInt(s.contextWindow)}`,
           formatInt(s.messages + s.unpricedMessages),
         ]),
-        [false, false, false, true, true, true, true, true],
+        [false, false, false, true, true, true, true, true, true],
       ),
     );
   }

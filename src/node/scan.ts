@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine, FileState } from '../core/engine';
-import { parseLine } from '../core/transcript';
+import { parseAgentMeta, parseLine } from '../core/transcript';
 import { LineSplitter, type LineSink } from './line-splitter';
 
 export interface TranscriptFile {
@@ -156,6 +156,7 @@ export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): Sc
   for (const dir of projectsDirs) {
     for (const f of listTranscriptFiles(dir, problems)) {
       const state = engine.openFile(f.path, f.relativePath);
+      readAgentMeta(state);
       try {
         const r = readLinesSync(f.path, 0, engineSink(engine, state), buffer);
         files++;
@@ -170,4 +171,16 @@ export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): Sc
     }
   }
   return { files, bytes, tornLines, problems };
+}
+
+/** Reads `agent-<id>.meta.json` beside a subagent transcript, if there is one. */
+export function readAgentMeta(file: FileState): void {
+  if (!file.role.subagent) {
+    return;
+  }
+  try {
+    file.agentMeta = parseAgentMeta(fs.readFileSync(file.path.replace(/\.jsonl$/, '.meta.json'), 'utf8'));
+  } catch {
+    file.agentMeta = undefined;
+  }
 }

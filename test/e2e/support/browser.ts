@@ -2,6 +2,7 @@
 // the way a user would: read the status bar, run a command from the palette,
 // look inside the panel's webview, take screenshots.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
 
@@ -38,9 +39,33 @@ const CHROMIUM_ARGS = [
  * with `?folder=FOLDER` in Chromium and waits for the workbench to render.
  */
 export async function openWorkbench(url: string, folder: string, opts: OpenWorkbenchOptions = {}): Promise<Workbench> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+  // Chromium keeps crash reports and GTK settings under XDG folders: give it
+  // its own, deleted on close (playwright makes and deletes the profile itself).
+  const homeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-chromium-'));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined) {
+      env[key] = value;
+    }
+  }
+  Object.assign(env, {
+    XDG_CONFIG_HOME: path.join(homeDir, 'config'),
+    XDG_CACHE_HOME: path.join(homeDir, 'cache'),
+    XDG_DATA_HOME: path.join(homeDir, 'data'),
+  });
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, env });
+  } catch (err) {
+    fs.rmSync(homeDir, { recursive: true, force: true });
+    throw err;
+  }
   let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => (closed ??= browser.close().catch(() => undefined));
+  const close = (): Promise<void> =>
+    (closed ??= browser
+      .close()
+      .catch(() => undefined)
+      .finally(() => fs.rmSync(homeDir, { recursive: true, force: true, maxRetries: 3 })));
   try {
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
     const page = await context.newPage();

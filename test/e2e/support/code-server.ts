@@ -165,9 +165,11 @@ export function remoteUri(port: number, fsPath: string): string {
 function serverEnv(tempDir: string, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    // code-server writes its default config, logs and session socket here, not in the real home.
+    // code-server writes its default config and logs, VS Code its device id,
+    // here rather than in the real home.
     XDG_CONFIG_HOME: path.join(tempDir, 'xdg-config'),
     XDG_DATA_HOME: path.join(tempDir, 'xdg-data'),
+    XDG_CACHE_HOME: path.join(tempDir, 'xdg-cache'),
     // No extension gallery: no look-ups leave the machine.
     EXTENSIONS_GALLERY: '{}',
   };

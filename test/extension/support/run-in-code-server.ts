@@ -69,15 +69,28 @@ export async function runExtensionTests(opts: RunExtensionTestsOptions): Promise
 
 async function waitForResult(file: string, timeoutMs: number, server: CodeServer): Promise<TestResult> {
   const deadline = Date.now() + timeoutMs;
+  let hostExitedAt: number | undefined;
   while (Date.now() < deadline) {
     if (fs.existsSync(file)) {
       return JSON.parse(fs.readFileSync(file, 'utf8')) as TestResult;
     }
+    // The host exits once run() settles; without a result that means the
+    // index never ran (a wrong path, a load error): give up early.
+    if (hostExitedAt === undefined && /Extension host with pid \d+ exiting/.test(tail(findExthostLog(server.userDataDir)))) {
+      hostExitedAt = Date.now();
+    }
+    if (hostExitedAt !== undefined && Date.now() - hostExitedAt > 2000) {
+      throw new Error(noResult(`the extension host exited without writing ${file}`, server));
+    }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(
-    `no test result in ${file} after ${timeoutMs} ms: the extension host did not run the tests.\n` +
-      `--- code-server log ---\n${tail(server.logPath)}\n--- extension host log ---\n${tail(findExthostLog(server.userDataDir))}`,
+  throw new Error(noResult(`no test result in ${file} after ${timeoutMs} ms`, server));
+}
+
+function noResult(what: string, server: CodeServer): string {
+  return (
+    `${what}: the tests did not run in the extension host (is extensionTestsPath a compiled index exporting run()?).\n` +
+    `--- code-server log ---\n${tail(server.logPath)}\n--- extension host log ---\n${tail(findExthostLog(server.userDataDir))}`
   );
 }
 
