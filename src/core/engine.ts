@@ -153,6 +153,7 @@ export class Engine {
   private readonly winners = new Map<string, Entry[]>();
   private readonly cells = new Map<string, Cell>();
   private readonly sessions = new Map<string, Set<Entry>>();
+  private readonly sessionRevisions = new Map<string, number>();
   private revisionCounter = 0;
 
   constructor(readonly options: EngineOptions) {
@@ -162,6 +163,22 @@ export class Engine {
   /** Increases on every change; views compare it to skip work. */
   get revision(): number {
     return this.revisionCounter;
+  }
+
+  /** Increases whenever anything of one session changes (its calls, boundaries, cost-state). */
+  sessionRevision(sessionId: string): number {
+    return this.sessionRevisions.get(sessionId) ?? 0;
+  }
+
+  private touchSession(sessionId: string | undefined): void {
+    this.revisionCounter++;
+    if (sessionId !== undefined) {
+      this.sessionRevisions.set(sessionId, this.revisionCounter);
+    }
+  }
+
+  private touchFile(file: FileState): void {
+    this.touchSession(file.role.sessionId ?? file.lineSessionId);
   }
 
   /** Registers a file (path relative to its `projects/` folder decides its session). */
@@ -210,7 +227,7 @@ export class Engine {
         file.lineSessionId ??= parsed.boundary.lineSessionId;
         file.compacts.push(parsed.boundary);
         file.lastTimestampMs = Math.max(file.lastTimestampMs ?? -Infinity, parsed.boundary.timestampMs);
-        this.revisionCounter++;
+        this.touchFile(file);
         return;
       case 'cost-state':
         file.cwd ??= parsed.cwd;
@@ -219,7 +236,7 @@ export class Engine {
         file.costState = parsed.state;
         file.costStateAtMs = parsed.state.timestampMs ?? file.lastTimestampMs;
         file.costStateOffset = offset;
-        this.revisionCounter++;
+        this.touchFile(file);
         return;
       case 'synthetic':
         file.cwd ??= parsed.cwd;
@@ -277,7 +294,7 @@ export class Engine {
     for (const group of touched) {
       this.refreshGroup(group);
     }
-    this.revisionCounter++;
+    this.touchFile(file);
   }
 
   /** Withdraws a file and forgets it (deleted). */
@@ -385,6 +402,7 @@ export class Engine {
     if (cell.messages === 0) {
       this.cells.delete(k);
     }
+    this.touchSession(entry.sessionId);
     let set = this.sessions.get(entry.sessionId);
     if (!set) {
       set = new Set();

@@ -6,7 +6,7 @@
 import { costOn, type RateCard } from './pricing/rate-card';
 import { addTokens, emptyTokens, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
 import type { CallTokens, CostState } from './transcript';
-import { reconcileSession } from './reconcile';
+import { reconcileSession, type Reconciliation } from './reconcile';
 
 /** Token fields as they appear in reports. */
 export interface TokenFields {
@@ -105,12 +105,23 @@ export interface Report {
   priceTableAsOf: string;
 }
 
+/**
+ * Per-session derived data (context, reconciliation, subagents) keyed by the
+ * session's revision, so a live view that rebuilds the report after an append
+ * recomputes only the sessions that changed. Owned by the caller.
+ */
+export class ReportCache {
+  readonly sessions = new Map<string, { revision: number; key: string; facts: SessionFacts; reconciliation: Reconciliation | undefined; subagents: SubagentReport[] }>();
+}
+
 export interface ReportOptions {
   /** Inclusive local-day bounds, `YYYY-MM-DD`. */
   since?: string | undefined;
   until?: string | undefined;
   /** Forces every session's context window (tokens). */
   contextWindowOverride?: number | undefined;
+  /** Reuse per-session results between builds of a live view. */
+  cache?: ReportCache | undefined;
 }
 
 const DEFAULT_WINDOW = 200_000;
@@ -271,8 +282,27 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   const filesBySession = engine.sessionFiles();
   const costStates = new Map<string, CostState>();
   const pseudoCells: Cell[] = [];
-  for (const [sessionId, files] of filesBySession) {
-    const rec = reconcileSession(engine, sessionId, files);
+  const ranged = options.since !== undefined || options.until !== undefined;
+  const derived = (sessionId: string) => {
+    const revision = engine.sessionRevision(sessionId);
+    const key = `${options.contextWindowOverride ?? ''}`;
+    const cached = options.cache?.sessions.get(sessionId);
+    if (cached && cached.revision === revision && cached.key === key) {
+      return cached;
+    }
+    const files = filesBySession.get(sessionId) ?? [];
+    const fresh = {
+      revision,
+      key,
+      facts: sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession),
+      reconciliation: reconcileSession(engine, sessionId, files),
+      subagents: subagentsOf(engine, sessionId),
+    };
+    options.cache?.sessions.set(sessionId, fresh);
+    return fresh;
+  };
+  for (const sessionId of filesBySession.keys()) {
+    const rec = derived(sessionId).reconciliation;
     if (rec) {
       costStates.set(sessionId, rec.state);
       pseudoCells.push(...rec.cells);
@@ -312,7 +342,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
     if (state?.totalCostUSD !== undefined) {
       claudeCodeTotal = (claudeCodeTotal ?? 0) + state.totalCostUSD;
     }
-    const facts = sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession);
+    const facts = derived(sessionId).facts;
     sessionReports.push({
       sessionId,
       project: facts.project,
@@ -331,7 +361,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       contextWindow: facts.contextWindow,
       currentModel: facts.currentModel,
       models: [...s.models].sort(),
-      subagents: subagentsOf(engine, sessionId, options),
+      subagents: ranged ? subagentsOf(engine, sessionId, options) : derived(sessionId).subagents,
       firstTimestamp: Number.isFinite(facts.firstMs) ? new Date(facts.firstMs).toISOString() : null,
       lastTimestamp: Number.isFinite(facts.lastMs) ? new Date(facts.lastMs).toISOString() : null,
     });

@@ -86,6 +86,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   const logPath = path.join(tempDir, 'code-server.log');
   const configPath = path.join(tempDir, 'config.yaml');
   let child: cp.ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
   try {
     fs.mkdirSync(path.join(userDataDir, 'User'), { recursive: true });
     fs.mkdirSync(extensionsDir, { recursive: true });
@@ -119,6 +120,11 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
         ],
         { env, detached: true, stdio: ['ignore', log, log] },
       );
+      const started = child;
+      exited = new Promise<void>((resolve) => {
+        started.once('exit', () => resolve());
+        started.once('error', () => resolve());
+      });
     } finally {
       fs.closeSync(log);
     }
@@ -126,7 +132,6 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     if (pid === undefined) {
       throw new Error(`could not start ${bin}`);
     }
-    const exited = new Promise<void>((resolve) => child?.once('exit', () => resolve()));
     await waitForHttp(port, exited, opts.startTimeoutMs ?? 30_000, logPath);
 
     const url = new URL(`http://127.0.0.1:${port}/`);
@@ -148,7 +153,7 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
     };
   } catch (err) {
     if (child?.pid !== undefined) {
-      await stopGroup(child.pid, new Promise((resolve) => child?.once('exit', () => resolve(undefined))));
+      await stopGroup(child.pid, exited);
     }
     const logTail = readTail(logPath);
     removeDir(tempDir);

@@ -1,0 +1,134 @@
+/**
+ * The first scan of a history, off the main thread: worker threads read and
+ * parse; this side merges their results into the engine in slices of a few
+ * milliseconds, yielding between slices so the extension host never stalls.
+ */
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Engine } from '../core/engine';
+import type { CursorState } from './file-cursor';
+import type { ScanMessage, ScanRequest } from './scan-worker';
+import type { TranscriptFile } from './scan';
+import { fileRoleFromPath } from '../core/session-path';
+
+export interface ScanProgress {
+  filesDone: number;
+  filesTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+}
+
+export interface ColdScanResult {
+  cursors: Map<string, CursorState>;
+  errors: Array<{ path: string; message: string }>;
+  bytes: number;
+}
+
+export interface ColdScanOptions {
+  onProgress?: (p: ScanProgress) => void;
+  /** Longest time spent merging before yielding to the event loop. */
+  sliceMs?: number;
+  /** Worker script; defaults to `scan-worker.js` beside this module. */
+  workerPath?: string;
+  /** Number of workers; default 2 for large histories, else 1. */
+  workers?: number;
+}
+
+const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
+
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Splits files into `n` lists of about equal bytes (largest first). */
+function partition(files: readonly TranscriptFile[], n: number): TranscriptFile[][] {
+  const parts = Array.from({ length: n }, () => ({ bytes: 0, files: [] as TranscriptFile[] }));
+  for (const f of [...files].sort((a, b) => b.size - a.size)) {
+    const target = parts.reduce((min, p) => (p.bytes < min.bytes ? p : min));
+    target.files.push(f);
+    target.bytes += f.size;
+  }
+  return parts.map((p) => p.files).filter((p) => p.length > 0);
+}
+
+/** Scans `files` into `engine` using worker threads. */
+export async function coldScan(engine: Engine, files: readonly TranscriptFile[], options: ColdScanOptions = {}): Promise<ColdScanResult> {
+  const sliceMs = options.sliceMs ?? 8;
+  const bytesTotal = files.reduce((s, f) => s + f.size, 0);
+  const workerCount = Math.max(1, Math.min(options.workers ?? (bytesTotal > LARGE_HISTORY_BYTES ? 2 : 1), os.cpus().length, files.length));
+  const workerPath = options.workerPath ?? path.join(__dirname, 'scan-worker.js');
+  const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0 };
+  const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
+  if (files.length === 0) {
+    options.onProgress?.(progress);
+    return result;
+  }
+  const queue: ScanMessage[] = [];
+  let wake: (() => void) | undefined;
+  let running = 0;
+  const workers: Worker[] = [];
+  for (const part of partition(files, workerCount)) {
+    const worker = new Worker(workerPath);
+    workers.push(worker);
+    running++;
+    worker.on('message', (m: ScanMessage) => {
+      queue.push(m);
+      wake?.();
+    });
+    worker.on('error', (err) => {
+      queue.push({ type: 'error', path: workerPath, message: err.message });
+      queue.push({ type: 'done' });
+      wake?.();
+    });
+    const request: ScanRequest = {
+      files: part.map((f) => ({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent })),
+    };
+    worker.postMessage(request);
+  }
+  try {
+    while (running > 0 || queue.length > 0) {
+      if (queue.length === 0) {
+        await new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        wake = undefined;
+        continue;
+      }
+      const started = Date.now();
+      while (queue.length > 0 && Date.now() - started < sliceMs) {
+        const m = queue.shift();
+        if (!m) {
+          break;
+        }
+        if (m.type === 'done') {
+          running--;
+        } else if (m.type === 'error') {
+          result.errors.push({ path: m.path, message: m.message });
+          progress.filesDone++;
+        } else if (m.type === 'lines') {
+          const file = engine.openFile(m.path, m.relativePath);
+          for (const [offset, parsed] of m.lines) {
+            engine.ingest(file, parsed, offset);
+          }
+        } else {
+          const file = engine.openFile(m.path, m.relativePath);
+          file.agentMeta = m.agentMeta;
+          for (const [offset, parsed] of m.lines) {
+            engine.ingest(file, parsed, offset);
+          }
+          if (m.malformed > 0) {
+            engine.countMalformed(file, m.malformed);
+          }
+          result.cursors.set(m.path, m.cursor);
+          result.bytes += m.bytes;
+          progress.filesDone++;
+          progress.bytesDone += m.bytes;
+        }
+      }
+      options.onProgress?.({ ...progress });
+      await yieldToLoop();
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return result;
+}

@@ -1,0 +1,108 @@
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { bundledPriceTable } from '../../../src/core/pricing/price-table';
+import { buildReport } from '../../../src/core/report';
+import { LiveSource } from '../../../src/node/live-source';
+import { assistantLine } from '../support/lines';
+
+const S = 'ffffffff-0000-4000-8000-000000000006';
+const T = 'ffffffff-0000-4000-8000-000000000007';
+
+async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+  const start = Date.now();
+  while (!predicate()) {
+    if (Date.now() - start > timeoutMs) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('LiveSource (real watcher on a temp folder)', function () {
+  this.timeout(20_000);
+  let home = '';
+  let source: LiveSource | undefined;
+  const projects = () => path.join(home, '.claude', 'projects');
+  const file = (session: string) => path.join(projects(), '-work-p', `${session}.jsonl`);
+  const line = (id: string, output: number, session = S) => assistantLine({ session, id, req: `r_${id}`, output, input: 1 }) + '\n';
+  const report = () => buildReport(source!.engine);
+
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-live-'));
+  });
+
+  afterEach(async () => {
+    await source?.dispose();
+    source = undefined;
+    fs.rmSync(home, { recursive: true, force: true });
+  });
+
+  async function start(): Promise<LiveSource> {
+    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 100, log: (l, m) => { if (process.env.CCM_DEBUG) { console.log(l, m); } } });
+    await source.start();
+    return source;
+  }
+
+  it('scans the history in a worker, then reads appended lines only', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10) + line('b', 20));
+    const s = await start();
+    assert.equal(s.state.kind, 'ready');
+    assert.equal(report().totals.outputTokens, 30);
+    fs.appendFileSync(file(S), line('c', 5));
+    await waitFor('append', () => report().totals.outputTokens === 35);
+  });
+
+  it('waits for a partial last line to get its newline', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    const s = await start();
+    const next = line('b', 7);
+    fs.appendFileSync(file(S), next.slice(0, 25));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(report().totals.outputTokens, 10);
+    assert.equal(s.pendingFiles(), 1);
+    fs.appendFileSync(file(S), next.slice(25));
+    await waitFor('completed line', () => report().totals.outputTokens === 17);
+    assert.equal(report().skipped.malformedLines, 0);
+  });
+
+  it('re-reads a file that was truncated or replaced, and withdraws a deleted one', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10) + line('b', 20));
+    fs.writeFileSync(file(T), line('x', 100, T));
+    await start();
+    assert.equal(report().totals.outputTokens, 130);
+    fs.writeFileSync(file(S), line('a', 10));
+    await waitFor('truncation', () => report().totals.outputTokens === 110);
+    const tmp = `${file(S)}.tmp`;
+    fs.writeFileSync(tmp, line('z', 1));
+    fs.renameSync(tmp, file(S));
+    await waitFor('replacement', () => report().totals.outputTokens === 101);
+    fs.rmSync(file(T));
+    await waitFor('deletion', () => report().totals.outputTokens === 1);
+  });
+
+  it('picks up new files (a /clear session, a subagent)', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    await start();
+    fs.writeFileSync(file(T), line('n', 3, T));
+    const sub = path.join(projects(), '-work-p', S, 'subagents', 'agent-1.jsonl');
+    fs.mkdirSync(path.dirname(sub), { recursive: true });
+    fs.writeFileSync(sub, assistantLine({ session: S, id: 'sub', req: 'rs', side: true, output: 4 }) + '\n');
+    await waitFor('new files', () => report().totals.outputTokens === 17);
+    assert.equal(report().sessions.length, 2);
+  });
+
+  it('is calm with no Claude folder, and picks it up when it appears', async () => {
+    const s = await start();
+    assert.equal(s.state.kind, 'empty');
+    assert.ok(s.lookedAt.some((p) => p.endsWith(path.join('.claude', 'projects'))));
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    await waitFor('folder appearing', () => s.state.kind === 'ready' && report().totals.outputTokens === 10, 8000);
+  });
+});
