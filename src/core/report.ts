@@ -51,6 +51,8 @@ export interface SessionReport extends TokenFields {
   project: string | null;
   costUSD: number;
   subagentCostUSD: number;
+  /** The session's cost split by price bucket (input, output, cache writes, cache reads, web search). */
+  bucketCostUSD: BucketCosts;
   /** Null when the session has no `cost-state` (transcript-only: compaction calls may be missing). */
   unitemisedCostUSD: number | null;
   /** Claude Code's own estimate from its latest `cost-state`, or null. */
@@ -127,9 +129,24 @@ export interface ReportOptions {
 const DEFAULT_WINDOW = 200_000;
 const LARGE_WINDOW = 1_000_000;
 
+/** Dollars per price bucket. */
+export interface BucketCosts {
+  input: number;
+  output: number;
+  write5m: number;
+  write1h: number;
+  read: number;
+  webSearch: number;
+}
+
+function emptyBuckets(): BucketCosts {
+  return { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 };
+}
+
 /** Integer sums plus their exact cost, for one group of cells. */
 class Sum {
   readonly tokens: CallTokens = emptyTokens();
+  readonly buckets: BucketCosts = emptyBuckets();
   cost = 0;
   messages = 0;
   unpricedMessages = 0;
@@ -139,6 +156,12 @@ class Sum {
       addTokens(this.tokens, t);
       if (card) {
         this.cost += costOn(card, t);
+        this.buckets.input += (t.input * card.input) / 1e6;
+        this.buckets.output += (t.output * card.output) / 1e6;
+        this.buckets.write5m += (t.write5m * card.write5m) / 1e6;
+        this.buckets.write1h += (t.write1h * card.write1h) / 1e6;
+        this.buckets.read += (t.read * card.read) / 1e6;
+        this.buckets.webSearch += t.webSearches * card.webSearch;
       }
     }
     if (cell.byCard.has(null)) {
@@ -348,6 +371,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       project: facts.project,
       costUSD: s.all.cost,
       subagentCostUSD: s.sub.cost,
+      bucketCostUSD: { ...s.all.buckets },
       unitemisedCostUSD: state ? s.unitemised.cost : null,
       claudeCodeCostUSD: state?.totalCostUSD ?? null,
       itemisation: state ? 'reconciled' : 'transcript-only',

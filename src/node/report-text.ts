@@ -2,28 +2,9 @@
  * Plain-text tables of a report for the terminal.
  */
 import type { Report, TokenFields } from '../core/report';
+import { formatInt, formatPercent, formatUsd, safeText } from '../core/format';
 
-/** `$1,234.57`; costs under a cent keep enough digits to be non-zero. */
-export function formatUsd(value: number | null): string {
-  if (value === null) {
-    return 'unpriced';
-  }
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
-}
-
-/** Transcript strings are data: control characters (terminal escapes) are shown as `?`. */
-export function safeText(value: string): string {
-  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
-}
-
-export function formatInt(value: number): string {
-  return value.toLocaleString('en-US');
-}
-
-export function formatPercent(value: number | null): string {
-  return value === null ? '-' : `${(value * 100).toFixed(1)}%`;
-}
+export { formatInt, formatPercent, formatUsd, safeText };
 
 function table(headers: string[], rows: string[][], rightAligned: boolean[]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,0 +1,42 @@
+/**
+ * Display formatting shared by the CLI, the status bar and the panel.
+ * Money is rounded here and only here.
+ */
+
+/** `$1,234.57`; amounts under a cent keep enough digits to stay non-zero. `unpriced` for null. */
+export function formatUsd(value: number | null | undefined): string {
+  if (value === null || value === undefined) {
+    return 'unpriced';
+  }
+  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+}
+
+export function formatInt(value: number): string {
+  return value.toLocaleString('en-US');
+}
+
+/** 950, 14.2k, 1.23M. */
+export function formatTokensShort(value: number): string {
+  if (value < 1000) {
+    return String(value);
+  }
+  if (value < 1_000_000) {
+    return `${(value / 1000).toFixed(value < 10_000 ? 1 : 0).replace(/\.0$/, '')}k`;
+  }
+  return `${(value / 1_000_000).toFixed(2).replace(/\.?0+$/, '')}M`;
+}
+
+export function formatPercent(value: number | null | undefined, digits = 1): string {
+  return value === null || value === undefined ? '-' : `${(value * 100).toFixed(digits)}%`;
+}
+
+/** Transcript strings are data: control characters (terminal escapes) become `?`. */
+export function safeText(value: string): string {
+  return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Escapes a string for Markdown so it renders as literal text (no links, no HTML, no emphasis). */
+export function escapeMarkdown(value: string): string {
+  return safeText(value).replace(/[\\`*_{}[\]()#+\-.!|<>&~$:]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,221 @@
+/**
+ * What the status bar shows, as a pure function of the report, the settings
+ * and the clock. The vscode adapter only copies these fields onto its item.
+ */
+import type { CurrentSession } from './current-session';
+import { escapeMarkdown, formatInt, formatPercent, formatTokensShort, formatUsd } from './format';
+import type { Report, SessionReport } from './report';
+import type { Settings } from './settings';
+
+export type Severity = 'none' | 'warning' | 'error';
+
+export type SourceStatus =
+  | { kind: 'starting' }
+  | { kind: 'scanning'; filesDone: number; filesTotal: number; bytesDone: number; bytesTotal: number }
+  | { kind: 'empty'; lookedAt: readonly string[] }
+  | { kind: 'ready' };
+
+export interface StatusModel {
+  state: SourceStatus['kind'];
+  /** Status bar text, with codicons (`$(name)`). */
+  text: string;
+  /** Markdown tooltip; transcript strings escaped. */
+  tooltip: string;
+  severity: Severity;
+  /** Why the colour is what it is, for the tooltip and tests. */
+  reasons: string[];
+  sessionId: string | undefined;
+  sessionCostUSD: number | undefined;
+  todayCostUSD: number;
+  contextTokens: number | null;
+  contextWindow: number | undefined;
+  unpricedModels: string[];
+}
+
+export interface StatusInput {
+  status: SourceStatus;
+  report: Report | undefined;
+  current: CurrentSession;
+  settings: Settings;
+  /** Today's local date, `YYYY-MM-DD`, in the report's time zone. */
+  today: string;
+  /** When the data last changed (epoch ms), for "updated" in the tooltip. */
+  updatedAtMs: number;
+  /** Formats an instant for the tooltip (injected: the locale and zone are the adapter's). */
+  formatTime: (ms: number) => string;
+}
+
+const ICON = '$(pulse)';
+
+function daysBefore(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Budget and context thresholds crossed by the current figures. */
+export function thresholdReasons(session: SessionReport | undefined, todayUSD: number, settings: Settings): { severity: Severity; reasons: string[] } {
+  const reasons: string[] = [];
+  let severity: Severity = 'none';
+  const raise = (to: Severity) => {
+    if (to === 'error' || (to === 'warning' && severity === 'none')) {
+      severity = to;
+    }
+  };
+  const budget = (label: string, spent: number, limit: number) => {
+    if (limit <= 0) {
+      return;
+    }
+    if (spent >= limit) {
+      raise('error');
+      reasons.push(`${label} ${formatUsd(spent)} reached its budget of ${formatUsd(limit)}`);
+    } else if (spent >= limit * settings['budgets.warnShare']) {
+      raise('warning');
+      reasons.push(`${label} ${formatUsd(spent)} is at ${formatPercent(spent / limit, 0)} of its budget of ${formatUsd(limit)}`);
+    }
+  };
+  if (session) {
+    budget('Session cost', session.costUSD, settings['budgets.sessionUSD']);
+  }
+  budget("Today's cost", todayUSD, settings['budgets.dailyUSD']);
+  if (session && session.contextTokens !== null) {
+    const ctx = session.contextTokens;
+    const byTokens = settings['nudges.compactTokens'] > 0 && ctx >= settings['nudges.compactTokens'];
+    const byShare = settings['nudges.compactWindowShare'] > 0 && ctx >= settings['nudges.compactWindowShare'] * session.contextWindow;
+    if (byTokens || byShare) {
+      raise('warning');
+      reasons.push(`Context ${formatInt(ctx)} tokens (${formatPercent(ctx / session.contextWindow, 0)} of the window) is past the /compact threshold`);
+    }
+  }
+  return { severity, reasons };
+}
+
+function fill(format: string, values: Record<string, string>): string {
+  return format.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+}
+
+function bucketTable(s: SessionReport): string {
+  const rows: Array<[string, number, number]> = [
+    ['Input', s.inputTokens, s.bucketCostUSD.input],
+    ['Output', s.outputTokens, s.bucketCostUSD.output],
+    ['Cache write 5m', s.cacheWrite5mTokens, s.bucketCostUSD.write5m],
+    ['Cache write 1h', s.cacheWrite1hTokens, s.bucketCostUSD.write1h],
+    ['Cache read', s.cacheReadTokens, s.bucketCostUSD.read],
+  ];
+  const lines = ['| | Tokens | Cost |', '|---|---:|---:|', ...rows.map(([name, t, usd]) => `| ${name} | ${formatInt(t)} | ${formatUsd(usd)} |`)];
+  if (s.webSearchRequests > 0) {
+    lines.push(`| Web search | ${formatInt(s.webSearchRequests)} | ${formatUsd(s.bucketCostUSD.webSearch)} |`);
+  }
+  return lines.join('\n');
+}
+
+/** Builds the status bar model. */
+export function buildStatusModel(input: StatusInput): StatusModel {
+  const { status, report, current, settings, today } = input;
+  const base = {
+    state: status.kind,
+    severity: 'none' as Severity,
+    reasons: [] as string[],
+    sessionId: undefined,
+    sessionCostUSD: undefined,
+    todayCostUSD: 0,
+    contextTokens: null,
+    contextWindow: undefined,
+    unpricedModels: [] as string[],
+  };
+  if (status.kind === 'starting' || (status.kind === 'scanning' && !report)) {
+    return { ...base, text: '$(sync~spin) Claude cost: scanning…', tooltip: 'Reading Claude Code transcripts…' };
+  }
+  if (status.kind === 'empty') {
+    return {
+      ...base,
+      text: `${ICON} Claude cost: no transcripts`,
+      tooltip: [
+        '**No Claude Code transcripts found yet.**',
+        '',
+        'Looked in:',
+        ...status.lookedAt.map((p) => `- ${escapeMarkdown(p)}`),
+        '',
+        'This updates by itself when Claude Code writes its first session. Set `claudeCostMeter.configDirs` if yours live elsewhere.',
+      ].join('\n'),
+    };
+  }
+  const r = report;
+  const todayUSD = r?.days.find((d) => d.date === today)?.costUSD ?? 0;
+  const weekStart = daysBefore(today, 6);
+  const weekUSD = (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
+  const session = current.sessionId !== undefined ? r?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
+  const unpriced = r?.skipped.unpricedModels ?? [];
+  const { severity, reasons } = thresholdReasons(session, todayUSD, settings);
+  const ctxText = session && session.contextTokens !== null ? `${formatTokensShort(session.contextTokens)}/${formatTokensShort(session.contextWindow)}` : session?.contextState === 'compacted' ? 'compacted' : '-';
+  const values: Record<string, string> = {
+    session: session ? formatUsd(session.costUSD) : '-',
+    today: formatUsd(todayUSD),
+    week: formatUsd(weekUSD),
+    context: ctxText,
+    contextPercent: session && session.contextTokens !== null ? formatPercent(session.contextTokens / session.contextWindow, 0) : '-',
+    cacheHit: formatPercent(session?.cacheHitRate ?? null, 0),
+    model: session?.currentModel ?? '-',
+  };
+  let text = `${ICON} ${session ? fill(settings['statusBar.format'], values) : `today ${values.today ?? ''}`}`;
+  if (status.kind === 'scanning') {
+    const pct = status.bytesTotal > 0 ? Math.floor((status.bytesDone / status.bytesTotal) * 100) : 0;
+    text = `$(sync~spin) ${text.slice(ICON.length + 1)} (scanning ${pct}%)`;
+  }
+  if (unpriced.length > 0) {
+    text += ' $(warning)';
+  }
+
+  const md: string[] = [];
+  if (session) {
+    md.push(`**Claude Code session** \`${escapeMarkdown(session.sessionId.slice(0, 8))}\` · ${escapeMarkdown(session.project ?? 'unknown project')}`);
+    md.push('', `**${formatUsd(session.costUSD)}** this session · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '');
+    md.push(bucketTable(session), '');
+    const ctx =
+      session.contextTokens !== null
+        ? `${formatInt(session.contextTokens)} / ${formatInt(session.contextWindow)} tokens (${formatPercent(session.contextTokens / session.contextWindow, 0)})`
+        : session.contextState === 'compacted'
+          ? 'compacted, known after the next call'
+          : 'unknown';
+    md.push(`Cache hit rate: **${formatPercent(session.cacheHitRate, 0)}** · Context: **${ctx}**`);
+    md.push(`Model: ${escapeMarkdown(session.currentModel ?? '-')}`);
+    if (session.subagentCostUSD > 0) {
+      md.push(`Subagents: ${formatUsd(session.subagentCostUSD)} (${formatPercent(session.costUSD > 0 ? session.subagentCostUSD / session.costUSD : 0, 0)} of the session)`);
+    }
+    if (session.unitemisedCostUSD !== null && session.unitemisedCostUSD > 0) {
+      md.push(`Not itemised in the transcript (e.g. /compact): ${formatUsd(session.unitemisedCostUSD)}`);
+    }
+    if (session.itemisation === 'transcript-only') {
+      md.push('_Transcript only: calls made by /compact may be missing._');
+    }
+    if (current.reason === 'pinned') {
+      md.push('_Pinned session._');
+    }
+  } else {
+    md.push(`**Claude Code** · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '', 'No session in this workspace yet.');
+  }
+  if (reasons.length > 0) {
+    md.push('', ...reasons.map((x) => `$(warning) ${x}`));
+  }
+  if (unpriced.length > 0) {
+    md.push('', `$(warning) Unpriced model(s): ${unpriced.map(escapeMarkdown).join(', ')}: tokens are counted, their cost is not in the totals.`);
+  }
+  if (status.kind === 'scanning') {
+    md.push('', `Scanning: ${formatInt(status.filesDone)} of ${formatInt(status.filesTotal)} files…`);
+  }
+  md.push('', `_Updated ${input.formatTime(input.updatedAtMs)} · list prices as of ${r?.priceTableAsOf ?? '-'}_`);
+
+  return {
+    state: status.kind,
+    text,
+    tooltip: md.join('\n'),
+    severity,
+    reasons,
+    sessionId: session?.sessionId,
+    sessionCostUSD: session?.costUSD,
+    todayCostUSD: todayUSD,
+    contextTokens: session?.contextTokens ?? null,
+    contextWindow: session?.contextWindow,
+    unpricedModels: [...unpriced],
+  };
+}

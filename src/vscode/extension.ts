@@ -1,0 +1,87 @@
+/**
+ * Composition root (STYLE.md §6): builds the log, config, meter, status bar
+ * and panel, and pushes each into `context.subscriptions`. Activation only
+ * wires; the first scan runs in worker threads.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { bundledPriceTable } from '../core/pricing/price-table';
+import { Meter, type MeterSnapshot } from '../node/meter';
+import { registerCommands } from './commands';
+import { Config } from './config';
+import { PINNED_STATE_KEY } from './ids';
+import { createLog, logSink } from './log';
+import { CostPanel } from './panel';
+import { StatusBar } from './status-bar';
+import { ScanProgress } from './scan-progress';
+import type { StatusModel } from '../core/status-model';
+
+/** What `activate` returns: read-only views for tests and other extensions. */
+export interface CostMeterApi {
+  snapshot(): MeterSnapshot;
+  statusModel(): StatusModel | undefined;
+  /** Resolves when the first scan has been merged. */
+  ready: Promise<void>;
+  onDidUpdate(listener: (s: MeterSnapshot) => void): vscode.Disposable;
+  panelHtml(): string | undefined;
+}
+
+function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
+export function activate(context: vscode.ExtensionContext): CostMeterApi {
+  const log = createLog();
+  context.subscriptions.push(log);
+  const config = new Config(log);
+  context.subscriptions.push(config);
+  const meter = new Meter({
+    prices: bundledPriceTable(),
+    settings: config.settings,
+    workspaceFolders: workspaceFolders(),
+    pinnedSession: context.workspaceState.get<string>(PINNED_STATE_KEY),
+    workerPath: path.join(context.extensionPath, 'dist', 'scan-worker.js'),
+    log: logSink(log),
+  });
+  context.subscriptions.push({ dispose: () => void meter.dispose() });
+
+  const statusBar = new StatusBar();
+  context.subscriptions.push(statusBar);
+  meter.on('update', (s: MeterSnapshot) => statusBar.update(s.status));
+
+  const progress = new ScanProgress(meter);
+  context.subscriptions.push(progress);
+
+  const openPanel = () => void CostPanel.show(context, meter, log);
+  const rescan = async () => {
+    log.info('rescan requested');
+    progress.begin();
+    await meter.rebuild();
+  };
+  context.subscriptions.push(...registerCommands(context, meter, log, openPanel, rescan));
+  context.subscriptions.push(CostPanel.registerSerializer(context, meter, log));
+  context.subscriptions.push({ dispose: () => CostPanel.open?.dispose() });
+
+  context.subscriptions.push(config.onDidChange((settings) => void meter.updateSettings(settings)));
+  context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => meter.setWorkspaceFolders(workspaceFolders())));
+
+  progress.begin();
+  const ready = meter.start().catch((err: unknown) => {
+    log.error(`first scan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  });
+
+  return {
+    snapshot: () => meter.snapshot,
+    statusModel: () => statusBar.model,
+    ready,
+    onDidUpdate: (listener) => {
+      meter.on('update', listener);
+      return { dispose: () => meter.off('update', listener) };
+    },
+    panelHtml: () => CostPanel.open?.renderedHtml,
+  };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}

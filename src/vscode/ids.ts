@@ -1,0 +1,15 @@
+/** Every command, setting, view and state id in one place (STYLE.md §5). */
+export const EXTENSION_ID = 'cost-meter.claude-code-cost-meter';
+
+export const Commands = {
+  openPanel: 'claudeCostMeter.openPanel',
+  rescan: 'claudeCostMeter.rescan',
+  pinSession: 'claudeCostMeter.pinSession',
+  unpinSession: 'claudeCostMeter.unpinSession',
+  showLog: 'claudeCostMeter.showLog',
+} as const;
+
+export const STATUS_ITEM_ID = 'claudeCostMeter.status';
+export const PANEL_VIEW_TYPE = 'claudeCostMeter.panel';
+export const LOG_NAME = 'Claude Code Cost Meter';
+export const PINNED_STATE_KEY = 'claudeCostMeter.pinnedSession';

@@ -1,0 +1,154 @@
+import * as crypto from 'node:crypto';
+import * as vscode from 'vscode';
+import { z } from 'zod';
+import type { HostToWebview, PanelState, WebviewToHost } from '../shared/protocol';
+import { buildPanelSnapshot } from '../node/panel-snapshot';
+import type { Meter, MeterSnapshot } from '../node/meter';
+import { Commands, PANEL_VIEW_TYPE } from './ids';
+
+/** Validates what arrives from the webview (STYLE.md §11). */
+const webviewMessageSchema: z.ZodType<WebviewToHost> = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('ready') }),
+  z.strictObject({ type: z.literal('selectSession'), sessionId: z.string().max(200).nullable() }),
+  z.strictObject({ type: z.literal('command'), command: z.enum(['pinSession', 'unpinSession', 'rescan', 'showLog']) }),
+]);
+
+const panelStateSchema = z.object({ selectedSession: z.string().max(200).nullable() });
+
+/** The cost panel: one webview, restored by a serializer after a reload. */
+export class CostPanel implements vscode.Disposable {
+  private static current: CostPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private selected: string | null;
+
+  static show(context: vscode.ExtensionContext, meter: Meter, log: vscode.LogOutputChannel): CostPanel {
+    if (CostPanel.current) {
+      CostPanel.current.panel.reveal(vscode.ViewColumn.Active);
+      return CostPanel.current;
+    }
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Claude Code Cost', vscode.ViewColumn.Active, CostPanel.options(context));
+    CostPanel.current = new CostPanel(panel, context, meter, log, null);
+    return CostPanel.current;
+  }
+
+  static registerSerializer(context: vscode.ExtensionContext, meter: Meter, log: vscode.LogOutputChannel): vscode.Disposable {
+    return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
+      deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => {
+        const parsed = panelStateSchema.safeParse(state);
+        panel.webview.options = CostPanel.options(context);
+        CostPanel.current?.dispose();
+        CostPanel.current = new CostPanel(panel, context, meter, log, parsed.success ? parsed.data.selectedSession : null);
+        return Promise.resolve();
+      },
+    });
+  }
+
+  /** The open panel, if any (for tests through the extension API). */
+  static get open(): CostPanel | undefined {
+    return CostPanel.current;
+  }
+
+  private static options(context: vscode.ExtensionContext): vscode.WebviewPanelOptions & vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(context.extensionUri, 'dist', 'webview'), vscode.Uri.joinPath(context.extensionUri, 'media')],
+    };
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    private readonly context: vscode.ExtensionContext,
+    private readonly meter: Meter,
+    private readonly log: vscode.LogOutputChannel,
+    selected: string | null,
+  ) {
+    this.selected = selected;
+    panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
+    panel.webview.html = this.html();
+    const onUpdate = (snapshot: MeterSnapshot) => this.post(snapshot);
+    meter.on('update', onUpdate);
+    this.disposables.push({ dispose: () => meter.off('update', onUpdate) });
+    this.disposables.push(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
+    this.disposables.push(panel.onDidDispose(() => this.dispose()));
+  }
+
+  /** The HTML the webview was given (for the CSP test). */
+  get renderedHtml(): string {
+    return this.panel.webview.html;
+  }
+
+  private html(): string {
+    const webview = this.panel.webview;
+    const nonce = crypto.randomBytes(18).toString('base64');
+    const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'main.js'));
+    const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css'));
+    const csp = [
+      "default-src 'none'",
+      `style-src ${webview.cspSource}`,
+      `font-src ${webview.cspSource}`,
+      `img-src ${webview.cspSource}`,
+      `script-src 'nonce-${nonce}'`,
+    ].join('; ');
+    return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${style.toString()}">
+<title>Claude Code Cost</title>
+</head>
+<body>
+<main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
+<script nonce="${nonce}" src="${script.toString()}"></script>
+</body>
+</html>`;
+  }
+
+  private post(snapshot: MeterSnapshot): void {
+    const message: HostToWebview = { type: 'snapshot', snapshot: buildPanelSnapshot(snapshot, this.selected) };
+    void this.panel.webview.postMessage(message);
+  }
+
+  private receive(raw: unknown): void {
+    const parsed = webviewMessageSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.log.warn(`panel: rejected a message of unexpected shape: ${JSON.stringify(raw)?.slice(0, 200) ?? String(raw)}`);
+      return;
+    }
+    const m = parsed.data;
+    switch (m.type) {
+      case 'ready':
+        this.post(this.meter.snapshot);
+        return;
+      case 'selectSession':
+        this.selected = m.sessionId;
+        this.post(this.meter.snapshot);
+        return;
+      case 'command': {
+        const id = { pinSession: Commands.pinSession, unpinSession: Commands.unpinSession, rescan: Commands.rescan, showLog: Commands.showLog }[m.command];
+        void vscode.commands.executeCommand(id);
+        return;
+      }
+      default: {
+        const never: never = m;
+        return never;
+      }
+    }
+  }
+
+  /** The state a serializer restores (also mirrored by the webview's own setState). */
+  get state(): PanelState {
+    return { selectedSession: this.selected };
+  }
+
+  dispose(): void {
+    if (CostPanel.current === this) {
+      CostPanel.current = undefined;
+    }
+    for (const d of this.disposables.splice(0)) {
+      d.dispose();
+    }
+    this.panel.dispose();
+  }
+}

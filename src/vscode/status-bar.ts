@@ -1,0 +1,42 @@
+import * as vscode from 'vscode';
+import type { StatusModel } from '../core/status-model';
+import { Commands, STATUS_ITEM_ID } from './ids';
+
+/** The one status bar item: copies the pure status model onto the item (STYLE.md §9). */
+export class StatusBar implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private last: StatusModel | undefined;
+
+  constructor() {
+    this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
+    this.item.name = 'Claude Code Cost';
+    this.item.command = Commands.openPanel;
+    this.item.text = '$(sync~spin) Claude cost: scanning…';
+    this.item.show();
+  }
+
+  /** The model currently shown (for tests through the extension API). */
+  get model(): StatusModel | undefined {
+    return this.last;
+  }
+
+  update(model: StatusModel): void {
+    this.last = model;
+    this.item.text = model.text;
+    const tooltip = new vscode.MarkdownString(model.tooltip, true);
+    tooltip.isTrusted = false;
+    tooltip.supportHtml = false;
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: model.text.replace(/\$\([^)]*\)\s*/g, ''), role: 'button' };
+    this.item.backgroundColor =
+      model.severity === 'error'
+        ? new vscode.ThemeColor('statusBarItem.errorBackground')
+        : model.severity === 'warning'
+          ? new vscode.ThemeColor('statusBarItem.warningBackground')
+          : undefined;
+  }
+
+  dispose(): void {
+    this.item.dispose();
+  }
+}
