@@ -18,7 +18,7 @@ function usd(value: number | null): string {
   if (value === null) {
     return 'unpriced';
   }
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
   return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 const int = (n: number) => n.toLocaleString('en-US');

@@ -8,7 +8,7 @@ export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined) {
     return 'unpriced';
   }
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
   return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 

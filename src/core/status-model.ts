@@ -177,20 +177,21 @@ export function buildStatusModel(input: StatusInput): StatusModel {
         : session.contextState === 'compacted'
           ? 'compacted, known after the next call'
           : 'unknown';
-    md.push(`Cache hit rate: **${formatPercent(session.cacheHitRate, 0)}** · Context: **${ctx}**`);
-    md.push(`Model: ${escapeMarkdown(session.currentModel ?? '-')}`);
+    const facts = [`Cache hit rate: **${formatPercent(session.cacheHitRate, 0)}** · Context: **${ctx}**`, `Model: ${escapeMarkdown(session.currentModel ?? '-')}`];
     if (session.subagentCostUSD > 0) {
-      md.push(`Subagents: ${formatUsd(session.subagentCostUSD)} (${formatPercent(session.costUSD > 0 ? session.subagentCostUSD / session.costUSD : 0, 0)} of the session)`);
+      facts.push(`Subagents: ${formatUsd(session.subagentCostUSD)} (${formatPercent(session.costUSD > 0 ? session.subagentCostUSD / session.costUSD : 0, 0)} of the session)`);
     }
     if (session.unitemisedCostUSD !== null && session.unitemisedCostUSD > 0) {
-      md.push(`Not itemised in the transcript (e.g. /compact): ${formatUsd(session.unitemisedCostUSD)}`);
+      facts.push(`Not itemised in the transcript (e.g. /compact): ${formatUsd(session.unitemisedCostUSD)}`);
     }
     if (session.itemisation === 'transcript-only') {
-      md.push('_Transcript only: calls made by /compact may be missing._');
+      facts.push('_Transcript only: calls made by /compact may be missing._');
     }
     if (current.reason === 'pinned') {
-      md.push('_Pinned session._');
+      facts.push('_Pinned session._');
     }
+    // A hard line break (two spaces) keeps each fact on its own line.
+    md.push(facts.join('  \n'));
   } else {
     md.push(`**Claude Code** · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '', 'No session in this workspace yet.');
   }

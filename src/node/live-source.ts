@@ -36,6 +36,7 @@ export interface LiveSourceOptions {
 }
 
 const SETTLE_MS = 300;
+const WATCH_READY_MAX_MS = 15_000;
 
 /** Events: `change` (engine updated), `state` (SourceState changed). */
 export class LiveSource extends EventEmitter {
@@ -87,6 +88,17 @@ export class LiveSource extends EventEmitter {
     return n;
   }
 
+  /** Ready once any transcript file is known; empty (calm, with where we looked) before that. */
+  private setReadyOrEmpty(): void {
+    if (this.cursors.size > 0) {
+      if (this.stateValue.kind !== 'ready') {
+        this.setState({ kind: 'ready' });
+      }
+    } else if (this.stateValue.kind !== 'empty') {
+      this.setState({ kind: 'empty', lookedAt: [...this.roots.lookedAt] });
+    }
+  }
+
   private setState(state: SourceState): void {
     this.stateValue = state;
     this.emit('state', state);
@@ -136,7 +148,7 @@ export class LiveSource extends EventEmitter {
     }
     this.scanning = true;
     try {
-      this.watch(dirs);
+      await this.watch(dirs);
       const files = dirs.flatMap((d) => listTranscriptFiles(d, this.problems));
       for (const p of this.problems) {
         this.log('warn', `cannot read ${p.path}: ${p.message}`);
@@ -167,16 +179,17 @@ export class LiveSource extends EventEmitter {
     if (this.disposed) {
       return;
     }
-    this.setState({ kind: 'ready' });
+    this.setReadyOrEmpty();
     this.changed();
     // Changes that arrived during the scan.
     this.scheduleFlush();
   }
 
-  private watch(dirs: readonly string[]): void {
+  /** Watches `dirs`; resolves once the watcher has walked them (bounded wait). */
+  private watch(dirs: readonly string[]): Promise<void> {
     if (this.watcher) {
       this.watcher.add([...dirs]);
-      return;
+      return Promise.resolve();
     }
     const watcher = watch([...dirs], {
       ignoreInitial: true,
@@ -189,8 +202,23 @@ export class LiveSource extends EventEmitter {
     watcher.on('add', (p) => this.markDirty(p));
     watcher.on('change', (p) => this.markDirty(p));
     watcher.on('unlink', (p) => this.markDirty(p));
+    // A folder created with files already in it (a new project, a subagents/
+    // folder) can beat the watcher: list it once.
+    watcher.on('addDir', (dir) => {
+      for (const f of listTranscriptFiles(dir, [])) {
+        this.markDirty(f.path);
+      }
+    });
     watcher.on('error', (err) => this.onWatchError(err));
     this.watcher = watcher;
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, WATCH_READY_MAX_MS);
+      timer.unref?.();
+      watcher.once('ready', () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   }
 
   private onWatchError(err: unknown): void {
@@ -201,7 +229,7 @@ export class LiveSource extends EventEmitter {
       const dirs = [...this.roots.projectsDirs];
       void this.watcher?.close();
       this.watcher = undefined;
-      this.watch(dirs);
+      void this.watch(dirs);
       for (const c of this.cursors.keys()) {
         this.dirty.add(c);
       }
@@ -251,6 +279,7 @@ export class LiveSource extends EventEmitter {
       this.settling.add(p);
     }
     if (this.readPaths(paths).length > 0) {
+      this.setReadyOrEmpty();
       this.changed();
     }
     this.scheduleSettle();

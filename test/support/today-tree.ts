@@ -102,6 +102,6 @@ export function writeTodayTree(configDir: string, workspaceDir: string, withHost
 
 /** `$0.03`, as the status bar formats it. */
 export function usd(value: number): string {
-  const digits = value !== 0 && Math.abs(value) < 0.01 ? 4 : 2;
+  const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
   return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }

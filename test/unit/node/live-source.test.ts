@@ -105,4 +105,13 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     fs.writeFileSync(file(S), line('a', 10));
     await waitFor('folder appearing', () => s.state.kind === 'ready' && report().totals.outputTokens === 10, 8000);
   });
+
+  it('treats an empty projects/ folder as "no transcripts" until the first file appears', async () => {
+    fs.mkdirSync(projects(), { recursive: true });
+    const s = await start();
+    assert.equal(s.state.kind, 'empty');
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    await waitFor('first transcript', () => s.state.kind === 'ready' && report().totals.outputTokens === 10);
+  });
 });
