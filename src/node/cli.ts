@@ -5,15 +5,20 @@
  *                      [--until YYYY-MM-DD] [--tz ZONE]
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { Engine } from '../core/engine';
 import { systemTimeZone, assertTimeZone } from '../core/local-day';
 import { bundledPriceTable } from '../core/pricing/price-table';
 import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
-import { scanAllSync } from './scan';
+import { defaultCacheDir, isInside } from './index-store';
+import { engineKey, finishWarmScan, warmScanSync } from './warm-scan';
 import { formatReportTables } from './report-text';
 
 export class UsageError extends Error {}
+
+declare const __VERSION__: string | undefined;
+const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 export interface ReportArgs {
   command: 'report';
@@ -22,6 +27,10 @@ export interface ReportArgs {
   since: string | undefined;
   until: string | undefined;
   timeZone: string | undefined;
+  /** Force a cold scan that reads and writes no index. */
+  noCache: boolean;
+  /** Where the index lives (default: the user's cache folder). */
+  cacheDir: string | undefined;
 }
 
 export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
@@ -37,6 +46,9 @@ Options:
   --since YYYY-MM-DD   first local day to include
   --until YYYY-MM-DD   last local day to include
   --tz ZONE            IANA time zone for days (default: this machine's)
+  --no-cache           cold scan: read every file, use and write no index
+  --cache-dir DIR      where the index lives (default: $XDG_CACHE_HOME or
+                       ~/.cache, then claude-code-cost-meter/)
   -h, --help           show this help
   --version            print the version`;
 
@@ -65,7 +77,16 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (command !== 'report') {
     throw new UsageError(`unknown command "${command ?? ''}" (try: claude-cost report --help)`);
   }
-  const args: ReportArgs = { command: 'report', json: false, configDirs: [], since: undefined, until: undefined, timeZone: undefined };
+  const args: ReportArgs = {
+    command: 'report',
+    json: false,
+    configDirs: [],
+    since: undefined,
+    until: undefined,
+    timeZone: undefined,
+    noCache: false,
+    cacheDir: undefined,
+  };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     const eq = arg.indexOf('=');
@@ -105,6 +126,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         args.timeZone = tz;
         break;
       }
+      case '--no-cache':
+        args.noCache = true;
+        break;
+      case '--cache-dir':
+        args.cacheDir = expandHome(value());
+        break;
       case '-h':
       case '--help':
         return { command: 'help' };
@@ -142,6 +169,8 @@ function checkConfigDirs(dirs: readonly string[]): void {
 
 export interface RunResult {
   report: Report;
+  /** The report as printed by --json (reused as is from the index when nothing changed). */
+  json: string;
   warnings: string[];
 }
 
@@ -157,24 +186,39 @@ export function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env
     warnings.push(`no Claude Code transcripts found (looked in ${roots.lookedAt.join(', ')})`);
   }
   const timeZone = args.timeZone ?? systemTimeZone();
-  const engine = new Engine({ prices: bundledPriceTable(), timeZone });
-  const summary = scanAllSync(engine, roots.projectsDirs);
-  for (const p of summary.problems) {
+  const prices = bundledPriceTable();
+  const cacheDir = args.noCache ? undefined : (args.cacheDir ?? defaultCacheDir(env));
+  if (cacheDir !== undefined && isInside(cacheDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
+    throw new UsageError(`refusing to keep the index inside a Claude folder (${cacheDir}); choose another --cache-dir`);
+  }
+  const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone });
+  const engine = new Engine({ prices, timeZone });
+  const scan = warmScanSync(engine, roots.projectsDirs, { cacheDir, engineKey: engineKey(prices.data, VERSION), reportKey });
+  for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);
   }
-  const report = buildReport(engine, { since: args.since, until: args.until });
+  let report: Report;
+  let json: string;
+  if (scan.cachedReport !== undefined) {
+    json = scan.cachedReport;
+    report = JSON.parse(json) as Report;
+  } else {
+    report = buildReport(engine, { since: args.since, until: args.until });
+    json = JSON.stringify(report);
+    if (cacheDir !== undefined) {
+      const problem = finishWarmScan(cacheDir, scan, reportKey, json);
+      if (problem) {
+        warnings.push(problem);
+      }
+    }
+  }
   if (report.skipped.malformedLines > 0) {
     warnings.push(`${report.skipped.malformedLines} malformed or torn line(s) skipped`);
   }
   if (report.skipped.unpricedModels.length > 0) {
     warnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
   }
-  return { report, warnings };
-}
-
-/** The JSON document of `report --json`. */
-export function reportJson(report: Report): unknown {
-  return report;
+  return { report, json, warnings };
 }
 
 /** Entry point; returns the exit code. */
@@ -206,7 +250,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
     return 1;
   }
   if (args.json) {
-    out.write(`${JSON.stringify(reportJson(result.report))}\n`);
+    out.write(`${result.json}\n`);
   } else {
     out.write(formatReportTables(result.report));
   }
@@ -216,8 +260,6 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
   return 0;
 }
 
-declare const __VERSION__: string | undefined;
-const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 if (require.main === module) {
   process.exitCode = main(process.argv.slice(2));

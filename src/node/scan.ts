@@ -15,6 +15,7 @@ export interface TranscriptFile {
   projectsDir: string;
   size: number;
   mtimeMs: number;
+  ino: number;
 }
 
 export interface ListProblem {
@@ -68,7 +69,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);
-          out.push({ path: full, relativePath: childRel, projectsDir, size: st.size, mtimeMs: st.mtimeMs });
+          out.push({ path: full, relativePath: childRel, projectsDir, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
         } catch (err) {
           problems.push({ path: full, message: describeError(err) });
         }

@@ -22,7 +22,7 @@ interface CliSession {
 }
 
 function cliReport(configDir: string): { sessions: CliSession[]; days: Array<{ date: string; costUSD: number }> } {
-  const out = cp.execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'report', '--json', '--config-dir', configDir], { encoding: 'utf8' });
+  const out = cp.execFileSync(process.execPath, [path.join(ROOT, 'dist/cli.js'), 'report', '--json', '--no-cache', '--config-dir', configDir], { encoding: 'utf8' });
   return JSON.parse(out) as { sessions: CliSession[]; days: Array<{ date: string; costUSD: number }> };
 }
 

@@ -46,7 +46,7 @@ function run(argv: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: s
 }
 
 function jsonReport(argv: string[]): Report {
-  const r = run(['report', '--json', ...argv]);
+  const r = run(['report', '--json', '--no-cache', ...argv]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Report;
 }
@@ -105,13 +105,13 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
   });
 
   it('reads CLAUDE_CONFIG_DIR (comma-separated) when no --config-dir is given', () => {
-    const r = run(['report', '--json', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
+    const r = run(['report', '--json', '--no-cache', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as Report).totals, report.totals);
   });
 
   it('prints readable tables without --json', () => {
-    const r = run(['report', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    const r = run(['report', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\$0\.86/);
     assert.match(r.stdout, /claude-nova-1\s+unpriced/);
@@ -148,7 +148,7 @@ describe('claude-cost arguments', () => {
   it('reports an empty tree calmly', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-empty-'));
     try {
-      const r = run(['report', '--json', '--config-dir', dir]);
+      const r = run(['report', '--json', '--no-cache', '--config-dir', dir]);
       assert.equal(r.code, 0);
       const rep = JSON.parse(r.stdout) as Report;
       assert.equal(rep.totals.costUSD, 0);
@@ -164,7 +164,7 @@ describe('claude-cost arguments', () => {
     if (!fs.existsSync(cli)) {
       this.skip();
     }
-    const ok = cp.spawnSync(process.execPath, [cli, 'report', '--json', '--config-dir', GOLDEN, '--tz', 'UTC'], { encoding: 'utf8' });
+    const ok = cp.spawnSync(process.execPath, [cli, 'report', '--json', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC'], { encoding: 'utf8' });
     assert.equal(ok.status, 0, ok.stderr);
     const parsed = JSON.parse(ok.stdout) as Report;
     assert.ok(close(parsed.totals.costUSD, expected.totals.costUSD ?? NaN));

@@ -1,0 +1,277 @@
+/**
+ * The persisted index that makes a warm start cheap (design.md trap 3).
+ *
+ * It stores, per transcript file, what the engine took from it (the parsed
+ * usage, boundary and cost-state lines, with their byte offsets) and where
+ * reading stopped, keyed by path, size, mtime and inode. On start an entry is
+ * trusted only while its file is unchanged; an appended file is read from its
+ * offset; anything else is read again. Global de-duplication still happens in
+ * the engine, so a warm start gives exactly the cold result.
+ *
+ * It lives in our own folder (the extension's global storage, the CLI's cache
+ * folder), never under Claude's. It is written atomically (temp + rename); a
+ * corrupt, foreign or version-mismatched index is rebuilt, never trusted.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { Engine, FileState } from '../core/engine';
+import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from '../core/transcript';
+import type { CursorState } from './file-cursor';
+
+/** Bump whenever the stored shape or the meaning of a parsed line changes. */
+export const INDEX_VERSION = 3;
+const INDEX_FILE = 'index-v3.json';
+
+type CallRow = [
+  offset: number,
+  messageId: string | null,
+  requestId: string | null,
+  lineSessionId: string | null,
+  agentId: string | null,
+  sidechain: 0 | 1,
+  model: string,
+  timestampMs: number,
+  input: number,
+  output: number,
+  write5m: number,
+  write1h: number,
+  read: number,
+  webSearches: number,
+  fast: 0 | 1,
+  geoUs: 0 | 1,
+  cwd: string | null,
+];
+
+export interface StoredFile {
+  cursor: CursorState;
+  cwd: string | null;
+  lineSessionId: string | null;
+  malformed: number;
+  synthetic: number;
+  agentMeta: AgentMeta | null;
+  calls: CallRow[];
+  compacts: Array<[offset: number, boundary: CompactBoundary]>;
+  costStates: Array<[offset: number, state: CostState]>;
+}
+
+export interface StoredIndex {
+  version: number;
+  /** Identifies the engine build that wrote it (price table date, format). */
+  engineKey: string;
+  files: Record<string, StoredFile>;
+  /** The last full report, reused when no file changed at all. */
+  report: { key: string; fingerprint: string; json: string } | null;
+}
+
+/** Default cache folder of the CLI: `$XDG_CACHE_HOME/claude-code-cost-meter` or `~/.cache/...`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CACHE_HOME && env.XDG_CACHE_HOME.trim() !== '' ? env.XDG_CACHE_HOME : path.join(os.homedir(), '.cache');
+  return path.join(base, 'claude-code-cost-meter');
+}
+
+/** True when `dir` is inside one of the Claude folders (where we must never write). */
+export function isInside(dir: string, parents: readonly string[]): boolean {
+  const d = path.resolve(dir);
+  return parents.some((p) => {
+    const rel = path.relative(path.resolve(p), d);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+}
+
+function toRow(offset: number, c: RawCall): CallRow {
+  const t = c.tokens;
+  return [
+    offset,
+    c.messageId ?? null,
+    c.requestId ?? null,
+    c.lineSessionId ?? null,
+    c.agentId ?? null,
+    c.sidechain ? 1 : 0,
+    c.model,
+    c.timestampMs,
+    t.input,
+    t.output,
+    t.write5m,
+    t.write1h,
+    t.read,
+    t.webSearches,
+    c.fast ? 1 : 0,
+    c.geoUs ? 1 : 0,
+    c.cwd ?? null,
+  ];
+}
+
+function fromRow(r: CallRow): { offset: number; call: RawCall } {
+  const tokens: CallTokens = { input: r[8], output: r[9], write5m: r[10], write1h: r[11], read: r[12], webSearches: r[13] };
+  return {
+    offset: r[0],
+    call: {
+      messageId: r[1] ?? undefined,
+      requestId: r[2] ?? undefined,
+      lineSessionId: r[3] ?? undefined,
+      agentId: r[4] ?? undefined,
+      sidechain: r[5] === 1,
+      model: r[6],
+      timestampMs: r[7],
+      tokens,
+      fast: r[14] === 1,
+      geoUs: r[15] === 1,
+      cwd: r[16] ?? undefined,
+    },
+  };
+}
+
+/**
+ * Records what a file contributed, as it is parsed, so it can be stored.
+ * Wraps the engine's ingest for one file.
+ */
+export class FileRecorder {
+  readonly calls: CallRow[] = [];
+  readonly compacts: Array<[number, CompactBoundary]> = [];
+  readonly costStates: Array<[number, CostState]> = [];
+
+  record(parsed: ParsedLine, offset: number): void {
+    if (parsed.kind === 'call') {
+      this.calls.push(toRow(offset, parsed.call));
+    } else if (parsed.kind === 'compact') {
+      this.compacts.push([offset, parsed.boundary]);
+    } else if (parsed.kind === 'cost-state') {
+      this.costStates.push([offset, parsed.state]);
+    }
+  }
+}
+
+/** The stored form of a file the engine has read completely up to `cursor`. */
+export function storedFile(file: FileState, cursor: CursorState, recorder: FileRecorder, previous?: StoredFile): StoredFile {
+  return {
+    cursor,
+    cwd: file.cwd ?? null,
+    lineSessionId: file.lineSessionId ?? null,
+    malformed: file.malformedLines,
+    synthetic: file.syntheticLines,
+    agentMeta: file.agentMeta ?? null,
+    calls: previous ? [...previous.calls, ...recorder.calls] : recorder.calls,
+    compacts: previous ? [...previous.compacts, ...recorder.compacts] : recorder.compacts,
+    costStates: previous ? [...previous.costStates, ...recorder.costStates] : recorder.costStates,
+  };
+}
+
+/** Replays a stored file into the engine, in offset order. */
+export function replayStoredFile(engine: Engine, filePath: string, stored: StoredFile): FileState {
+  const file = engine.openFile(filePath, stored.cursor.relativePath);
+  file.cwd = stored.cwd ?? undefined;
+  file.lineSessionId = stored.lineSessionId ?? undefined;
+  file.agentMeta = stored.agentMeta ?? undefined;
+  type Item = { offset: number; parsed: ParsedLine };
+  const items: Item[] = [];
+  for (const row of stored.calls) {
+    const { offset, call } = fromRow(row);
+    items.push({ offset, parsed: { kind: 'call', call } });
+  }
+  for (const [offset, boundary] of stored.compacts) {
+    items.push({ offset, parsed: { kind: 'compact', boundary, cwd: undefined } });
+  }
+  for (const [offset, state] of stored.costStates) {
+    items.push({ offset, parsed: { kind: 'cost-state', state, cwd: undefined } });
+  }
+  if (stored.compacts.length > 0 || stored.costStates.length > 0) {
+    items.sort((a, b) => a.offset - b.offset);
+  }
+  for (const it of items) {
+    engine.ingest(file, it.parsed, it.offset);
+  }
+  if (stored.malformed > 0) {
+    engine.countMalformed(file, stored.malformed);
+  }
+  file.syntheticLines = stored.synthetic;
+  return file;
+}
+
+function isStoredIndex(v: unknown, engineKey: string): v is StoredIndex {
+  if (typeof v !== 'object' || v === null) {
+    return false;
+  }
+  const o = v as Partial<StoredIndex>;
+  return o.version === INDEX_VERSION && o.engineKey === engineKey && typeof o.files === 'object' && o.files !== null;
+}
+
+/** A stored file is usable only if its shape is right; checked lazily, per file. */
+export function isUsableStoredFile(s: unknown): s is StoredFile {
+  if (typeof s !== 'object' || s === null) {
+    return false;
+  }
+  const f = s as Partial<StoredFile>;
+  const c = f.cursor;
+  return (
+    typeof c === 'object' &&
+    c !== null &&
+    typeof c.offset === 'number' &&
+    typeof c.size === 'number' &&
+    typeof c.mtimeMs === 'number' &&
+    typeof c.ino === 'number' &&
+    typeof c.relativePath === 'string' &&
+    Array.isArray(f.calls) &&
+    Array.isArray(f.compacts) &&
+    Array.isArray(f.costStates) &&
+    typeof f.malformed === 'number' &&
+    typeof f.synthetic === 'number' &&
+    f.calls.every((r) => Array.isArray(r) && r.length === 17 && typeof r[0] === 'number' && typeof r[6] === 'string' && typeof r[7] === 'number')
+  );
+}
+
+export interface LoadResult {
+  index: StoredIndex | undefined;
+  /** Why the index was not used, when it was not. */
+  rejected: string | undefined;
+}
+
+/** Loads the index; anything unreadable, corrupt or from another version is rejected. */
+export function loadIndex(dir: string, engineKey: string): LoadResult {
+  const file = path.join(dir, INDEX_FILE);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch {
+    return { index: undefined, rejected: 'none yet' };
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { index: undefined, rejected: 'corrupt (not JSON)' };
+  }
+  if (!isStoredIndex(value, engineKey)) {
+    return { index: undefined, rejected: 'another version' };
+  }
+  return { index: value, rejected: undefined };
+}
+
+/** Writes the index atomically: a temp file in the same folder, then rename. */
+export function saveIndex(dir: string, index: StoredIndex): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const target = path.join(dir, INDEX_FILE);
+  const temp = path.join(dir, `.${INDEX_FILE}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  fs.writeFileSync(temp, JSON.stringify(index));
+  fs.renameSync(temp, target);
+}
+
+/** A fingerprint of the file set: paths, sizes, mtimes and inodes. */
+export function fingerprint(files: ReadonlyArray<{ path: string; size: number; mtimeMs: number; ino?: number }>): string {
+  const h = crypto.createHash('sha1');
+  for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
+    h.update(`${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino ?? 0}\n`);
+  }
+  return h.digest('hex');
+}
+
+/** True when a stored cursor still describes the file on disk exactly. */
+export function unchanged(c: CursorState, st: { size: number; mtimeMs: number; ino: number }): boolean {
+  return c.size === st.size && c.mtimeMs === st.mtimeMs && c.ino === st.ino;
+}
+
+/** True when the file only grew since the cursor (same inode, not shorter). */
+export function appendedOnly(c: CursorState, st: { size: number; ino: number }): boolean {
+  return c.ino === st.ino && st.size > c.size && c.offset <= st.size;
+}

@@ -1,0 +1,155 @@
+/**
+ * The CLI's scan with the persisted index: unchanged files are replayed from
+ * the index, appended files are read from their offset, anything else is read
+ * again; when no file changed at all, the previous report is reused as is.
+ */
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import type { Engine } from '../core/engine';
+import { parseLine } from '../core/transcript';
+import {
+  appendedOnly,
+  fingerprint,
+  FileRecorder,
+  INDEX_VERSION,
+  isUsableStoredFile,
+  loadIndex,
+  replayStoredFile,
+  saveIndex,
+  storedFile,
+  unchanged,
+  type StoredFile,
+  type StoredIndex,
+} from './index-store';
+import { describeError, listTranscriptFiles, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import type { LineSink } from './line-splitter';
+
+export interface WarmScanResult {
+  files: number;
+  bytesRead: number;
+  replayed: number;
+  appended: number;
+  reread: number;
+  tornLines: number;
+  problems: ListProblem[];
+  fingerprint: string;
+  /** The previous report's JSON, when nothing changed and the report key matches. */
+  cachedReport: string | undefined;
+  /** Why the stored index was not used, if it was not. */
+  indexRejected: string | undefined;
+  /** Present when an index is kept: fill `report` and pass to `finish`. */
+  index: StoredIndex | undefined;
+}
+
+/** Identifies the engine and price table that wrote an index. */
+export function engineKey(priceTableData: unknown, version: string): string {
+  const h = crypto.createHash('sha1').update(JSON.stringify(priceTableData)).digest('hex').slice(0, 16);
+  return `${INDEX_VERSION}|${version}|${h}`;
+}
+
+function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, recorder: FileRecorder): LineSink {
+  return {
+    line(text, offset) {
+      const parsed = parseLine(text);
+      recorder.record(parsed, offset);
+      engine.ingest(file, parsed, offset);
+    },
+    malformed() {
+      engine.countMalformed(file);
+    },
+  };
+}
+
+export interface WarmScanOptions {
+  /** Where the index lives; undefined = no index at all (a cold scan touching nothing). */
+  cacheDir: string | undefined;
+  engineKey: string;
+  /** Identifies the report options (dates, zone): a cached report is reused only for the same key. */
+  reportKey: string;
+}
+
+/** Scans `projectsDirs` into `engine`, using and refreshing the index in `cacheDir`. */
+export function warmScanSync(engine: Engine, projectsDirs: readonly string[], options: WarmScanOptions): WarmScanResult {
+  const problems: ListProblem[] = [];
+  const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
+  const fp = fingerprint(files);
+  const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
+  const old = loaded.index;
+  const result: WarmScanResult = {
+    files: files.length,
+    bytesRead: 0,
+    replayed: 0,
+    appended: 0,
+    reread: 0,
+    tornLines: 0,
+    problems,
+    fingerprint: fp,
+    cachedReport: undefined,
+    indexRejected: loaded.rejected,
+    index: undefined,
+  };
+  if (old?.report && old.report.key === options.reportKey && old.report.fingerprint === fp && problems.length === 0) {
+    result.cachedReport = old.report.json;
+    return result;
+  }
+  const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
+  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  for (const f of files) {
+    const raw: unknown = old?.files[f.path];
+    const stored: StoredFile | undefined = isUsableStoredFile(raw) && raw.cursor.relativePath === f.relativePath ? raw : undefined;
+    try {
+      let kept: StoredFile;
+      if (stored && unchanged(stored.cursor, f)) {
+        replayStoredFile(engine, f.path, stored);
+        kept = stored;
+        result.replayed++;
+      } else {
+        const resume = stored && appendedOnly(stored.cursor, f) ? stored : undefined;
+        const file = resume ? replayStoredFile(engine, f.path, resume) : engine.openFile(f.path, f.relativePath);
+        if (!resume) {
+          readAgentMeta(file);
+        }
+        const recorder = new FileRecorder();
+        const from = resume ? resume.cursor.offset : 0;
+        const r = readLinesSync(f.path, from, recordingSink(engine, file, recorder), buffer);
+        result.bytesRead += r.bytesRead;
+        const st = fs.statSync(f.path);
+        kept = storedFile(file, { path: f.path, relativePath: f.relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn }, recorder, resume);
+        if (resume) {
+          result.appended++;
+        } else {
+          result.reread++;
+        }
+      }
+      if (kept.cursor.torn) {
+        // The CLI reports a torn last line as malformed (it is not stored so: it may still complete).
+        result.tornLines++;
+        const file = engine.file(f.path);
+        if (file) {
+          engine.countMalformed(file);
+        }
+      }
+      if (next) {
+        next.files[f.path] = kept;
+      }
+    } catch (err) {
+      problems.push({ path: f.path, message: describeError(err) });
+    }
+  }
+  result.index = next;
+  return result;
+}
+
+/** Stores the index with the report just built; failures to write only warn. */
+export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey: string, reportJson: string): string | undefined {
+  if (!scan.index) {
+    return undefined;
+  }
+  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson } : null;
+  try {
+    saveIndex(cacheDir, scan.index);
+    return undefined;
+  } catch (err) {
+    return `could not write the index in ${cacheDir}: ${describeError(err)}`;
+  }
+}
