@@ -2,7 +2,7 @@
 // dependencies bundled), the CLI and its scan worker, and the webview (browser, iife).
 // Type-checking is its own step (npm run check-types).
 import * as esbuild from 'esbuild';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
@@ -30,6 +30,12 @@ const builds = [
   { ...node, entryPoints: { 'scan-worker': 'src/node/scan-worker.ts' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));
+
+// Static webview assets: uPlot's stylesheet and the codicon font.
+mkdirSync('dist/webview', { recursive: true });
+copyFileSync('node_modules/uplot/dist/uPlot.min.css', 'dist/webview/uplot.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.css', 'dist/webview/codicon.css');
+copyFileSync('node_modules/@vscode/codicons/dist/codicon.ttf', 'dist/webview/codicon.ttf');
 
 if (watch) {
   for (const b of builds) {

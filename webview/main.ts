@@ -1,8 +1,9 @@
 /**
- * The cost panel's UI. Browser code: imports only src/shared. Every string
- * from a transcript is set with textContent, never parsed as HTML.
+ * The cost panel's UI. Browser code: imports only src/shared (and uPlot).
+ * Every string from a transcript is set with textContent, never parsed as HTML.
  */
-import type { HostToWebview, PanelSession, PanelSnapshot, PanelState, WebviewToHost } from '../src/shared/protocol';
+import uPlot from 'uplot';
+import type { HostToWebview, PanelNudge, PanelRange, PanelSession, PanelSnapshot, PanelState, WebviewToHost } from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -13,13 +14,15 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
+let chart: uPlot | undefined;
+let lastSnapshot: PanelSnapshot | undefined;
 
 function usd(value: number | null): string {
   if (value === null) {
     return 'unpriced';
   }
   const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `${value < 0 ? '-' : ''}$${Math.abs(value).toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
 }
 const int = (n: number) => n.toLocaleString('en-US');
 const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
@@ -36,18 +39,123 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string,
   return e;
 }
 
-function stat(label: string, value: string, testId: string): HTMLElement {
-  return el('div', { class: 'stat' }, el('div', { class: 'stat-label' }, label), el('div', { class: 'stat-value', 'data-testid': testId }, value));
+function icon(name: string): HTMLElement {
+  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
-function button(label: string, message: WebviewToHost): HTMLButtonElement {
-  const b = el('button', { type: 'button' }, label);
+function stat(label: string, value: string, testId: string, hint?: string): HTMLElement {
+  const box = el('div', { class: 'stat' }, el('div', { class: 'stat-label' }, label), el('div', { class: 'stat-value', 'data-testid': testId }, value));
+  if (hint) {
+    box.append(el('div', { class: 'stat-hint' }, hint));
+  }
+  return box;
+}
+
+function button(label: string, message: WebviewToHost, codicon?: string, testId?: string): HTMLButtonElement {
+  const b = el('button', { type: 'button', ...(testId ? { 'data-testid': testId } : {}) }, ...(codicon ? [icon(codicon), ' '] : []), label);
   b.addEventListener('click', () => vscode.postMessage(message));
   return b;
 }
 
+const ACTION_LABELS: Record<PanelNudge['actions'][number], [string, string]> = {
+  sendCompact: ['Send /compact to Claude', 'terminal'],
+  copyCompact: ['Copy /compact', 'copy'],
+  copyClear: ['Copy /clear', 'copy'],
+  openPanel: ['Open panel', 'graph'],
+  snooze: ['Snooze', 'bell-slash'],
+};
+
+function nudgesSection(nudges: PanelNudge[]): HTMLElement {
+  const section = el('section', { 'aria-label': 'Nudges', class: 'nudges' });
+  for (const n of nudges) {
+    const box = el('div', { class: `nudge nudge-${n.level}`, role: 'alert', 'data-testid': `nudge-${n.key.split(':')[0] ?? ''}` });
+    box.append(el('div', { class: 'nudge-title' }, icon(n.level === 'error' ? 'error' : 'warning'), ' ', n.title), el('p', {}, n.message));
+    const actions = el('div', { class: 'actions' });
+    for (const a of n.actions.filter((x) => x !== 'openPanel')) {
+      const [label, codicon] = ACTION_LABELS[a];
+      actions.append(button(label, { type: 'nudgeAction', key: n.key, action: a }, codicon, `action-${a}`));
+    }
+    box.append(actions);
+    section.append(box);
+  }
+  return section;
+}
+
+function themeColor(name: string, fallback: string): string {
+  const v = getComputedStyle(document.body).getPropertyValue(name).trim();
+  return v === '' ? fallback : v;
+}
+
+function drawChart(host: HTMLElement, s: PanelSession): void {
+  chart?.destroy();
+  chart = undefined;
+  if (s.turns.t.length < 1) {
+    host.append(el('p', { class: 'muted' }, 'No calls to chart yet.'));
+    return;
+  }
+  const fg = themeColor('--vscode-foreground', '#888');
+  const grid = themeColor('--vscode-widget-border', 'rgba(128,128,128,0.2)');
+  const costColor = themeColor('--vscode-charts-orange', '#d18616');
+  const ctxColor = themeColor('--vscode-charts-blue', '#3794ff');
+  const axis = (scale: string, label: string, side: 0 | 1 | 2 | 3, fmt: (v: number) => string): uPlot.Axis => ({
+    scale,
+    label,
+    side,
+    stroke: fg,
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid },
+    values: (_u, ticks) => ticks.map(fmt),
+  });
+  const width = Math.max(320, Math.min(host.clientWidth || 700, 1100));
+  chart = new uPlot(
+    {
+      width,
+      height: 220,
+      title: 'Per call: cost and context size',
+      scales: { x: { time: true }, usd: { auto: true }, tok: { auto: true } },
+      series: [
+        {},
+        { label: 'Cost per call', scale: 'usd', stroke: costColor, width: 0, points: { show: true, size: 5, fill: costColor, stroke: costColor }, value: (_u, v) => (v === null ? '-' : usd(v)) },
+        { label: 'Context (main chain)', scale: 'tok', stroke: ctxColor, width: 2, spanGaps: true, points: { show: false }, value: (_u, v) => (v === null ? '-' : int(v)) },
+      ],
+      axes: [
+        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        axis('usd', 'USD', 3, (v) => usd(v)),
+        axis('tok', 'tokens', 1, (v) => (v >= 1000 ? `${Math.round(v / 1000)}k` : String(v))),
+      ],
+      legend: { live: true },
+    },
+    [s.turns.t, s.turns.costUSD, s.turns.context] as unknown as uPlot.AlignedData,
+    host,
+  );
+}
+
+function rangeTable(r: PanelRange, kind: 'byProject' | 'byModel'): HTMLElement {
+  const table = el('table', { 'aria-label': `${r.label} by ${kind === 'byProject' ? 'project' : 'model'}` });
+  table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, kind === 'byProject' ? 'Project' : 'Model'), el('th', { scope: 'col', class: 'num' }, 'Cost'))));
+  const body = el('tbody');
+  const rows = r[kind];
+  for (const row of rows.slice(0, 12)) {
+    body.append(el('tr', {}, el('td', { class: 'project' }, row.name), el('td', { class: 'num' }, usd(row.costUSD))));
+  }
+  if (rows.length === 0) {
+    body.append(el('tr', {}, el('td', { colspan: '2', class: 'muted' }, 'Nothing yet')));
+  }
+  table.append(body);
+  return table;
+}
+
+function rangesSection(ranges: PanelRange[]): HTMLElement {
+  const section = el('section', { 'aria-label': 'Today and the last 7 days' });
+  for (const r of ranges) {
+    section.append(el('h2', {}, `${r.label}: `, el('span', { 'data-testid': `range-${r.label === 'Today' ? 'today' : 'week'}` }, usd(r.costUSD))));
+    section.append(el('div', { class: 'tables' }, rangeTable(r, 'byProject'), rangeTable(r, 'byModel')));
+  }
+  return section;
+}
+
 function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
-  const section = el('section', { 'aria-label': 'Current session' });
+  const section = el('section', { 'aria-label': 'Session' });
   const reason = { selected: 'picked here', pinned: 'pinned', workspace: 'latest in this workspace', any: 'latest anywhere', none: '' }[snap.sessionReason];
   section.append(el('h2', {}, 'Session ', el('code', {}, s.id.slice(0, 8)), reason ? el('span', { class: 'muted' }, ` (${reason})`) : ''));
   section.append(el('p', { class: 'project', 'data-testid': 'project' }, s.project ?? 'unknown project'));
@@ -61,36 +169,48 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
     el(
       'div',
       { class: 'stats' },
-      stat('Session cost', usd(s.costUSD), 'session-cost'),
-      stat('Cache hit rate', pct(s.cacheHitRate), 'cache-hit'),
-      stat('Context tokens', ctx, 'context-tokens'),
-      stat('Subagents', usd(s.subagentCostUSD), 'subagent-cost'),
+      stat('Session cost', usd(s.costUSD), 'session-cost', s.subagentCostUSD > 0 ? `subagents ${usd(s.subagentCostUSD)} (${pct(s.costUSD > 0 ? s.subagentCostUSD / s.costUSD : 0)})` : undefined),
+      stat('Cache hit rate', pct(s.cacheHitRate), 'cache-hit', `saved ${usd(s.cacheSavingsUSD)} vs no cache`),
+      stat('Context tokens', ctx, 'context-tokens', `${s.cacheTtlMinutes >= 60 ? '1-hour' : '5-minute'} cache`),
+      stat('Next turn (warm)', s.nextTurn ? usd(s.nextTurn.warmUSD) : '-', 'next-warm', s.nextTurn ? `cold: ${usd(s.nextTurn.coldUSD)}` : undefined),
     ),
   );
+  if (s.contextTokens !== null) {
+    const gauge = el('meter', { min: '0', max: String(s.contextWindow), value: String(s.contextTokens), low: String(s.contextWindow * 0.5), high: String(s.contextWindow * 0.7), optimum: '0', 'aria-label': 'Context window used', 'data-testid': 'context-gauge' });
+    section.append(el('div', { class: 'gauge' }, gauge, el('span', { class: 'muted' }, ` ${pct(s.contextTokens / s.contextWindow)} of the window`)));
+  }
+  if (s.nextTurn) {
+    section.append(el('p', { class: 'muted small' }, `Next turn: ${s.nextTurn.basis}.`));
+  }
   const table = el('table', { 'aria-label': 'Cost by bucket' });
   table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Bucket'), el('th', { scope: 'col', class: 'num' }, 'Tokens'), el('th', { scope: 'col', class: 'num' }, 'Cost'))));
   const body = el('tbody');
   for (const b of s.buckets) {
-    body.append(el('tr', {}, el('td', {}, b.name), el('td', { class: 'num' }, int(b.tokens)), el('td', { class: 'num' }, usd(b.usd))));
+    body.append(el('tr', {}, el('td', {}, b.name), el('td', { class: 'num' }, int(b.tokens)), el('td', { class: 'num', 'data-testid': `bucket-${b.name}` }, usd(b.usd))));
   }
   table.append(body);
   section.append(table);
+  const chartHost = el('div', { class: 'chart', role: 'img', 'aria-label': `Cost per call and context size over ${s.turns.t.length} calls` });
+  section.append(chartHost);
   const notes = el('ul', { class: 'notes' });
-  notes.append(el('li', {}, `Model: ${s.currentModel ?? '-'}; models used: ${s.models.join(', ') || '-'}`));
+  notes.append(el('li', {}, `Model: ${s.currentModel ?? '-'}; models used: ${s.models.join(', ') || '-'}; ${int(s.messages)} calls`));
   if (s.unitemisedCostUSD !== null && s.unitemisedCostUSD > 0) {
     notes.append(el('li', {}, `Includes ${usd(s.unitemisedCostUSD)} Claude Code reported but the transcript does not itemise (e.g. /compact).`));
   }
   if (s.claudeCodeCostUSD !== null) {
-    notes.append(el('li', {}, `Claude Code's own estimate: ${usd(s.claudeCodeCostUSD)}.`));
+    const diff = s.costUSD - s.claudeCodeCostUSD;
+    notes.append(el('li', {}, `Claude Code's own estimate: ${usd(s.claudeCodeCostUSD)}${Math.abs(diff) >= 0.005 ? ` (ours differs by ${usd(diff)}: its price table can lag list prices, and it may miss subagents or calls after its last cost-state line)` : ''}.`));
   }
   if (s.itemisation === 'transcript-only') {
     notes.append(el('li', {}, 'Transcript only: calls made by /compact may be missing from this session.'));
   }
   section.append(notes);
+  queueMicrotask(() => drawChart(chartHost, s));
   return section;
 }
 
 function render(snap: PanelSnapshot): void {
+  lastSnapshot = snap;
   const root = el('div');
   if (snap.state === 'empty') {
     root.append(el('h1', {}, 'No Claude Code transcripts yet'));
@@ -103,16 +223,15 @@ function render(snap: PanelSnapshot): void {
     app.replaceChildren(root);
     return;
   }
-  root.append(
-    el(
-      'div',
-      { class: 'stats' },
-      stat('Today', usd(snap.today.costUSD), 'today-cost'),
-      stat('Last 7 days', usd(snap.weekUSD), 'week-cost'),
-    ),
-  );
+  root.append(el('div', { class: 'stats' }, stat('Today', usd(snap.today.costUSD), 'today-cost'), stat('Last 7 days', usd(snap.weekUSD), 'week-cost')));
   if (snap.state === 'scanning') {
     root.append(el('p', { class: 'muted', role: 'status' }, `Scanning transcripts… ${snap.scanPercent}%`));
+  }
+  for (const p of snap.settingsProblems) {
+    root.append(el('p', { class: 'warning' }, icon('warning'), ' ', p));
+  }
+  if (snap.nudges.length > 0) {
+    root.append(nudgesSection(snap.nudges));
   }
   if (snap.sessions.length > 0) {
     const select = el('select', { id: 'session-select', 'aria-label': 'Session' });
@@ -129,17 +248,33 @@ function render(snap: PanelSnapshot): void {
       vscode.setState({ selectedSession: id });
       vscode.postMessage({ type: 'selectSession', sessionId: id });
     });
-    root.append(el('label', { for: 'session-select', class: 'muted' }, 'Show: '), select);
+    root.append(el('div', { class: 'switcher' }, el('label', { for: 'session-select', class: 'muted' }, 'Show: '), select));
   }
   root.append(snap.session ? sessionSection(snap.session, snap) : el('p', {}, 'No session in this workspace yet.'));
   if (snap.unpricedModels.length > 0) {
-    root.append(el('p', { class: 'warning' }, `Unpriced model(s): ${snap.unpricedModels.join(', ')}. Their tokens are counted; their cost is not in the totals.`));
+    root.append(el('p', { class: 'warning' }, icon('warning'), ` Unpriced model(s): ${snap.unpricedModels.join(', ')}. Their tokens are counted; their cost is not in the totals.`));
+  }
+  if (snap.ranges.length > 0) {
+    root.append(rangesSection(snap.ranges));
   }
   root.append(
-    el('div', { class: 'actions' }, button('Pin this session', { type: 'command', command: 'pinSession' }), button('Unpin', { type: 'command', command: 'unpinSession' }), button('Rescan', { type: 'command', command: 'rescan' }), button('Show log', { type: 'command', command: 'showLog' })),
+    el(
+      'div',
+      { class: 'actions' },
+      button('Pin this session', { type: 'command', command: 'pinSession' }, 'pinned'),
+      button('Unpin', { type: 'command', command: 'unpinSession' }, 'pin'),
+      button('Copy summary', { type: 'command', command: 'copySummary' }, 'copy'),
+      button('Export…', { type: 'command', command: 'export' }, 'export'),
+      button('Rescan', { type: 'command', command: 'rescan' }, 'refresh'),
+      button('Show log', { type: 'command', command: 'showLog' }, 'output'),
+    ),
   );
-  root.append(el('p', { class: 'muted' }, `Updated ${new Date(snap.updatedAt).toLocaleTimeString()} · list prices as of ${snap.priceTableAsOf}`));
+  root.append(el('p', { class: 'muted small' }, `Updated ${new Date(snap.updatedAt).toLocaleTimeString()} · list prices as of ${snap.priceTableAsOf} · figures marked "estimate" rest on this session's own history`));
+  const focused = document.activeElement?.id;
   app.replaceChildren(root);
+  if (focused) {
+    document.getElementById(focused)?.focus();
+  }
 }
 
 window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
@@ -148,6 +283,13 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     render(m.snapshot);
   }
 });
+
+// Redraw the chart in the new colours when the theme changes.
+new MutationObserver(() => {
+  if (lastSnapshot) {
+    render(lastSnapshot);
+  }
+}).observe(document.body, { attributes: true, attributeFilter: ['class'] });
 
 const saved = vscode.getState() as PanelState | undefined;
 if (saved && typeof saved.selectedSession === 'string') {

@@ -53,6 +53,8 @@ export interface SessionReport extends TokenFields {
   subagentCostUSD: number;
   /** The session's cost split by price bucket (input, output, cache writes, cache reads, web search). */
   bucketCostUSD: BucketCosts;
+  /** Saved by caching versus no cache: reads x (input - read rate) - writes x (write - input rate). Negative when writes cost more than reads saved. */
+  cacheSavingsUSD: number;
   /** Null when the session has no `cost-state` (transcript-only: compaction calls may be missing). */
   unitemisedCostUSD: number | null;
   /** Claude Code's own estimate from its latest `cost-state`, or null. */
@@ -147,6 +149,8 @@ function emptyBuckets(): BucketCosts {
 class Sum {
   readonly tokens: CallTokens = emptyTokens();
   readonly buckets: BucketCosts = emptyBuckets();
+  /** Dollars saved by caching compared with sending every prompt token as plain input. */
+  cacheSavings = 0;
   cost = 0;
   messages = 0;
   unpricedMessages = 0;
@@ -162,6 +166,8 @@ class Sum {
         this.buckets.write1h += (t.write1h * card.write1h) / 1e6;
         this.buckets.read += (t.read * card.read) / 1e6;
         this.buckets.webSearch += t.webSearches * card.webSearch;
+        this.cacheSavings +=
+          (t.read * (card.input - card.read) - t.write5m * (card.write5m - card.input) - t.write1h * (card.write1h - card.input)) / 1e6;
       }
     }
     if (cell.byCard.has(null)) {
@@ -372,6 +378,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       costUSD: s.all.cost,
       subagentCostUSD: s.sub.cost,
       bucketCostUSD: { ...s.all.buckets },
+      cacheSavingsUSD: s.all.cacheSavings,
       unitemisedCostUSD: state ? s.unitemised.cost : null,
       claudeCodeCostUSD: state?.totalCostUSD ?? null,
       itemisation: state ? 'reconciled' : 'transcript-only',

@@ -34,6 +34,9 @@ export const settingsSchema = {
   'nudges.compactWindowShare': share.default(0.7),
   'nudges.clearTokens': tokens.default(50_000),
   'nudges.notifications': z.enum(['oncePerCrossing', 'never', 'always']).default('oncePerCrossing'),
+  'nudges.snoozeMinutes': z.number().int().min(1).max(10_080).default(60),
+  /** Validated entry by entry by the price table (withOverrides); here only its outer shape. */
+  priceOverrides: z.record(z.string(), z.unknown()).default({}),
   configDirs: z.array(z.string().min(1)).max(20).default([]),
   timeZone: z
     .string()

@@ -6,6 +6,7 @@ import type { CurrentSession } from './current-session';
 import { escapeMarkdown, formatInt, formatPercent, formatTokensShort, formatUsd } from './format';
 import type { Report, SessionReport } from './report';
 import type { Settings } from './settings';
+import type { Nudge } from './nudges';
 
 export type Severity = 'none' | 'warning' | 'error';
 
@@ -43,6 +44,8 @@ export interface StatusInput {
   updatedAtMs: number;
   /** Formats an instant for the tooltip (injected: the locale and zone are the adapter's). */
   formatTime: (ms: number) => string;
+  /** Visible (active, not snoozed) nudges: they set the colour. */
+  nudges: readonly Nudge[];
 }
 
 const ICON = '$(pulse)';
@@ -53,41 +56,9 @@ function daysBefore(day: string, n: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Budget and context thresholds crossed by the current figures. */
-export function thresholdReasons(session: SessionReport | undefined, todayUSD: number, settings: Settings): { severity: Severity; reasons: string[] } {
-  const reasons: string[] = [];
-  let severity: Severity = 'none';
-  const raise = (to: Severity) => {
-    if (to === 'error' || (to === 'warning' && severity === 'none')) {
-      severity = to;
-    }
-  };
-  const budget = (label: string, spent: number, limit: number) => {
-    if (limit <= 0) {
-      return;
-    }
-    if (spent >= limit) {
-      raise('error');
-      reasons.push(`${label} ${formatUsd(spent)} reached its budget of ${formatUsd(limit)}`);
-    } else if (spent >= limit * settings['budgets.warnShare']) {
-      raise('warning');
-      reasons.push(`${label} ${formatUsd(spent)} is at ${formatPercent(spent / limit, 0)} of its budget of ${formatUsd(limit)}`);
-    }
-  };
-  if (session) {
-    budget('Session cost', session.costUSD, settings['budgets.sessionUSD']);
-  }
-  budget("Today's cost", todayUSD, settings['budgets.dailyUSD']);
-  if (session && session.contextTokens !== null) {
-    const ctx = session.contextTokens;
-    const byTokens = settings['nudges.compactTokens'] > 0 && ctx >= settings['nudges.compactTokens'];
-    const byShare = settings['nudges.compactWindowShare'] > 0 && ctx >= settings['nudges.compactWindowShare'] * session.contextWindow;
-    if (byTokens || byShare) {
-      raise('warning');
-      reasons.push(`Context ${formatInt(ctx)} tokens (${formatPercent(ctx / session.contextWindow, 0)} of the window) is past the /compact threshold`);
-    }
-  }
-  return { severity, reasons };
+/** The colour of the status bar: the most severe visible nudge. */
+export function severityOf(nudges: readonly Nudge[]): Severity {
+  return nudges.some((n) => n.level === 'error') ? 'error' : nudges.length > 0 ? 'warning' : 'none';
 }
 
 function fill(format: string, values: Record<string, string>): string {
@@ -146,7 +117,8 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const weekUSD = (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
   const session = current.sessionId !== undefined ? r?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
   const unpriced = r?.skipped.unpricedModels ?? [];
-  const { severity, reasons } = thresholdReasons(session, todayUSD, settings);
+  const severity = severityOf(input.nudges);
+  const reasons = input.nudges.map((n) => n.title);
   const ctxText = session && session.contextTokens !== null ? `${formatTokensShort(session.contextTokens)}/${formatTokensShort(session.contextWindow)}` : session?.contextState === 'compacted' ? 'compacted' : '-';
   const values: Record<string, string> = {
     session: session ? formatUsd(session.costUSD) : '-',
@@ -195,8 +167,8 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   } else {
     md.push(`**Claude Code** · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '', 'No session in this workspace yet.');
   }
-  if (reasons.length > 0) {
-    md.push('', ...reasons.map((x) => `$(warning) ${x}`));
+  if (input.nudges.length > 0) {
+    md.push('', ...input.nudges.map((n) => `$(${n.level === 'error' ? 'error' : 'warning'}) **${escapeMarkdown(n.title)}**: ${escapeMarkdown(n.message)}`));
   }
   if (unpriced.length > 0) {
     md.push('', `$(warning) Unpriced model(s): ${unpriced.map(escapeMarkdown).join(', ')}: tokens are counted, their cost is not in the totals.`);

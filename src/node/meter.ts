@@ -10,10 +10,40 @@ import type { PriceTable } from '../core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../core/report';
 import type { Settings } from '../core/settings';
 import { buildStatusModel, type SourceStatus, type StatusModel } from '../core/status-model';
+import { cacheTtlMs, lastMainActivityMs, nextTurnCost, sessionTurns, turnHabits, type NextTurnCost, type TurnHabits, type TurnPoint } from '../core/metrics';
+import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../core/nudges';
+import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
+
+/** Per-session figures behind the panel and the nudges. */
+export interface SessionDetail {
+  sessionId: string;
+  turns: TurnPoint[];
+  habits: TurnHabits;
+  cacheTtlMs: number;
+  lastActivityMs: number | undefined;
+  nextTurn: NextTurnCost | null;
+}
+
+/** Totals of a range of days by project and by model. */
+export interface RangeBreakdown {
+  since: string;
+  until: string;
+  costUSD: number;
+  byProject: Array<{ project: string; costUSD: number }>;
+  byModel: Array<{ model: string; costUSD: number | null }>;
+}
 
 export interface MeterSnapshot {
   report: Report | undefined;
+  /** Active, not snoozed nudges. */
+  nudges: Nudge[];
+  /** Details of the current session, when there is one. */
+  currentDetail: SessionDetail | undefined;
+  /** Today and the last 7 days (today included). */
+  ranges: { today: RangeBreakdown; week: RangeBreakdown } | undefined;
+  /** Problems with the price override setting, one line each. */
+  priceOverrideErrors: string[];
   current: CurrentSession;
   status: StatusModel;
   source: SourceStatus;
@@ -55,8 +85,17 @@ function toStatus(state: SourceState): SourceStatus {
   }
 }
 
-/** Events: `update` (MeterSnapshot). */
+function daysBefore(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - n);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Events: `update` (MeterSnapshot), `nudge` (Nudge: to show as a notification now). */
 export class Meter extends EventEmitter {
+  private nudgeMemory: NudgeMemory = emptyNudgeMemory();
+  private prices: PriceTable;
+  private priceOverrideErrors: string[] = [];
   private source: LiveSource;
   private cache = new ReportCache();
   private timer: NodeJS.Timeout | undefined;
@@ -68,6 +107,7 @@ export class Meter extends EventEmitter {
   constructor(options: MeterOptions) {
     super();
     this.options = options;
+    this.prices = this.pricesFor(options.settings);
     this.source = this.createSource();
     this.snapshotValue = this.compute();
   }
@@ -76,9 +116,18 @@ export class Meter extends EventEmitter {
     return this.options.settings.timeZone || systemTimeZone();
   }
 
+  private pricesFor(settings: Settings): PriceTable {
+    const { table, errors } = withOverrides(this.options.prices, settings.priceOverrides);
+    this.priceOverrideErrors = errors;
+    for (const e of errors) {
+      this.options.log?.('warn', `price override ignored: ${e}`);
+    }
+    return table;
+  }
+
   private createSource(): LiveSource {
     const source = new LiveSource({
-      prices: this.options.prices,
+      prices: this.prices,
       timeZone: this.timeZone(),
       configDirs: this.options.settings.configDirs,
       env: this.options.env,
@@ -110,28 +159,100 @@ export class Meter extends EventEmitter {
     return (this.options.now ?? Date.now)();
   }
 
+  /** Turns, habits, cache lifetime and next-turn cost of one session. */
+  sessionDetail(sessionId: string, report: Report | undefined = this.snapshotValue.report): SessionDetail | undefined {
+    const engine = this.source.engine;
+    const session = report?.sessions.find((s) => s.sessionId === sessionId);
+    if (engine.sessionEntries(sessionId).size === 0) {
+      return undefined;
+    }
+    const turns = sessionTurns(engine, sessionId);
+    const habits = turnHabits(turns);
+    const ttl = cacheTtlMs(engine, sessionId);
+    const lastMain = [...turns].reverse().find((t) => !t.sidechain && t.promptTokens > 0);
+    const context = session?.contextTokens ?? lastMain?.promptTokens ?? null;
+    const model = session?.currentModel ?? lastMain?.model;
+    return {
+      sessionId,
+      turns,
+      habits,
+      cacheTtlMs: ttl,
+      lastActivityMs: lastMainActivityMs(engine, sessionId),
+      nextTurn: model !== undefined && model !== null && context !== null ? nextTurnCost(this.prices, model, context, habits, ttl, this.now()) : null,
+    };
+  }
+
+  private range(since: string, until: string): RangeBreakdown {
+    const r = buildReport(this.source.engine, { since, until, cache: this.cache });
+    return {
+      since,
+      until,
+      costUSD: r.totals.costUSD,
+      byProject: r.projects.map((p) => ({ project: p.project, costUSD: p.costUSD })).sort((a, b) => b.costUSD - a.costUSD),
+      byModel: r.models.map((m) => ({ model: m.model, costUSD: m.costUSD })).sort((a, b) => (b.costUSD ?? 0) - (a.costUSD ?? 0)),
+    };
+  }
+
   private compute(): MeterSnapshot {
     const engine = this.source.engine;
     const status = toStatus(this.source.state);
     const ready = status.kind === 'ready' || status.kind === 'scanning';
-    const report = ready
-      ? buildReport(engine, { cache: this.cache, contextWindowOverride: this.options.settings.contextWindow || undefined })
-      : undefined;
+    const settings = this.options.settings;
+    const report = ready ? buildReport(engine, { cache: this.cache, contextWindowOverride: settings.contextWindow || undefined }) : undefined;
     const current = report
-      ? pickCurrentSession(report.sessions, this.options.workspaceFolders, this.options.settings['currentSession.scope'], this.options.pinnedSession)
+      ? pickCurrentSession(report.sessions, this.options.workspaceFolders, settings['currentSession.scope'], this.options.pinnedSession)
       : { sessionId: undefined, reason: 'none' as const };
-    const today = engine.days.dayOf(this.now());
-    const updatedAtMs = this.source.lastChangeMs || this.now();
+    const nowMs = this.now();
+    const today = engine.days.dayOf(nowMs);
+    const updatedAtMs = this.source.lastChangeMs || nowMs;
     const formatTime = this.options.formatTime ?? ((ms: number) => new Date(ms).toLocaleTimeString());
+    const session = current.sessionId !== undefined ? report?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
+    const currentDetail = session ? this.sessionDetail(session.sessionId, report) : undefined;
+    const todayUSD = report?.days.find((d) => d.date === today)?.costUSD ?? 0;
+    let nudges: Nudge[] = [];
+    if (report) {
+      const evaluation = evaluateNudges(
+        this.nudgeMemory,
+        {
+          sessionId: session?.sessionId,
+          contextTokens: session?.contextTokens ?? null,
+          contextWindow: session?.contextWindow ?? 200_000,
+          sessionCostUSD: session?.costUSD,
+          today,
+          todayUSD,
+          lastActivityMs: currentDetail?.lastActivityMs,
+          cacheTtlMs: currentDetail?.cacheTtlMs ?? 300_000,
+          nextTurn: currentDetail?.nextTurn ?? null,
+          nowMs,
+        },
+        settings,
+      );
+      this.nudgeMemory = evaluation.memory;
+      nudges = evaluation.visible;
+      for (const n of evaluation.notify) {
+        this.emit('nudge', n);
+      }
+    }
+    const ranges = report ? { today: this.range(today, today), week: this.range(daysBefore(today, 6), today) } : undefined;
     return {
       report,
+      nudges,
+      currentDetail,
+      ranges,
+      priceOverrideErrors: this.priceOverrideErrors,
       current,
-      status: buildStatusModel({ status, report, current, settings: this.options.settings, today, updatedAtMs, formatTime }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges }),
       source: status,
       today,
       updatedAtMs,
       sequence: ++this.sequence,
     };
+  }
+
+  /** Hides a nudge for the snooze period of the settings. */
+  snooze(key: string): void {
+    this.nudgeMemory = snoozeNudge(this.nudgeMemory, key, this.now() + this.options.settings['nudges.snoozeMinutes'] * 60_000);
+    this.refreshNow();
   }
 
   /** Coalesces updates: at most one snapshot per throttle interval. */
@@ -165,7 +286,11 @@ export class Meter extends EventEmitter {
     this.options = { ...this.options, settings };
     const zoneChanged = (before.timeZone || systemTimeZone()) !== this.timeZone();
     const dirsChanged = JSON.stringify(before.configDirs) !== JSON.stringify(settings.configDirs);
-    if (zoneChanged || dirsChanged) {
+    const pricesChanged = JSON.stringify(before.priceOverrides) !== JSON.stringify(settings.priceOverrides);
+    if (pricesChanged) {
+      this.prices = this.pricesFor(settings);
+    }
+    if (zoneChanged || dirsChanged || pricesChanged) {
       await this.rebuild();
     } else {
       this.cache = new ReportCache();

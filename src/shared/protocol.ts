@@ -29,6 +29,36 @@ export interface PanelSession {
   messages: number;
   firstTimestamp: string | null;
   lastTimestamp: string | null;
+  /** Saved by caching compared with no cache (negative when writes cost more than reads saved). */
+  cacheSavingsUSD: number;
+  /** Estimated cost of one more turn at this context size; null when unknown or unpriced. */
+  nextTurn: { warmUSD: number; coldUSD: number; basis: string } | null;
+  cacheTtlMinutes: number;
+  /** Per-call series for the chart (times in seconds). */
+  turns: PanelTurns;
+}
+
+export interface PanelTurns {
+  t: number[];
+  costUSD: Array<number | null>;
+  /** Prompt size of main-chain calls; null for subagent calls. */
+  context: Array<number | null>;
+  sidechain: boolean[];
+}
+
+export interface PanelNudge {
+  key: string;
+  level: 'warning' | 'error';
+  title: string;
+  message: string;
+  actions: Array<'sendCompact' | 'copyCompact' | 'copyClear' | 'openPanel' | 'snooze'>;
+}
+
+export interface PanelRange {
+  label: string;
+  costUSD: number;
+  byProject: Array<{ name: string; costUSD: number }>;
+  byModel: Array<{ name: string; costUSD: number | null }>;
 }
 
 export interface PanelSessionChoice {
@@ -52,6 +82,10 @@ export interface PanelSnapshot {
   unpricedModels: string[];
   priceTableAsOf: string;
   updatedAt: string;
+  nudges: PanelNudge[];
+  ranges: PanelRange[];
+  /** Problems with the price override setting (each entry ignored). */
+  settingsProblems: string[];
 }
 
 export type HostToWebview = { type: 'snapshot'; snapshot: PanelSnapshot };
@@ -59,7 +93,8 @@ export type HostToWebview = { type: 'snapshot'; snapshot: PanelSnapshot };
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'selectSession'; sessionId: string | null }
-  | { type: 'command'; command: 'pinSession' | 'unpinSession' | 'rescan' | 'showLog' };
+  | { type: 'command'; command: 'pinSession' | 'unpinSession' | 'rescan' | 'showLog' | 'copySummary' | 'export' }
+  | { type: 'nudgeAction'; key: string; action: PanelNudge['actions'][number] };
 
 /** What the serializer keeps across reloads (webview state). */
 export interface PanelState {

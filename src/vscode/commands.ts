@@ -1,5 +1,10 @@
 import * as vscode from 'vscode';
-import { formatUsd } from '../core/format';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { exportCsv, exportJson } from '../core/export';
+import { formatInt, formatPercent, formatUsd } from '../core/format';
+import { sendCompact } from './nudge-actions';
 import type { Meter } from '../node/meter';
 import { Commands, PINNED_STATE_KEY } from './ids';
 
@@ -28,6 +33,86 @@ export async function unpinSession(context: vscode.ExtensionContext, meter: Mete
   meter.setPinnedSession(undefined);
 }
 
+/** A plain-text summary of the current session, for the clipboard. */
+export function sessionSummary(meter: Meter): string | undefined {
+  const snap = meter.snapshot;
+  const s = snap.report?.sessions.find((x) => x.sessionId === snap.current.sessionId);
+  if (!s) {
+    return undefined;
+  }
+  const lines = [
+    `Claude Code session ${s.sessionId} (${s.project ?? 'unknown project'})`,
+    `Cost: ${formatUsd(s.costUSD)} at list prices (subagents ${formatUsd(s.subagentCostUSD)}${s.unitemisedCostUSD ? `, not itemised ${formatUsd(s.unitemisedCostUSD)}` : ''})`,
+    `Tokens: input ${formatInt(s.inputTokens)}, output ${formatInt(s.outputTokens)}, cache write 5m ${formatInt(s.cacheWrite5mTokens)}, cache write 1h ${formatInt(s.cacheWrite1hTokens)}, cache read ${formatInt(s.cacheReadTokens)}`,
+    `Cache hit rate: ${formatPercent(s.cacheHitRate)}; context: ${s.contextTokens === null ? s.contextState : `${formatInt(s.contextTokens)} / ${formatInt(s.contextWindow)}`}`,
+    `Calls: ${formatInt(s.messages)}; models: ${s.models.join(', ')}`,
+    `From ${s.firstTimestamp ?? '-'} to ${s.lastTimestamp ?? '-'}; prices as of ${snap.report?.priceTableAsOf ?? '-'}`,
+  ];
+  return lines.join('\n');
+}
+
+async function copySummary(meter: Meter): Promise<void> {
+  const text = sessionSummary(meter);
+  if (!text) {
+    void vscode.window.showInformationMessage('Claude Code Cost Meter: there is no current session to summarise.');
+    return;
+  }
+  await vscode.env.clipboard.writeText(text);
+  void vscode.window.showInformationMessage('Claude Code Cost Meter: session summary copied.');
+}
+
+/** Arguments the Export command accepts when run programmatically (tests, keybindings). */
+interface ExportArgs {
+  format?: 'csv' | 'json';
+  path?: string;
+}
+
+async function exportReport(meter: Meter, log: vscode.LogOutputChannel, args?: ExportArgs): Promise<void> {
+  const report = meter.snapshot.report;
+  if (!report) {
+    void vscode.window.showInformationMessage('Claude Code Cost Meter: nothing to export yet.');
+    return;
+  }
+  let format = args?.format;
+  if (!format) {
+    const pick = await vscode.window.showQuickPick(
+      [
+        { label: 'CSV', description: 'sessions, days and projects in one table', format: 'csv' as const },
+        { label: 'JSON', description: 'sessions, days, projects and totals', format: 'json' as const },
+      ],
+      { title: 'Export Claude Code costs as' },
+    );
+    if (!pick) {
+      return;
+    }
+    format = pick.format;
+  }
+  let target = args?.path;
+  if (!target) {
+    const uri = await vscode.window.showSaveDialog({
+      defaultUri: vscode.Uri.file(path.join(os.homedir(), `claude-code-costs-${new Date().toISOString().slice(0, 10)}.${format}`)),
+      filters: format === 'csv' ? { CSV: ['csv'] } : { JSON: ['json'] },
+      title: 'Export Claude Code costs',
+    });
+    if (!uri) {
+      return;
+    }
+    target = uri.fsPath;
+  }
+  try {
+    fs.writeFileSync(target, format === 'csv' ? exportCsv(report) : exportJson(report));
+    log.info(`exported ${format} to ${target}`);
+    void vscode.window.showInformationMessage(`Claude Code Cost Meter: exported to ${target}`);
+  } catch (err) {
+    log.error(`export to ${target} failed: ${err instanceof Error ? err.message : String(err)}`);
+    void vscode.window.showErrorMessage(`Claude Code Cost Meter: could not write ${target}.`, 'Show Log').then((c) => {
+      if (c) {
+        log.show();
+      }
+    });
+  }
+}
+
 export function registerCommands(
   context: vscode.ExtensionContext,
   meter: Meter,
@@ -41,5 +126,8 @@ export function registerCommands(
     vscode.commands.registerCommand(Commands.pinSession, () => pinSession(context, meter)),
     vscode.commands.registerCommand(Commands.unpinSession, () => unpinSession(context, meter)),
     vscode.commands.registerCommand(Commands.showLog, () => log.show()),
+    vscode.commands.registerCommand(Commands.copySummary, () => copySummary(meter)),
+    vscode.commands.registerCommand(Commands.export, (args?: ExportArgs) => exportReport(meter, log, args)),
+    vscode.commands.registerCommand(Commands.sendCompact, () => sendCompact(log)),
   ];
 }

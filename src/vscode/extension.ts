@@ -15,6 +15,8 @@ import { CostPanel } from './panel';
 import { StatusBar } from './status-bar';
 import { ScanProgress } from './scan-progress';
 import type { StatusModel } from '../core/status-model';
+import type { Nudge } from '../core/nudges';
+import { notifyNudge } from './nudge-actions';
 
 /** What `activate` returns: read-only views for tests and other extensions. */
 export interface CostMeterApi {
@@ -48,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   const statusBar = new StatusBar();
   context.subscriptions.push(statusBar);
   meter.on('update', (s: MeterSnapshot) => statusBar.update(s.status));
+  meter.on('nudge', (n: Nudge) => notifyNudge(n, meter, log));
 
   const progress = new ScanProgress(meter);
   context.subscriptions.push(progress);

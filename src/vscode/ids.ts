@@ -7,6 +7,9 @@ export const Commands = {
   pinSession: 'claudeCostMeter.pinSession',
   unpinSession: 'claudeCostMeter.unpinSession',
   showLog: 'claudeCostMeter.showLog',
+  copySummary: 'claudeCostMeter.copySessionSummary',
+  export: 'claudeCostMeter.export',
+  sendCompact: 'claudeCostMeter.sendCompact',
 } as const;
 
 export const STATUS_ITEM_ID = 'claudeCostMeter.status';

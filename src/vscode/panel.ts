@@ -5,12 +5,18 @@ import type { HostToWebview, PanelState, WebviewToHost } from '../shared/protoco
 import { buildPanelSnapshot } from '../node/panel-snapshot';
 import type { Meter, MeterSnapshot } from '../node/meter';
 import { Commands, PANEL_VIEW_TYPE } from './ids';
+import { runNudgeAction } from './nudge-actions';
 
 /** Validates what arrives from the webview (STYLE.md §11). */
 const webviewMessageSchema: z.ZodType<WebviewToHost> = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('ready') }),
   z.strictObject({ type: z.literal('selectSession'), sessionId: z.string().max(200).nullable() }),
-  z.strictObject({ type: z.literal('command'), command: z.enum(['pinSession', 'unpinSession', 'rescan', 'showLog']) }),
+  z.strictObject({ type: z.literal('command'), command: z.enum(['pinSession', 'unpinSession', 'rescan', 'showLog', 'copySummary', 'export']) }),
+  z.strictObject({
+    type: z.literal('nudgeAction'),
+    key: z.string().max(500),
+    action: z.enum(['sendCompact', 'copyCompact', 'copyClear', 'openPanel', 'snooze']),
+  }),
 ]);
 
 const panelStateSchema = z.object({ selectedSession: z.string().max(200).nullable() });
@@ -82,6 +88,8 @@ export class CostPanel implements vscode.Disposable {
     const nonce = crypto.randomBytes(18).toString('base64');
     const script = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'main.js'));
     const style = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'media', 'panel.css'));
+    const uplotStyle = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'uplot.css'));
+    const codicons = webview.asWebviewUri(vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview', 'codicon.css'));
     const csp = [
       "default-src 'none'",
       `style-src ${webview.cspSource}`,
@@ -95,6 +103,8 @@ export class CostPanel implements vscode.Disposable {
 <meta charset="UTF-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="${codicons.toString()}">
+<link rel="stylesheet" href="${uplotStyle.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
 <title>Claude Code Cost</title>
 </head>
@@ -106,7 +116,7 @@ export class CostPanel implements vscode.Disposable {
   }
 
   private post(snapshot: MeterSnapshot): void {
-    const message: HostToWebview = { type: 'snapshot', snapshot: buildPanelSnapshot(snapshot, this.selected) };
+    const message: HostToWebview = { type: 'snapshot', snapshot: buildPanelSnapshot(snapshot, this.selected, (id) => this.meter.sessionDetail(id)) };
     void this.panel.webview.postMessage(message);
   }
 
@@ -126,10 +136,20 @@ export class CostPanel implements vscode.Disposable {
         this.post(this.meter.snapshot);
         return;
       case 'command': {
-        const id = { pinSession: Commands.pinSession, unpinSession: Commands.unpinSession, rescan: Commands.rescan, showLog: Commands.showLog }[m.command];
-        void vscode.commands.executeCommand(id);
+        const ids = {
+          pinSession: Commands.pinSession,
+          unpinSession: Commands.unpinSession,
+          rescan: Commands.rescan,
+          showLog: Commands.showLog,
+          copySummary: Commands.copySummary,
+          export: Commands.export,
+        } as const;
+        void vscode.commands.executeCommand(ids[m.command]);
         return;
       }
+      case 'nudgeAction':
+        void runNudgeAction(m.action, m.key, this.meter, this.log);
+        return;
       default: {
         const never: never = m;
         return never;

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { notificationTexts, openWorkbench, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
+import { notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT_SESSION, HOSTILE_PROJECT, HOSTILE_SESSION, SONNET_CALL_USD, sonnetLine, usd, writeTodayTree, type TodayTree } from '../support/today-tree';
 
@@ -67,7 +67,10 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     configDir = path.join(temp, 'claude');
     fs.mkdirSync(workspaceDir);
     fs.mkdirSync(configDir);
-    server = await startCodeServer({ workspaceDir, vsixPath: VSIX, env: { CLAUDE_CONFIG_DIR: configDir } });
+    // A home of its own, so nothing the workbench writes (exports, terminals) lands in the real one.
+    const home = path.join(temp, 'home');
+    fs.mkdirSync(home);
+    server = await startCodeServer({ workspaceDir, vsixPath: VSIX, env: { CLAUDE_CONFIG_DIR: configDir, HOME: home } });
     wb = await openWorkbench(server.url, workspaceDir);
   });
 
@@ -138,5 +141,100 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     const toasts = await notificationTexts(page);
     assert.deepEqual(toasts, [], `no notifications: ${toasts.join(' | ')}`);
     assert.ok((await statusBarTexts(page)).some(ours));
+  });
+
+  it('lowering a threshold in the settings shows the /compact nudge in the panel and turns the status bar warning-coloured', async () => {
+    const page = wb!.page;
+    const frame = await panelFrame(page);
+    await frame.locator('#session-select').selectOption('');
+    assert.equal(await frame.locator('[data-testid=nudge-compact]').count(), 0);
+    assert.equal(await page.locator('.statusbar-item.warning-kind', { hasText: 'today $' }).count(), 0);
+    // Through the Settings editor, as a user would.
+    await runCommand(page, 'Preferences: Open User Settings');
+    const search = page.locator('.settings-editor .suggest-input-container textarea, .settings-editor .settings-header input').first();
+    await search.waitFor({ timeout: 15_000 });
+    await search.fill('claudeCostMeter.nudges.compactTokens');
+    // Wait for the search to filter the list down to our setting before typing.
+    const field = page.locator('.settings-editor .setting-item-contents', { hasText: 'Compact Tokens' }).locator('input').first();
+    await field.waitFor({ timeout: 15_000 });
+    await field.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type('10000');
+    await page.keyboard.press('Tab');
+    await new Promise((r) => setTimeout(r, 1000));
+    await page.keyboard.press('Control+W');
+    const nudge = (await panelFrame(page)).locator('[data-testid=nudge-compact]');
+    await nudge.waitFor({ timeout: 15_000 });
+    assert.match((await nudge.textContent()) ?? '', /11,010 tokens/);
+    await page.locator('.statusbar-item.warning-kind', { hasText: 'today $' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('"Send /compact to Claude" types /compact into the terminal running Claude Code', async () => {
+    const page = wb!.page;
+    const bin = path.join(temp, 'bin');
+    const received = path.join(temp, 'claude-received.txt');
+    fs.mkdirSync(bin, { recursive: true });
+    const fake = path.join(bin, 'claude');
+    fs.writeFileSync(fake, `#!/bin/sh\necho "fake claude ready"\nwhile IFS= read -r line; do printf '%s\\n' "$line" >> '${received}'; done\n`, { mode: 0o755 });
+    await runCommand(page, 'Terminal: Create New Terminal');
+    await page.locator('.terminal-wrapper.active .xterm-helper-textarea, .xterm-helper-textarea').first().waitFor({ timeout: 15_000 });
+    await new Promise((r) => setTimeout(r, 1500));
+    await page.locator('.terminal-wrapper .xterm').first().click();
+    await page.keyboard.type(`${fake}\n`);
+    // The terminal renders on a canvas: wait for the process itself.
+    const running = () =>
+      fs.readdirSync('/proc').some((d) => {
+        try {
+          return /^\d+$/.test(d) && fs.readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(fake);
+        } catch {
+          return false;
+        }
+      });
+    const until = Date.now() + 15_000;
+    while (!running() && Date.now() < until) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.ok(running(), 'the fake claude runs in the integrated terminal');
+    const frame = await panelFrame(page);
+    await frame.locator('[data-testid=action-sendCompact]').first().click();
+    const deadline = Date.now() + 10_000;
+    while (!(fs.existsSync(received) && fs.readFileSync(received, 'utf8').includes('/compact')) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    assert.equal(fs.existsSync(received) ? fs.readFileSync(received, 'utf8').trim() : '(nothing)', '/compact');
+  });
+
+  it('exports a CSV whose rows match the report', async () => {
+    const page = wb!.page;
+    const target = path.join(temp, 'export.csv');
+    await runCommand(page, 'Claude Cost: Export Costs (CSV or JSON)…', 10_000, false);
+    const input = page.locator('.quick-input-widget input.input');
+    await page.locator('.quick-input-widget', { hasText: 'Export Claude Code costs as' }).waitFor({ timeout: 10_000 });
+    await input.fill('CSV');
+    await page.keyboard.press('Enter');
+    // code-server's save dialog is a quick input pre-filled with the suggested path.
+    const start = Date.now();
+    while (!/claude-code-costs-.*\.csv$/.test((await input.inputValue().catch(() => '')) ?? '') && Date.now() - start < 10_000) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await input.click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type(target);
+    await new Promise((r) => setTimeout(r, 500));
+    await page.keyboard.press('Enter');
+    const deadline = Date.now() + 10_000;
+    while (!fs.existsSync(target) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const rows = fs.readFileSync(target, 'utf8').trim().split('\r\n');
+    assert.equal(rows[0], 'kind,id,date,project,costUSD,inputTokens,outputTokens,cacheWrite5mTokens,cacheWrite1hTokens,cacheReadTokens,webSearchRequests,messages');
+    const cli = cliReport(configDir);
+    const sessionRows = rows.filter((r) => r.startsWith('session,'));
+    assert.equal(sessionRows.length, cli.sessions.length);
+    const current = sessionRows.find((r) => r.includes(CURRENT_SESSION));
+    assert.ok(current);
+    assert.equal(Number(current.split(',')[4]), cli.sessions.find((s) => s.sessionId === CURRENT_SESSION)?.costUSD);
+    const hostile = sessionRows.find((r) => r.includes(HOSTILE_SESSION));
+    assert.ok(hostile?.includes('"'), 'a project with quotes is quoted');
   });
 });

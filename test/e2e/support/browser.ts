@@ -118,7 +118,8 @@ export function webviewFrame(page: Page): FrameLocator {
 }
 
 /** Runs a command by its title from the command palette (F1, type, Enter). */
-export async function runCommand(page: Page, title: string, timeoutMs = 10_000): Promise<void> {
+/** Runs a command from the palette; pass `waitClosed: false` for a command that opens its own quick input. */
+export async function runCommand(page: Page, title: string, timeoutMs = 10_000, waitClosed = true): Promise<void> {
   const input = page.locator('.quick-input-widget input');
   await page.keyboard.press('F1');
   const opened = await input.waitFor({ state: 'visible', timeout: 2000 }).then(
@@ -142,7 +143,9 @@ export async function runCommand(page: Page, title: string, timeoutMs = 10_000):
   } else {
     await page.keyboard.press('Enter');
   }
-  await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+  if (waitClosed) {
+    await input.waitFor({ state: 'hidden', timeout: timeoutMs });
+  }
 }
 
 /** The text of every notification toast on screen (errors, warnings, info). */

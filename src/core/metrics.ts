@@ -1,0 +1,138 @@
+/**
+ * Figures derived from one session's calls: the per-turn series, the prompt
+ * cache's time to live, and what the next turn will cost. Pure.
+ */
+import type { Engine, Entry } from './engine';
+import { promptTokens } from './engine';
+import type { PriceTable } from './pricing/price-table';
+import { costOn } from './pricing/rate-card';
+
+export const FIVE_MINUTES_MS = 5 * 60 * 1000;
+export const ONE_HOUR_MS = 60 * 60 * 1000;
+
+export interface TurnPoint {
+  timestampMs: number;
+  /** Null for an unpriced model. */
+  costUSD: number | null;
+  /** Prompt size of the call (input + cache read + cache write). */
+  promptTokens: number;
+  outputTokens: number;
+  sidechain: boolean;
+  model: string;
+  /** Cache-write tokens of the call (5m + 1h). */
+  writeTokens: number;
+  readTokens: number;
+  fast: boolean;
+  longContext: boolean;
+}
+
+/** The session's kept calls in time order (main chain and subagents). */
+export function sessionTurns(engine: Engine, sessionId: string): TurnPoint[] {
+  const entries: Entry[] = [...engine.sessionEntries(sessionId)];
+  entries.sort((a, b) => a.raw.timestampMs - b.raw.timestampMs || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.offset - b.offset));
+  return entries.map((e) => ({
+    timestampMs: e.raw.timestampMs,
+    costUSD: e.card ? costOn(e.card, e.raw.tokens) : null,
+    promptTokens: promptTokens(e.raw.tokens),
+    outputTokens: e.raw.tokens.output,
+    sidechain: e.sidechain,
+    model: e.model,
+    writeTokens: e.raw.tokens.write5m + e.raw.tokens.write1h,
+    readTokens: e.raw.tokens.read,
+    fast: e.raw.fast,
+    longContext: e.card?.longContext ?? false,
+  }));
+}
+
+/**
+ * The prompt cache's time to live for the session: 1 hour when its latest
+ * main-chain cache write used the 1-hour cache, else 5 minutes.
+ */
+export function cacheTtlMs(engine: Engine, sessionId: string): number {
+  let latest: Entry | undefined;
+  for (const e of engine.sessionEntries(sessionId)) {
+    const t = e.raw.tokens;
+    if (!e.sidechain && t.write5m + t.write1h > 0 && (!latest || e.raw.timestampMs > latest.raw.timestampMs)) {
+      latest = e;
+    }
+  }
+  return latest && latest.raw.tokens.write1h > 0 ? ONE_HOUR_MS : FIVE_MINUTES_MS;
+}
+
+/** Time of the session's latest main-chain call (what keeps the cache warm), or undefined. */
+export function lastMainActivityMs(engine: Engine, sessionId: string): number | undefined {
+  let last: number | undefined;
+  for (const e of engine.sessionEntries(sessionId)) {
+    if (!e.sidechain && (last === undefined || e.raw.timestampMs > last)) {
+      last = e.raw.timestampMs;
+    }
+  }
+  return last;
+}
+
+export interface TurnHabits {
+  /** Mean output tokens of the session's main-chain calls. */
+  meanOutput: number;
+  /** Mean growth of the prompt from one main-chain call to the next (never negative). */
+  meanGrowth: number;
+  /** Main-chain calls the means rest on. */
+  calls: number;
+}
+
+/** How the session's turns have behaved so far (main chain only). */
+export function turnHabits(turns: readonly TurnPoint[]): TurnHabits {
+  const main = turns.filter((t) => !t.sidechain && t.promptTokens > 0);
+  if (main.length === 0) {
+    return { meanOutput: 0, meanGrowth: 0, calls: 0 };
+  }
+  const meanOutput = main.reduce((s, t) => s + t.outputTokens, 0) / main.length;
+  let growth = 0;
+  let steps = 0;
+  for (let i = 1; i < main.length; i++) {
+    const d = (main[i]?.promptTokens ?? 0) - (main[i - 1]?.promptTokens ?? 0);
+    if (d > 0) {
+      growth += d;
+    }
+    steps++;
+  }
+  return { meanOutput, meanGrowth: steps > 0 ? growth / steps : 0, calls: main.length };
+}
+
+export interface NextTurnCost {
+  /** Cache still warm: the context is read from the cache, the new part written. */
+  warmUSD: number;
+  /** Cache cold: the whole context is written again. */
+  coldUSD: number;
+  /** What the estimate rests on, in words. */
+  basis: string;
+}
+
+/**
+ * What one more turn costs at `contextTokens`, with a warm and with a cold
+ * cache, assuming the session's own mean output and growth per turn.
+ * Null when the model is unpriced.
+ */
+export function nextTurnCost(
+  prices: PriceTable,
+  model: string,
+  contextTokens: number,
+  habits: TurnHabits,
+  ttlMs: number,
+  atMs: number,
+): NextTurnCost | null {
+  const growth = Math.round(habits.meanGrowth);
+  const output = Math.round(habits.meanOutput);
+  const card = prices.rateFor({ model, timestampMs: atMs, promptTokens: contextTokens + growth, fast: false, geoUs: false });
+  if (!card) {
+    return null;
+  }
+  const oneHour = ttlMs >= ONE_HOUR_MS;
+  const write = (n: number) => ({ write5m: oneHour ? 0 : n, write1h: oneHour ? n : 0 });
+  const warmUSD = costOn(card, { input: 0, output, read: contextTokens, ...write(growth), webSearches: 0 });
+  const coldUSD = costOn(card, { input: 0, output, read: 0, ...write(contextTokens + growth), webSearches: 0 });
+  const basis =
+    habits.calls > 0
+      ? `estimate: ${habits.calls} earlier turn(s) of this session averaged ${output} output tokens and ${growth} new context tokens; ${oneHour ? '1-hour' : '5-minute'} cache`
+      : `estimate: no earlier turn to learn from; ${oneHour ? '1-hour' : '5-minute'} cache`;
+  return { warmUSD, coldUSD, basis };
+}

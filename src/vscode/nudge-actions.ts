@@ -1,0 +1,80 @@
+import * as vscode from 'vscode';
+import type { Nudge, NudgeAction } from '../core/nudges';
+import { hasClaudeDescendant } from '../node/claude-terminal';
+import type { Meter } from '../node/meter';
+import { Commands } from './ids';
+
+/** Labels of nudge actions, as shown on buttons and notifications. */
+export const ACTION_LABELS: Record<NudgeAction, string> = {
+  sendCompact: 'Send /compact to Claude',
+  copyCompact: 'Copy /compact',
+  copyClear: 'Copy /clear',
+  openPanel: 'Open Panel',
+  snooze: 'Snooze',
+};
+
+/** The integrated terminal running Claude Code: the active one first. */
+export async function findClaudeTerminal(): Promise<vscode.Terminal | undefined> {
+  const terminals = [...vscode.window.terminals];
+  const active = vscode.window.activeTerminal;
+  if (active) {
+    terminals.sort((a, b) => (a === active ? -1 : b === active ? 1 : 0));
+  }
+  for (const t of terminals) {
+    const pid = await t.processId;
+    if (pid !== undefined && hasClaudeDescendant(pid)) {
+      return t;
+    }
+  }
+  return terminals.find((t) => /claude/i.test(t.name));
+}
+
+/** Types /compact into the terminal running Claude Code, or copies it when there is none. */
+export async function sendCompact(log: vscode.LogOutputChannel): Promise<boolean> {
+  const terminal = await findClaudeTerminal();
+  if (!terminal) {
+    await vscode.env.clipboard.writeText('/compact');
+    void vscode.window.showInformationMessage('No integrated terminal is running Claude Code, so /compact was copied to the clipboard instead.');
+    return false;
+  }
+  terminal.show(true);
+  terminal.sendText('/compact', true);
+  log.info(`sent /compact to terminal "${terminal.name}"`);
+  return true;
+}
+
+export async function runNudgeAction(action: NudgeAction, key: string, meter: Meter, log: vscode.LogOutputChannel): Promise<void> {
+  switch (action) {
+    case 'sendCompact':
+      await sendCompact(log);
+      return;
+    case 'copyCompact':
+      await vscode.env.clipboard.writeText('/compact');
+      return;
+    case 'copyClear':
+      await vscode.env.clipboard.writeText('/clear');
+      return;
+    case 'openPanel':
+      await vscode.commands.executeCommand(Commands.openPanel);
+      return;
+    case 'snooze':
+      meter.snooze(key);
+      return;
+    default: {
+      const never: never = action;
+      return never;
+    }
+  }
+}
+
+/** Shows a nudge as a notification with its actions. */
+export function notifyNudge(nudge: Nudge, meter: Meter, log: vscode.LogOutputChannel): void {
+  const labels = nudge.actions.map((a) => ACTION_LABELS[a]);
+  const show = nudge.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  void show(`Claude Code Cost: ${nudge.title}. ${nudge.message}`, ...labels).then((choice) => {
+    const action = nudge.actions.find((a) => ACTION_LABELS[a] === choice);
+    if (action) {
+      void runNudgeAction(action, nudge.key, meter, log);
+    }
+  });
+}
