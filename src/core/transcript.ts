@@ -93,14 +93,6 @@ export const costStateSchema = z.looseObject({
   modelUsage: opt(z.record(z.string(), costStateModelUsageSchema)),
 });
 
-/** The envelope fields every parsed line may carry. */
-const envelopeSchema = z.looseObject({
-  type: opt(z.string()),
-  subtype: opt(z.string()),
-  sessionId: opt(z.string()),
-  cwd: opt(z.string()),
-});
-
 /** Integer tokens of one API call, per price bucket. */
 export interface CallTokens {
   input: number;
@@ -199,12 +191,93 @@ export function callTokensOf(usage: z.infer<typeof usageSchema>): CallTokens {
   };
 }
 
-function parseAssistant(value: unknown): ParsedLine {
-  const result = assistantLineSchema.safeParse(value);
-  if (!result.success) {
-    return { kind: 'malformed', reason: `assistant usage: ${firstIssue(result.error)}` };
+type AssistantLine = z.infer<typeof assistantLineSchema>;
+
+const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const optStr = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
+const optBool = (v: unknown): v is boolean | null | undefined => v === undefined || v === null || typeof v === 'boolean';
+const isTok = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= MAX_TOKENS_PER_FIELD;
+const optTok = (v: unknown): boolean => v === undefined || v === null || isTok(v);
+const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
+
+/**
+ * The hot path: the same acceptance rules as `assistantLineSchema`, written
+ * out by hand because this runs for every usage line of a history. Returns
+ * undefined when anything is off; the caller then asks zod for the reason.
+ */
+function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
+  const m = v.message;
+  if (typeof v.timestamp !== 'string' || !isObj(m)) {
+    return undefined;
   }
-  const line = result.data;
+  const u = m.usage;
+  if (
+    !isObj(u) ||
+    !optStr(v.sessionId) ||
+    !optStr(v.cwd) ||
+    !optStr(v.requestId) ||
+    !optStr(v.agentId) ||
+    !optBool(v.isSidechain) ||
+    !optBool(v.isApiErrorMessage) ||
+    !optStr(m.id) ||
+    !optStr(m.model) ||
+    !isTok(u.input_tokens) ||
+    !isTok(u.output_tokens) ||
+    !optTok(u.cache_creation_input_tokens) ||
+    !optTok(u.cache_read_input_tokens) ||
+    !optStr(u.speed) ||
+    !optStr(u.inference_geo)
+  ) {
+    return undefined;
+  }
+  const cc = u.cache_creation;
+  if (cc !== undefined && cc !== null && !(isObj(cc) && optTok(cc.ephemeral_5m_input_tokens) && optTok(cc.ephemeral_1h_input_tokens))) {
+    return undefined;
+  }
+  const st = u.server_tool_use;
+  if (st !== undefined && st !== null && !(isObj(st) && optTok(st.web_search_requests))) {
+    return undefined;
+  }
+  return {
+    type: 'assistant',
+    timestamp: v.timestamp,
+    sessionId: orUndef(v.sessionId),
+    cwd: orUndef(v.cwd),
+    requestId: orUndef(v.requestId),
+    isSidechain: orUndef(v.isSidechain),
+    agentId: orUndef(v.agentId),
+    isApiErrorMessage: orUndef(v.isApiErrorMessage),
+    message: {
+      id: orUndef(m.id),
+      model: orUndef(m.model),
+      usage: {
+        input_tokens: u.input_tokens,
+        output_tokens: u.output_tokens,
+        cache_creation_input_tokens: orUndef(u.cache_creation_input_tokens as number | null | undefined),
+        cache_read_input_tokens: orUndef(u.cache_read_input_tokens as number | null | undefined),
+        cache_creation: isObj(cc)
+          ? {
+              ephemeral_5m_input_tokens: orUndef(cc.ephemeral_5m_input_tokens as number | null | undefined),
+              ephemeral_1h_input_tokens: orUndef(cc.ephemeral_1h_input_tokens as number | null | undefined),
+            }
+          : undefined,
+        server_tool_use: isObj(st) ? { web_search_requests: orUndef(st.web_search_requests as number | null | undefined) } : undefined,
+        speed: orUndef(u.speed),
+        inference_geo: orUndef(u.inference_geo),
+      },
+    },
+  };
+}
+
+function parseAssistant(value: Record<string, unknown>): ParsedLine {
+  let line = fastAssistant(value);
+  if (!line) {
+    const result = assistantLineSchema.safeParse(value);
+    if (!result.success) {
+      return { kind: 'malformed', reason: `assistant usage: ${firstIssue(result.error)}` };
+    }
+    line = result.data;
+  }
   const model = line.message.model;
   if (line.isApiErrorMessage === true || model === SYNTHETIC_MODEL) {
     return { kind: 'synthetic', cwd: line.cwd, lineSessionId: line.sessionId };
@@ -312,17 +385,21 @@ export function parseLine(text: string): ParsedLine {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { kind: 'malformed', reason: 'not a JSON object' };
   }
-  const envelope = envelopeSchema.safeParse(value);
-  if (!envelope.success) {
-    // A line whose envelope fields have the wrong types is still not a usage
-    // record; it is data we do not need, so it is not counted as malformed.
-    return { kind: 'other', cwd: undefined, lineSessionId: undefined };
+  const o = value as Record<string, unknown>;
+  const { type, subtype } = o;
+  if (!optStr(type) || !optStr(subtype) || !optStr(o.sessionId) || !optStr(o.cwd)) {
+    // Envelope fields of the wrong type: an assistant line with usage is then
+    // malformed (counted); any other line is data we do not need.
+    return type === 'assistant' && isObj(o.message) && o.message.usage !== undefined && o.message.usage !== null
+      ? { kind: 'malformed', reason: 'assistant usage: an envelope field has the wrong type' }
+      : { kind: 'other', cwd: undefined, lineSessionId: undefined };
   }
-  const { type, subtype, cwd, sessionId } = envelope.data;
-  const message = (value as { message?: unknown }).message;
+  const cwd = orUndef(o.cwd);
+  const sessionId = orUndef(o.sessionId);
+  const message = o.message;
   const usage = typeof message === 'object' && message !== null ? (message as { usage?: unknown }).usage : undefined;
   if (type === 'assistant' && usage !== undefined && usage !== null) {
-    return parseAssistant(value);
+    return parseAssistant(o);
   }
   if (type === 'system' && subtype === 'compact_boundary') {
     return parseCompact(value);

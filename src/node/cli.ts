@@ -12,7 +12,7 @@ import { bundledPriceTable } from '../core/pricing/price-table';
 import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
 import { defaultCacheDir, isInside } from './index-store';
-import { engineKey, finishWarmScan, warmScanSync } from './warm-scan';
+import { engineKey, finishWarmScan, warmScan } from './warm-scan';
 import { formatReportTables } from './report-text';
 
 export class UsageError extends Error {}
@@ -175,7 +175,7 @@ export interface RunResult {
 }
 
 /** Runs a report: finds roots, scans, builds the report. */
-export function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): RunResult {
+export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
   checkConfigDirs(args.configDirs);
   const roots = findClaudeRoots({ configDirs: args.configDirs, env });
   const warnings: string[] = [];
@@ -193,7 +193,12 @@ export function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env
   }
   const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone });
   const engine = new Engine({ prices, timeZone });
-  const scan = warmScanSync(engine, roots.projectsDirs, { cacheDir, engineKey: engineKey(prices.data, VERSION), reportKey });
+  const scan = await warmScan(engine, roots.projectsDirs, {
+    cacheDir,
+    engineKey: engineKey(prices.data, VERSION),
+    reportKey,
+    workerPath: path.join(__dirname, 'scan-worker.js'),
+  });
   for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);
   }
@@ -221,8 +226,8 @@ export function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = process.env
   return { report, json, warnings };
 }
 
-/** Entry point; returns the exit code. */
-export function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): number {
+/** Entry point; resolves to the exit code. */
+export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
   let args: CliArgs;
   try {
     args = parseArgs(argv);
@@ -240,7 +245,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
   }
   let result: RunResult;
   try {
-    result = runReport(args);
+    result = await runReport(args);
   } catch (e) {
     if (e instanceof UsageError) {
       err.write(`claude-cost: ${e.message}\n`);
@@ -262,5 +267,7 @@ export function main(argv: readonly string[], out: NodeJS.WritableStream = proce
 
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2));
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

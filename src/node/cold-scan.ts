@@ -7,6 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../core/engine';
+import type { ParsedLine } from '../core/transcript';
 import type { CursorState } from './file-cursor';
 import type { ScanMessage, ScanRequest } from './scan-worker';
 import type { TranscriptFile } from './scan';
@@ -33,6 +34,8 @@ export interface ColdScanOptions {
   workerPath?: string;
   /** Number of workers; default 2 for large histories, else 1. */
   workers?: number;
+  /** Sees every parsed line as it is merged (the CLI records them for its index). */
+  onLines?: (path: string, lines: ReadonlyArray<[number, ParsedLine]>) => void;
 }
 
 const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
@@ -109,12 +112,14 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
           for (const [offset, parsed] of m.lines) {
             engine.ingest(file, parsed, offset);
           }
+          options.onLines?.(m.path, m.lines);
         } else {
           const file = engine.openFile(m.path, m.relativePath);
           file.agentMeta = m.agentMeta;
           for (const [offset, parsed] of m.lines) {
             engine.ingest(file, parsed, offset);
           }
+          options.onLines?.(m.path, m.lines);
           if (m.malformed > 0) {
             engine.countMalformed(file, m.malformed);
           }

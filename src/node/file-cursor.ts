@@ -3,6 +3,7 @@
  * lines only, and again from the start when it shrank or was replaced
  * (transcript-format.md §8 rule 4; design.md trap 2).
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Engine } from '../core/engine';
 import { readAgentMeta, engineSink, readLinesSync } from './scan';
@@ -18,6 +19,26 @@ export interface CursorState {
   ino: number;
   /** True when the bytes after `offset` are an unterminated line that is not JSON (yet). */
   torn: boolean;
+  /** Hash of the bytes just before `offset`: an in-place rewrite that grew is not an append. */
+  tailHash?: string | undefined;
+}
+
+const TAIL_BYTES = 256;
+
+/** Hash of the (up to) 256 bytes before `offset`, or '' at offset 0. */
+export function tailHashAt(path: string, offset: number): string {
+  if (offset <= 0) {
+    return '';
+  }
+  const len = Math.min(TAIL_BYTES, offset);
+  const buf = Buffer.allocUnsafe(len);
+  const fd = fs.openSync(path, 'r');
+  try {
+    fs.readSync(fd, buf, 0, len, offset - len);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return crypto.createHash('sha1').update(buf).digest('hex');
 }
 
 export type CatchUp = 'unchanged' | 'appended' | 'reread' | 'gone';
@@ -28,11 +49,15 @@ export type CatchUp = 'unchanged' | 'appended' | 'reread' | 'gone';
  * inode changed. Returns the new state (undefined when the file is gone).
  */
 export function catchUp(engine: Engine, state: CursorState | undefined, path: string, relativePath: string, buffer?: Buffer): { state: CursorState | undefined; change: CatchUp } {
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
     st = fs.statSync(path);
   } catch {
-    if (state) {
+    st = undefined;
+  }
+  // Only regular files: opening a FIFO or a device named *.jsonl would block.
+  if (!st || !st.isFile()) {
+    if (state || engine.file(path)) {
       engine.removeFile(path);
     }
     return { state: undefined, change: 'gone' };
@@ -43,8 +68,12 @@ export function catchUp(engine: Engine, state: CursorState | undefined, path: st
     if (st.size === state.size && st.mtimeMs === state.mtimeMs) {
       return { state, change: 'unchanged' };
     }
-    from = state.offset;
-    change = 'appended';
+    if (state.tailHash === undefined || tailHashAt(path, state.offset) === state.tailHash) {
+      from = state.offset;
+      change = 'appended';
+    } else {
+      engine.resetFile(path);
+    }
   } else if (state || engine.file(path)) {
     engine.resetFile(path);
   }
@@ -54,7 +83,16 @@ export function catchUp(engine: Engine, state: CursorState | undefined, path: st
   }
   const r = readLinesSync(path, from, engineSink(engine, file), buffer);
   return {
-    state: { path, relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn },
+    state: {
+      path,
+      relativePath,
+      offset: r.consumedOffset,
+      size: from + r.bytesRead,
+      mtimeMs: st.mtimeMs,
+      ino: st.ino,
+      torn: r.torn,
+      tailHash: tailHashAt(path, r.consumedOffset),
+    },
     change,
   };
 }

@@ -28,8 +28,17 @@ function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d;
 }
 
-/** Classifies and forwards one complete line `buf[start, end)`. */
-export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink): void {
+/** Whether `buf[start, end)` contains one of the needles (a line searched on its own). */
+function containsNeedle(buf: Buffer, start: number, end: number): boolean {
+  const view = buf.subarray(start, end);
+  return NEEDLES.some((n) => view.indexOf(n) >= 0);
+}
+
+/**
+ * Classifies and forwards one complete line `buf[start, end)`. `hasNeedle`
+ * tells whether the line holds a needle, when the caller already knows.
+ */
+export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, hasNeedle?: (s: number, e: number) => boolean): void {
   let s = start;
   let e = end;
   if (buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) {
@@ -48,12 +57,8 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     sink.malformed(offset, 'not a JSON object (torn or garbage line)');
     return;
   }
-  const view = buf.subarray(s, e);
-  for (const needle of NEEDLES) {
-    if (view.indexOf(needle) >= 0) {
-      sink.line(view.toString('utf8'), offset);
-      return;
-    }
+  if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
+    sink.line(buf.toString('utf8', s, e), offset);
   }
 }
 
@@ -92,6 +97,22 @@ export class LineSplitter {
     const base = this.fed;
     this.fed += chunk.length;
     let pos = 0;
+    // Each needle's next position in this chunk: searched once per chunk and
+    // again only after the lines pass it, so the cost is one scan per needle.
+    const next = NEEDLES.map(() => -2);
+    const hasNeedle = (s: number, e: number): boolean => {
+      for (let i = 0; i < NEEDLES.length; i++) {
+        let at = next[i] ?? -1;
+        if (at !== -1 && at < s) {
+          at = chunk.indexOf(NEEDLES[i] as Buffer, s);
+          next[i] = at;
+        }
+        if (at !== -1 && at + (NEEDLES[i] as Buffer).length <= e) {
+          return true;
+        }
+      }
+      return false;
+    };
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, pos);
       if (nl < 0) {
@@ -100,7 +121,7 @@ export class LineSplitter {
       if (this.pendingBytes > 0) {
         this.finishPending(chunk.subarray(pos, nl), sink);
       } else {
-        handleLine(chunk, pos, nl, base + pos, sink);
+        handleLine(chunk, pos, nl, base + pos, sink, hasNeedle);
       }
       pos = nl + 1;
       this.lineStart = base + pos;
@@ -142,10 +163,11 @@ export class LineSplitter {
       return { torn: true };
     }
     const whole = Buffer.concat(this.pending, this.pendingBytes);
+    const text = whole.toString('utf8').replace(/^\uFEFF/, '').trim();
     try {
-      JSON.parse(whole.toString('utf8'));
+      JSON.parse(text);
     } catch {
-      return { torn: whole.toString('utf8').trim() !== '' };
+      return { torn: text !== '' };
     }
     handleLine(whole, 0, whole.length, this.lineStart, sink);
     this.lineStart = this.fed;

@@ -4,6 +4,7 @@
  * chokidar, reading only appended bytes (no rescan on a change). Still no
  * vscode: the extension and tests drive it the same way.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { watch, type FSWatcher } from 'chokidar';
@@ -45,6 +46,10 @@ export class LiveSource extends EventEmitter {
   private roots: RootSearch = { projectsDirs: [], lookedAt: [], explicit: false };
   private watcher: FSWatcher | undefined;
   private readonly cursors = new Map<string, CursorState>();
+  /** Real path -> the path a file is known under (one file reached through symlinks is one file). */
+  private readonly byRealPath = new Map<string, string>();
+  /** Real path of a folder reached through a symlink -> the path under projects/ it is known by. */
+  private readonly symlinkedDirs = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private scanning = false;
   private flushScheduled = false;
@@ -149,7 +154,8 @@ export class LiveSource extends EventEmitter {
     this.scanning = true;
     try {
       await this.watch(dirs);
-      const files = dirs.flatMap((d) => listTranscriptFiles(d, this.problems));
+      const files = dirs.flatMap((d) => listTranscriptFiles(d, this.problems, this.symlinkedDirs));
+      this.watchSymlinkedDirs();
       for (const p of this.problems) {
         this.log('warn', `cannot read ${p.path}: ${p.message}`);
       }
@@ -166,7 +172,7 @@ export class LiveSource extends EventEmitter {
         },
       });
       for (const [p, c] of result.cursors) {
-        this.cursors.set(p, c);
+        this.setCursor(p, c);
       }
       for (const e of result.errors) {
         this.problems.push(e);
@@ -239,11 +245,54 @@ export class LiveSource extends EventEmitter {
     this.log('warn', `file watcher: ${describeError(err)}`);
   }
 
+  /**
+   * The watcher does not follow symlinks (loops would make it walk forever);
+   * folders the scan reached through one are watched at their real path.
+   */
+  private watchSymlinkedDirs(): void {
+    const inside = (p: string, parent: string) => p === parent || p.startsWith(parent + path.sep);
+    const toWatch = [...this.symlinkedDirs.keys()].filter((real) => !this.roots.projectsDirs.some((d) => inside(real, d)));
+    if (toWatch.length > 0) {
+      this.watcher?.add(toWatch);
+    }
+  }
+
+  /** Maps a path under a symlinked folder's real path to the path we know it by. */
+  private throughSymlink(p: string): string {
+    for (const [real, alias] of this.symlinkedDirs) {
+      if (p.startsWith(real + path.sep)) {
+        return alias + p.slice(real.length);
+      }
+    }
+    return p;
+  }
+
+  private setCursor(p: string, c: CursorState): void {
+    this.cursors.set(p, c);
+    try {
+      this.byRealPath.set(fs.realpathSync(p), p);
+    } catch {
+      // gone already: the next event withdraws it
+    }
+  }
+
+  /** The path a file is known under, when it is reached through another (symlinked) path. */
+  private canonical(p: string): string {
+    if (this.cursors.has(p)) {
+      return p;
+    }
+    try {
+      return this.byRealPath.get(fs.realpathSync(p)) ?? p;
+    } catch {
+      return p;
+    }
+  }
+
   private markDirty(p: string): void {
     if (!p.endsWith('.jsonl')) {
       return;
     }
-    this.dirty.add(p);
+    this.dirty.add(this.canonical(this.throughSymlink(p)));
     this.scheduleFlush();
   }
 
@@ -270,7 +319,7 @@ export class LiveSource extends EventEmitter {
 
   /** Reads what changed: appended bytes only, or a whole file that shrank or was replaced. */
   private flush(): void {
-    if (this.dirty.size === 0) {
+    if (this.dirty.size === 0 || this.disposed) {
       return;
     }
     const paths = [...this.dirty];
@@ -296,7 +345,7 @@ export class LiveSource extends EventEmitter {
       try {
         const { state, change } = catchUp(this.engine, this.cursors.get(p), p, rel, this.buffer);
         if (state) {
-          this.cursors.set(p, state);
+          this.setCursor(p, state);
         } else {
           this.cursors.delete(p);
         }

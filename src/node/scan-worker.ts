@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
 import { parseAgentMeta, parseLine, type AgentMeta, type ParsedLine } from '../core/transcript';
 import { LineSplitter } from './line-splitter';
-import type { CursorState } from './file-cursor';
+import { tailHashAt, type CursorState } from './file-cursor';
 
 export interface ScanRequest {
   files: Array<{ path: string; relativePath: string; subagent: boolean }>;
@@ -55,12 +55,15 @@ function scanFile(path: string, relativePath: string, subagent: boolean, buf: Bu
       malformed++;
     },
   };
-  const fd = fs.openSync(path, 'r');
+  const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   let size = 0;
   let st: fs.Stats;
   const splitter = new LineSplitter(0);
   try {
     st = fs.fstatSync(fd);
+    if (!st.isFile()) {
+      throw new Error('not a regular file');
+    }
     for (;;) {
       const n = fs.readSync(fd, buf, 0, buf.length, size);
       if (n <= 0) {
@@ -89,7 +92,7 @@ function scanFile(path: string, relativePath: string, subagent: boolean, buf: Bu
     malformed,
     agentMeta,
     bytes: size,
-    cursor: { path, relativePath, offset: splitter.consumedOffset, size, mtimeMs: st.mtimeMs, ino: st.ino, torn },
+    cursor: { path, relativePath, offset: splitter.consumedOffset, size, mtimeMs: st.mtimeMs, ino: st.ino, torn, tailHash: tailHashAt(path, splitter.consumedOffset) },
   };
 }
 

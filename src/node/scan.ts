@@ -28,9 +28,10 @@ export interface ListProblem {
  * are followed once (a loop is visited once); unreadable folders are reported,
  * not thrown.
  */
-export function listTranscriptFiles(projectsDir: string, problems: ListProblem[] = []): TranscriptFile[] {
+export function listTranscriptFiles(projectsDir: string, problems: ListProblem[] = [], symlinkedDirs?: Map<string, string>): TranscriptFile[] {
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
+  const seenFiles = new Set<string>();
   const walk = (dir: string, rel: string): void => {
     let real: string;
     try {
@@ -43,6 +44,9 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
       return;
     }
     seenDirs.add(real);
+    if (symlinkedDirs && real !== dir && !symlinkedDirs.has(real)) {
+      symlinkedDirs.set(real, dir); // a folder reached through a symlink: its real path -> the path we use
+    }
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -69,7 +73,12 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);
-          out.push({ path: full, relativePath: childRel, projectsDir, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+          // One file reached through two symlinked folders is read once.
+          const id = `${st.dev}:${st.ino}`;
+          if (st.isFile() && !seenFiles.has(id)) {
+            seenFiles.add(id);
+            out.push({ path: full, relativePath: childRel, projectsDir, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+          }
         } catch (err) {
           problems.push({ path: full, message: describeError(err) });
         }
@@ -119,7 +128,7 @@ const CHUNK_BYTES = 4 * 1024 * 1024;
  */
 export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadResult {
   const buf = buffer ?? Buffer.allocUnsafe(CHUNK_BYTES);
-  const fd = fs.openSync(filePath, 'r');
+  const fd = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   const splitter = new LineSplitter(fromOffset);
   let position = fromOffset;
   let bytesRead = 0;

@@ -5,6 +5,9 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { coldScan } from './cold-scan';
+import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
 import { parseLine } from '../core/transcript';
 import {
@@ -61,6 +64,10 @@ function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, rec
 }
 
 export interface WarmScanOptions {
+  /** Worker script for reading many bytes in parallel (dist/scan-worker.js); none = read on this thread. */
+  workerPath?: string | undefined;
+  /** Read in workers only when the files to read add up to more than this (default 32 MB). */
+  workerThresholdBytes?: number;
   /** Where the index lives; undefined = no index at all (a cold scan touching nothing). */
   cacheDir: string | undefined;
   engineKey: string;
@@ -69,7 +76,7 @@ export interface WarmScanOptions {
 }
 
 /** Scans `projectsDirs` into `engine`, using and refreshing the index in `cacheDir`. */
-export function warmScanSync(engine: Engine, projectsDirs: readonly string[], options: WarmScanOptions): WarmScanResult {
+export async function warmScan(engine: Engine, projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
@@ -94,17 +101,64 @@ export function warmScanSync(engine: Engine, projectsDirs: readonly string[], op
   }
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const kept = new Map<string, StoredFile>();
+  // Files to read from the start: in worker threads when they are many bytes.
+  const fresh = files.filter((f) => {
+    const raw: unknown = old?.files[f.path];
+    return !(isUsableStoredFile(raw) && raw.cursor.relativePath === f.relativePath && (unchanged(raw.cursor, f) || appendedOnly(raw.cursor, f)));
+  });
+  const freshBytes = fresh.reduce((sum, f) => sum + f.size, 0);
+  const inWorkers = options.workerPath !== undefined && fs.existsSync(options.workerPath) && freshBytes > (options.workerThresholdBytes ?? 32 * 1024 * 1024) ? new Set(fresh.map((f) => f.path)) : new Set<string>();
+  if (inWorkers.size > 0) {
+    const recorders = new Map<string, FileRecorder>();
+    const scanned = await coldScan(
+      engine,
+      fresh.filter((f) => inWorkers.has(f.path)),
+      {
+        workerPath: options.workerPath,
+        workers: Math.min(2, os.cpus().length),
+        sliceMs: 1_000_000,
+        onLines: (p, lines) => {
+          let r = recorders.get(p);
+          if (!r) {
+            r = new FileRecorder();
+            recorders.set(p, r);
+          }
+          for (const [offset, parsed] of lines) {
+            r.record(parsed, offset);
+          }
+        },
+      },
+    );
+    for (const e of scanned.errors) {
+      problems.push(e);
+    }
+    for (const [p, cursor] of scanned.cursors) {
+      const file = engine.file(p);
+      if (file) {
+        kept.set(p, storedFile(file, cursor, recorders.get(p) ?? new FileRecorder()));
+        result.reread++;
+        result.bytesRead += cursor.size;
+      }
+    }
+  }
   for (const f of files) {
+    if (inWorkers.has(f.path)) {
+      continue;
+    }
     const raw: unknown = old?.files[f.path];
     const stored: StoredFile | undefined = isUsableStoredFile(raw) && raw.cursor.relativePath === f.relativePath ? raw : undefined;
     try {
-      let kept: StoredFile;
+      let keptFile: StoredFile;
       if (stored && unchanged(stored.cursor, f)) {
         replayStoredFile(engine, f.path, stored);
-        kept = stored;
+        keptFile = stored;
         result.replayed++;
       } else {
-        const resume = stored && appendedOnly(stored.cursor, f) ? stored : undefined;
+        const resume =
+          stored && appendedOnly(stored.cursor, f) && (stored.cursor.tailHash === undefined || tailHashAt(f.path, stored.cursor.offset) === stored.cursor.tailHash)
+            ? stored
+            : undefined;
         const file = resume ? replayStoredFile(engine, f.path, resume) : engine.openFile(f.path, f.relativePath);
         if (!resume) {
           readAgentMeta(file);
@@ -114,26 +168,30 @@ export function warmScanSync(engine: Engine, projectsDirs: readonly string[], op
         const r = readLinesSync(f.path, from, recordingSink(engine, file, recorder), buffer);
         result.bytesRead += r.bytesRead;
         const st = fs.statSync(f.path);
-        kept = storedFile(file, { path: f.path, relativePath: f.relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn }, recorder, resume);
+        const cursor = { path: f.path, relativePath: f.relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn, tailHash: tailHashAt(f.path, r.consumedOffset) };
+        keptFile = storedFile(file, cursor, recorder, resume);
         if (resume) {
           result.appended++;
         } else {
           result.reread++;
         }
       }
-      if (kept.cursor.torn) {
-        // The CLI reports a torn last line as malformed (it is not stored so: it may still complete).
-        result.tornLines++;
-        const file = engine.file(f.path);
-        if (file) {
-          engine.countMalformed(file);
-        }
-      }
-      if (next) {
-        next.files[f.path] = kept;
-      }
+      kept.set(f.path, keptFile);
     } catch (err) {
       problems.push({ path: f.path, message: describeError(err) });
+    }
+  }
+  for (const [p, k] of kept) {
+    if (k.cursor.torn) {
+      // The CLI reports a torn last line as malformed (it is not stored so: it may still complete).
+      result.tornLines++;
+      const file = engine.file(p);
+      if (file) {
+        engine.countMalformed(file);
+      }
+    }
+    if (next) {
+      next.files[p] = k;
     }
   }
   result.index = next;

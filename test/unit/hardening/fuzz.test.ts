@@ -41,6 +41,9 @@ const MB = 1024 * 1024;
 
 /** Lines generated over the whole file (the issue asks for >= 100,000). */
 let generatedLines = 0;
+/** Property tests that ran to the end (the count is only checked when all of them ran, not under a narrow -g). */
+const finishedProperties = new Set<string>();
+const PROPERTY_TESTS = 6;
 
 // ---------------------------------------------------------------------------
 // Generators
@@ -397,6 +400,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
       }),
       { numRuns: 20_000 },
     );
+    finishedProperties.add('p0');
   });
 
   it('rejects a negative, fractional, non-numeric or absurd (> MAX_TOKENS_PER_FIELD) count in every usage field as malformed, never prices it', () => {
@@ -414,6 +418,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
       }),
       { numRuns: 1200 },
     );
+    finishedProperties.add('p1');
     // Overflowing literals parse to +-Infinity; null in a required field (NaN written by JSON.stringify).
     for (const field of USAGE_FIELDS) {
       for (const raw of ['1e999', '-1e999', '100000001', '-1', '1.0000001', '"1"', 'true']) {
@@ -456,6 +461,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
       }),
       { numRuns: 6000 },
     );
+    finishedProperties.add('p2');
   });
 
   it('never throws on arbitrary bytes (invalid UTF-8, BOMs, CRLF, NUL, braces) and counts the same whatever the chunking', () => {
@@ -478,6 +484,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
       }),
       { numRuns: 1200 },
     );
+    finishedProperties.add('p3');
   });
 
   /** Many small files (good shrinking) and a few large ones (volume: most of the 100,000 lines). */
@@ -554,6 +561,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
         }),
         { numRuns: runs },
       );
+      finishedProperties.add(label);
     });
   }
 
@@ -564,7 +572,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
   // parseLine: read `type` and `message.usage` from the raw object (typeof
   // checks) before the envelope schema, so such a line reaches parseAssistant
   // and comes back `malformed` (assistantLineSchema rejects the same fields).
-  it.skip('counts an assistant usage line with a wrong-typed envelope field (cwd: 5) as malformed, not silently dropped', () => {
+  it('counts an assistant usage line with a wrong-typed envelope field (cwd: 5) as malformed, not silently dropped', () => {
     for (const patch of [{ cwd: 5 }, { sessionId: {} }, { subtype: 7 }, { cwd: ['x'] }]) {
       const line = JSON.stringify({ ...(JSON.parse(assistantLine({ id: 'msg_env', session: SESSION, output: 50 })) as object), ...patch });
       assert.equal(parseLine(line).kind, 'malformed', JSON.stringify(patch));
@@ -581,7 +589,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
   // EF BB BF + one assistant line, no "\n". Fix in src/node/line-splitter.ts
   // flushComplete: strip a leading BOM (and the same space/tab/CR set as
   // handleLine) before JSON.parse, e.g. parse whole.subarray(bomLength).
-  it.skip('takes a BOM-prefixed last line without its newline as a line, like the same line with a newline', () => {
+  it('takes a BOM-prefixed last line without its newline as a line, like the same line with a newline', () => {
     const line = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(assistantLine({ id: 'msg_bom', session: SESSION, output: 42 }))]);
     const withNewline = feedChunked(Buffer.concat([line, Buffer.from('\n')]), []).report;
     assert.equal(withNewline.totals.outputTokens, 42);
@@ -710,7 +718,10 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
     });
   });
 
-  it('generated at least 100,000 lines in total', () => {
+  it('generated at least 100,000 lines in total', function () {
+    if (finishedProperties.size < PROPERTY_TESTS) {
+      this.skip(); // some property tests were filtered out (-g) or failed: the total is not meaningful
+    }
     assert.ok(generatedLines >= 100_000, `only ${generatedLines} lines`);
   });
 });

@@ -120,7 +120,7 @@ describe('hardening: read-only Claude folders are never written', function () {
     assert.deepEqual(diffs, [], `${what} changed the read-only tree:\n${diffs.join('\n')}`);
   }
 
-  it('the CLI (--json and tables, both roots) creates and modifies nothing', () => {
+  it('the CLI (--json and tables, both roots) creates and modifies nothing', async () => {
     const rec = recordWrites(home);
     const runs: Array<{ code: number; stdout: string; stderr: string }> = [];
     try {
@@ -135,7 +135,8 @@ describe('hardening: read-only Claude folders are never written', function () {
         let stderr = '';
         out.on('data', (c: Buffer) => (stdout += c.toString()));
         err.on('data', (c: Buffer) => (stderr += c.toString()));
-        runs.push({ code: main(argv, out, err), stdout, stderr });
+        const code = await main(argv, out, err);
+        runs.push({ code, stdout, stderr });
       }
     } finally {
       rec.restore();

@@ -21,7 +21,7 @@ interface Expected {
 }
 const expected = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as Expected;
 
-function run(argv: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+async function run(argv: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   const out = new PassThrough();
   const err = new PassThrough();
   const chunks: string[] = [];
@@ -33,7 +33,7 @@ function run(argv: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: s
     Object.assign(process.env, env);
   }
   try {
-    const code = main(argv, out, err);
+    const code = await main(argv, out, err);
     return { code, stdout: chunks.join(''), stderr: errChunks.join('') };
   } finally {
     for (const k of Object.keys(process.env)) {
@@ -45,8 +45,8 @@ function run(argv: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: s
   }
 }
 
-function jsonReport(argv: string[]): Report {
-  const r = run(['report', '--json', '--no-cache', ...argv]);
+async function jsonReport(argv: string[]): Promise<Report> {
+  const r = await run(['report', '--json', '--no-cache', ...argv]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Report;
 }
@@ -54,16 +54,19 @@ function jsonReport(argv: string[]): Report {
 const close = (a: number | null | undefined, b: number) => a !== null && a !== undefined && Math.abs(a - b) < 1e-9;
 
 describe('claude-cost report on the golden tree (hand-checked, see test/fixtures/golden/EXPECTED.md)', () => {
-  const report = jsonReport(['--config-dir', GOLDEN, '--tz', 'UTC']);
+  let report: Report;
+  before(async () => {
+    report = await jsonReport(['--config-dir', GOLDEN, '--tz', 'UTC']);
+  });
 
-  it('gives every total exactly', () => {
+  it('gives every total exactly', async () => {
     for (const [key, value] of Object.entries(expected.totals)) {
       const actual = (report.totals as unknown as Record<string, number>)[key];
       assert.ok(close(actual, value), `${key}: ${actual} != ${value}`);
     }
   });
 
-  it('gives every session its cost, subagent share, tokens, project and context', () => {
+  it('gives every session its cost, subagent share, tokens, project and context', async () => {
     assert.equal(report.sessions.length, Object.keys(expected.sessions).length);
     for (const [id, fields] of Object.entries(expected.sessions)) {
       const s = report.sessions.find((x) => x.sessionId === id) as unknown as Record<string, unknown> | undefined;
@@ -78,19 +81,19 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
     }
   });
 
-  it('buckets days in the chosen time zone', () => {
+  it('buckets days in the chosen time zone', async () => {
     assert.deepEqual(
       Object.fromEntries(report.days.map((d) => [d.date, Math.round(d.costUSD * 1e6) / 1e6])),
       expected.days,
     );
-    const ny = jsonReport(['--config-dir', GOLDEN, '--tz', 'America/New_York']);
+    const ny = await jsonReport(['--config-dir', GOLDEN, '--tz', 'America/New_York']);
     assert.deepEqual(
       Object.fromEntries(ny.days.map((d) => [d.date, Math.round(d.costUSD * 1e6) / 1e6])),
       expected.daysNewYork,
     );
   });
 
-  it('counts skipped lines and names unpriced models', () => {
+  it('counts skipped lines and names unpriced models', async () => {
     assert.equal(report.skipped.malformedLines, expected.malformedLines);
     assert.equal(report.skipped.syntheticLines, expected.syntheticLines);
     assert.deepEqual(report.skipped.unpricedModels, expected.unpricedModels);
@@ -99,19 +102,19 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
     assert.equal(nova?.priced, false);
   });
 
-  it('accepts the projects/ folder itself, and de-duplicates a root given twice', () => {
-    const viaProjects = jsonReport(['--config-dir', path.join(GOLDEN, 'projects'), '--config-dir', GOLDEN, '--tz', 'UTC']);
+  it('accepts the projects/ folder itself, and de-duplicates a root given twice', async () => {
+    const viaProjects = await jsonReport(['--config-dir', path.join(GOLDEN, 'projects'), '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.deepEqual(viaProjects.totals, report.totals);
   });
 
-  it('reads CLAUDE_CONFIG_DIR (comma-separated) when no --config-dir is given', () => {
-    const r = run(['report', '--json', '--no-cache', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
+  it('reads CLAUDE_CONFIG_DIR (comma-separated) when no --config-dir is given', async () => {
+    const r = await run(['report', '--json', '--no-cache', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as Report).totals, report.totals);
   });
 
-  it('prints readable tables without --json', () => {
-    const r = run(['report', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+  it('prints readable tables without --json', async () => {
+    const r = await run(['report', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\$0\.86/);
     assert.match(r.stdout, /claude-nova-1\s+unpriced/);
@@ -130,25 +133,25 @@ describe('claude-cost arguments', () => {
     [['report', '--since', '2026-11-02', '--until', '2026-11-01'], /after/],
   ];
   for (const [argv, message] of bad) {
-    it(`rejects ${argv.join(' ')} with one line and exit 2`, () => {
+    it(`rejects ${argv.join(' ')} with one line and exit 2`, async () => {
       assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
-      const r = run(argv);
+      const r = await run(argv);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim().split('\n').length, 1);
     });
   }
 
-  it('fails with exit 2 on a missing config dir', () => {
-    const r = run(['report', '--config-dir', path.join(os.tmpdir(), 'ccm-does-not-exist-42')]);
+  it('fails with exit 2 on a missing config dir', async () => {
+    const r = await run(['report', '--config-dir', path.join(os.tmpdir(), 'ccm-does-not-exist-42')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no such directory/);
   });
 
-  it('reports an empty tree calmly', () => {
+  it('reports an empty tree calmly', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-empty-'));
     try {
-      const r = run(['report', '--json', '--no-cache', '--config-dir', dir]);
+      const r = await run(['report', '--json', '--no-cache', '--config-dir', dir]);
       assert.equal(r.code, 0);
       const rep = JSON.parse(r.stdout) as Report;
       assert.equal(rep.totals.costUSD, 0);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport } from '../../../src/core/report';
-import { engineKey, finishWarmScan, warmScanSync, type WarmScanResult } from '../../../src/node/warm-scan';
+import { engineKey, finishWarmScan, warmScan, type WarmScanResult } from '../../../src/node/warm-scan';
 import { scanAllSync } from '../../../src/node/scan';
 import { assistantLine } from '../support/lines';
 
@@ -35,9 +35,9 @@ describe('the persisted index (warm start)', () => {
   });
 
   /** One CLI-like run: warm scan, build, store. */
-  function run(key = KEY, reportKey = 'r'): { scan: WarmScanResult; json: string } {
+  async function run(key = KEY, reportKey = 'r'): Promise<{ scan: WarmScanResult; json: string }> {
     const engine = new Engine({ prices, timeZone: 'UTC' });
-    const scan = warmScanSync(engine, [projects], { cacheDir: cache, engineKey: key, reportKey });
+    const scan = await warmScan(engine, [projects], { cacheDir: cache, engineKey: key, reportKey });
     if (scan.cachedReport !== undefined) {
       return { scan, json: scan.cachedReport };
     }
@@ -55,54 +55,54 @@ describe('the persisted index (warm start)', () => {
 
   const file = () => path.join(projects, '-work-beta', '22222222-bbbb-4bbb-8bbb-222222222222.jsonl');
 
-  it('gives exactly the cold result, first from files, then from the index', () => {
-    const first = run();
+  it('gives exactly the cold result, first from files, then from the index', async () => {
+    const first = await run();
     assert.equal(first.scan.reread, 6);
     assert.equal(first.json, cold());
-    const second = run();
+    const second = await run();
     assert.ok(second.scan.cachedReport !== undefined, 'nothing changed: the stored report is reused');
     assert.equal(second.json, first.json);
-    const otherOptions = run(KEY, 'other-report-key');
+    const otherOptions = await run(KEY, 'other-report-key');
     assert.equal(otherOptions.scan.replayed, 6, 'other options: every file replayed from the index, none read');
     assert.equal(otherOptions.scan.bytesRead, 0);
     assert.equal(otherOptions.json, cold());
   });
 
-  it('reads an appended file only from its offset (size change)', () => {
-    run();
+  it('reads an appended file only from its offset (size change)', async () => {
+    await run();
     fs.appendFileSync(file(), assistantLine({ session: '22222222-bbbb-4bbb-8bbb-222222222222', id: 'msg_new', req: 'req_new', output: 77, ts: '2026-11-22T03:00:00.000Z' }) + '\n');
-    const r = run();
+    const r = await run();
     assert.equal(r.scan.appended, 1);
     assert.equal(r.scan.replayed, 5);
     assert.ok(r.scan.bytesRead < 1000, `read only the new line (${r.scan.bytesRead} bytes)`);
     assert.equal(r.json, cold());
   });
 
-  it('re-reads a file whose mtime changed with the same size', () => {
-    run();
+  it('re-reads a file whose mtime changed with the same size', async () => {
+    await run();
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(file(), later, later);
-    const r = run();
+    const r = await run();
     assert.equal(r.scan.reread, 1);
     assert.equal(r.json, cold());
   });
 
-  it('re-reads a truncated file and forgets a deleted one', () => {
-    run();
+  it('re-reads a truncated file and forgets a deleted one', async () => {
+    await run();
     const text = fs.readFileSync(file(), 'utf8').split('\n');
     fs.writeFileSync(file(), text.slice(0, 3).join('\n') + '\n');
-    const truncated = run();
+    const truncated = await run();
     assert.equal(truncated.scan.reread, 1);
     assert.equal(truncated.json, cold());
     fs.rmSync(path.join(projects, '-work-beta', 'agent-1234abcd.jsonl'));
-    const deleted = run();
+    const deleted = await run();
     assert.equal(deleted.scan.files, 5);
     assert.equal(deleted.json, cold());
   });
 
-  it('rebuilds on a version bump and on a corrupt or half-written index, never trusting it', () => {
-    run();
-    const bumped = run('another-engine-version');
+  it('rebuilds on a version bump and on a corrupt or half-written index, never trusting it', async () => {
+    await run();
+    const bumped = await run('another-engine-version');
     assert.equal(bumped.scan.indexRejected, 'another version');
     assert.equal(bumped.scan.reread, 6);
     assert.equal(bumped.json, cold());
@@ -110,13 +110,13 @@ describe('the persisted index (warm start)', () => {
     assert.ok(indexFile);
     const full = fs.readFileSync(path.join(cache, indexFile), 'utf8');
     fs.writeFileSync(path.join(cache, indexFile), full.slice(0, Math.floor(full.length / 2)));
-    const corrupt = run('another-engine-version');
+    const corrupt = await run('another-engine-version');
     assert.equal(corrupt.scan.indexRejected, 'corrupt (not JSON)');
     assert.equal(corrupt.json, cold());
   });
 
-  it('ignores a stored file entry of the wrong shape', () => {
-    run();
+  it('ignores a stored file entry of the wrong shape', async () => {
+    await run();
     const indexFile = path.join(cache, fs.readdirSync(cache).find((f) => f.startsWith('index-')) ?? '');
     const index = JSON.parse(fs.readFileSync(indexFile, 'utf8')) as { files: Record<string, { calls: unknown[] }>; report: unknown };
     index.report = null;
@@ -124,15 +124,15 @@ describe('the persisted index (warm start)', () => {
     assert.ok(entry);
     entry.calls = [['garbage']];
     fs.writeFileSync(indexFile, JSON.stringify(index));
-    const r = run();
+    const r = await run();
     assert.equal(r.scan.reread, 1);
     assert.equal(r.json, cold());
   });
 
-  it('writes atomically: no temporary file is left behind', () => {
-    run();
+  it('writes atomically: no temporary file is left behind', async () => {
+    await run();
     fs.appendFileSync(file(), assistantLine({ session: S, id: 'x2', req: 'r2' }) + '\n');
-    run();
+    await run();
     assert.deepEqual(
       fs.readdirSync(cache).filter((f) => f.endsWith('.tmp')),
       [],
