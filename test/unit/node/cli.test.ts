@@ -59,14 +59,14 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
     report = await jsonReport(['--config-dir', GOLDEN, '--tz', 'UTC']);
   });
 
-  it('gives every total exactly', async () => {
+  it('gives every total exactly', () => {
     for (const [key, value] of Object.entries(expected.totals)) {
       const actual = (report.totals as unknown as Record<string, number>)[key];
       assert.ok(close(actual, value), `${key}: ${actual} != ${value}`);
     }
   });
 
-  it('gives every session its cost, subagent share, tokens, project and context', async () => {
+  it('gives every session its cost, subagent share, tokens, project and context', () => {
     assert.equal(report.sessions.length, Object.keys(expected.sessions).length);
     for (const [id, fields] of Object.entries(expected.sessions)) {
       const s = report.sessions.find((x) => x.sessionId === id) as unknown as Record<string, unknown> | undefined;
@@ -93,7 +93,7 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
     );
   });
 
-  it('counts skipped lines and names unpriced models', async () => {
+  it('counts skipped lines and names unpriced models', () => {
     assert.equal(report.skipped.malformedLines, expected.malformedLines);
     assert.equal(report.skipped.syntheticLines, expected.syntheticLines);
     assert.deepEqual(report.skipped.unpricedModels, expected.unpricedModels);
