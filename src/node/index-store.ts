@@ -248,13 +248,37 @@ export function loadIndex(dir: string, engineKey: string): LoadResult {
   return { index: value, rejected: undefined };
 }
 
-/** Writes the index atomically: a temp file in the same folder, then rename. */
-export function saveIndex(dir: string, index: StoredIndex): void {
+function writeAtomically(dir: string, name: string, text: string): void {
   fs.mkdirSync(dir, { recursive: true });
-  const target = path.join(dir, INDEX_FILE);
-  const temp = path.join(dir, `.${INDEX_FILE}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-  fs.writeFileSync(temp, JSON.stringify(index));
-  fs.renameSync(temp, target);
+  const temp = path.join(dir, `.${name}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, path.join(dir, name));
+}
+
+const REPORT_FILE = 'report-v3.json';
+
+/**
+ * Writes the index atomically (temp file + rename). The last report goes to a
+ * small file of its own, so a warm start with nothing changed never parses
+ * the index.
+ */
+export function saveIndex(dir: string, index: StoredIndex): void {
+  writeAtomically(dir, INDEX_FILE, JSON.stringify({ ...index, report: null }));
+  if (index.report) {
+    writeAtomically(dir, REPORT_FILE, JSON.stringify({ engineKey: index.engineKey, ...index.report }));
+  } else {
+    fs.rmSync(path.join(dir, REPORT_FILE), { force: true });
+  }
+}
+
+/** The stored report when it was made by this engine for this key and file fingerprint. */
+export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): string | undefined {
+  try {
+    const v = JSON.parse(fs.readFileSync(path.join(dir, REPORT_FILE), 'utf8')) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; json?: unknown };
+    return v.engineKey === engineKey && v.key === key && v.fingerprint === fingerprint && typeof v.json === 'string' ? v.json : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A fingerprint of the file set: paths, sizes, mtimes and inodes. */

@@ -18,8 +18,13 @@ const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 export const MAX_LINE_BYTES = 256 * 1024 * 1024;
 
 export interface LineSink {
-  /** A complete line worth parsing, decoded, with the byte offset where it starts. */
-  line(text: string, offset: number): void;
+  /**
+   * A complete line worth parsing, decoded, with the byte offset where it
+   * starts. For a large assistant line `text` leaves out `message.content`
+   * (the bulk of it, never needed); `full` decodes the whole line, for when
+   * the shortened text does not parse.
+   */
+  line(text: string, offset: number, full?: () => string): void;
   /** A complete line that is not a JSON object (torn, garbage, oversized). */
   malformed(offset: number, reason: string): void;
 }
@@ -58,8 +63,44 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     return;
   }
   if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
-    sink.line(buf.toString('utf8', s, e), offset);
+    const short = withoutContent(buf, s, e);
+    if (short === undefined) {
+      sink.line(buf.toString('utf8', s, e), offset);
+    } else {
+      sink.line(short, offset, () => buf.toString('utf8', s, e));
+    }
   }
+}
+
+const MESSAGE_KEY = Buffer.from('"message":{');
+const CONTENT_KEY = Buffer.from('"content":');
+const STOP_KEY = Buffer.from(',"stop_reason":');
+/** Lines shorter than this are decoded whole: shortening would not pay. */
+const SHORTEN_ABOVE = 4096;
+
+/**
+ * An assistant line with its `message.content` array replaced by `[]`, or
+ * undefined when the line is short or not of that shape. A raw `"key":`
+ * byte sequence never occurs inside a JSON string (quotes are escaped), so
+ * the first `"content":` after `"message":{` starts the content and the last
+ * `,"stop_reason":` follows it. A wrong guess only costs a full parse: the
+ * caller falls back to the whole line when the short one does not parse.
+ */
+export function withoutContent(buf: Buffer, s: number, e: number): string | undefined {
+  if (e - s < SHORTEN_ABOVE) {
+    return undefined;
+  }
+  const view = buf.subarray(s, e);
+  const m = view.indexOf(MESSAGE_KEY);
+  if (m < 0) {
+    return undefined;
+  }
+  const c = view.indexOf(CONTENT_KEY, m);
+  const stop = view.lastIndexOf(STOP_KEY);
+  if (c < 0 || stop <= c) {
+    return undefined;
+  }
+  return `${view.toString('utf8', 0, c)}"content":[]${view.toString('utf8', stop)}`;
 }
 
 /**

@@ -5,7 +5,8 @@
  */
 import * as fs from 'node:fs';
 import { parentPort } from 'node:worker_threads';
-import { parseAgentMeta, parseLine, type AgentMeta, type ParsedLine } from '../core/transcript';
+import { parseAgentMeta, type AgentMeta, type ParsedLine } from '../core/transcript';
+import { parseShortened } from './scan';
 import { LineSplitter } from './line-splitter';
 import { tailHashAt, type CursorState } from './file-cursor';
 
@@ -44,8 +45,8 @@ function scanFile(path: string, relativePath: string, subagent: boolean, buf: Bu
   let lines: Array<[number, ParsedLine]> = [];
   let malformed = 0;
   const sink = {
-    line(text: string, offset: number) {
-      lines.push([offset, parseLine(text)]);
+    line(text: string, offset: number, full?: () => string) {
+      lines.push([offset, parseShortened(text, full)]);
       if (lines.length >= BATCH_LINES) {
         post({ type: 'lines', path, relativePath, lines });
         lines = [];

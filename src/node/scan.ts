@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine, FileState } from '../core/engine';
-import { parseAgentMeta, parseLine } from '../core/transcript';
+import { parseAgentMeta, parseLine, type ParsedLine } from '../core/transcript';
 import { LineSplitter, type LineSink } from './line-splitter';
 
 export interface TranscriptFile {
@@ -97,11 +97,17 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/** Parses a (possibly shortened) line; when the short form does not parse, the whole line. */
+export function parseShortened(text: string, full?: () => string): ParsedLine {
+  const parsed = parseLine(text);
+  return parsed.kind === 'malformed' && full ? parseLine(full()) : parsed;
+}
+
 /** A sink that parses candidate lines into the engine. */
 export function engineSink(engine: Engine, file: FileState): LineSink {
   return {
-    line(text, offset) {
-      engine.ingest(file, parseLine(text), offset);
+    line(text, offset, full) {
+      engine.ingest(file, parseShortened(text, full), offset);
     },
     malformed() {
       engine.countMalformed(file);

@@ -9,13 +9,13 @@ import * as os from 'node:os';
 import { coldScan } from './cold-scan';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
-import { parseLine } from '../core/transcript';
 import {
   appendedOnly,
   fingerprint,
   FileRecorder,
   INDEX_VERSION,
   isUsableStoredFile,
+  loadCachedReport,
   loadIndex,
   replayStoredFile,
   saveIndex,
@@ -24,7 +24,7 @@ import {
   type StoredFile,
   type StoredIndex,
 } from './index-store';
-import { describeError, listTranscriptFiles, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import { describeError, listTranscriptFiles, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
 import type { LineSink } from './line-splitter';
 
 export interface WarmScanResult {
@@ -52,8 +52,8 @@ export function engineKey(priceTableData: unknown, version: string): string {
 
 function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, recorder: FileRecorder): LineSink {
   return {
-    line(text, offset) {
-      const parsed = parseLine(text);
+    line(text, offset, full) {
+      const parsed = parseShortened(text, full);
       recorder.record(parsed, offset);
       engine.ingest(file, parsed, offset);
     },
@@ -80,6 +80,24 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
+  if (options.cacheDir !== undefined && problems.length === 0) {
+    const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
+    if (cached !== undefined) {
+      return {
+        files: files.length,
+        bytesRead: 0,
+        replayed: 0,
+        appended: 0,
+        reread: 0,
+        tornLines: 0,
+        problems,
+        fingerprint: fp,
+        cachedReport: cached,
+        indexRejected: undefined,
+        index: undefined,
+      };
+    }
+  }
   const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
   const old = loaded.index;
   const result: WarmScanResult = {
@@ -95,10 +113,6 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
     indexRejected: loaded.rejected,
     index: undefined,
   };
-  if (old?.report && old.report.key === options.reportKey && old.report.fingerprint === fp && problems.length === 0) {
-    result.cachedReport = old.report.json;
-    return result;
-  }
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   const kept = new Map<string, StoredFile>();
