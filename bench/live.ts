@@ -3,7 +3,7 @@
  * showing it.
  *
  *   node out/bench/live.js [--size 256MB] [--seed 1] [--tree DIR] [--appends 300]
- *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter250]
+ *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter150]
  *
  * Against a generated tree (bench/.work/, reused), plus a separate temporary
  * config dir holding one live session file (the tree itself is never
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   let appends = 300;
   let minMs = 50;
   let maxMs = 100;
-  let paths = ['source', 'meter0', 'meter250'];
+  let paths = ['source', 'meter0', 'meter150'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = (): string => argv[++i] ?? '';

@@ -260,7 +260,7 @@ export class Meter extends EventEmitter {
     if (this.timer) {
       return;
     }
-    const throttle = this.options.throttleMs ?? 250;
+    const throttle = this.options.throttleMs ?? 150;
     const wait = Math.max(0, this.lastEmitMs + throttle - Date.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;

@@ -1,25 +1,11 @@
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
-import { z } from 'zod';
-import type { HostToWebview, PanelState, WebviewToHost } from '../shared/protocol';
+import type { HostToWebview, PanelState } from '../shared/protocol';
 import { buildPanelSnapshot } from '../node/panel-snapshot';
+import { panelStateSchema, parseWebviewMessage } from '../node/panel-messages';
 import type { Meter, MeterSnapshot } from '../node/meter';
 import { Commands, PANEL_VIEW_TYPE } from './ids';
 import { runNudgeAction } from './nudge-actions';
-
-/** Validates what arrives from the webview (STYLE.md §11). */
-const webviewMessageSchema: z.ZodType<WebviewToHost> = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('ready') }),
-  z.strictObject({ type: z.literal('selectSession'), sessionId: z.string().max(200).nullable() }),
-  z.strictObject({ type: z.literal('command'), command: z.enum(['pinSession', 'unpinSession', 'rescan', 'showLog', 'copySummary', 'export']) }),
-  z.strictObject({
-    type: z.literal('nudgeAction'),
-    key: z.string().max(500),
-    action: z.enum(['sendCompact', 'copyCompact', 'copyClear', 'openPanel', 'snooze']),
-  }),
-]);
-
-const panelStateSchema = z.object({ selectedSession: z.string().max(200).nullable() });
 
 /** The cost panel: one webview, restored by a serializer after a reload. */
 export class CostPanel implements vscode.Disposable {
@@ -121,12 +107,17 @@ export class CostPanel implements vscode.Disposable {
   }
 
   private receive(raw: unknown): void {
-    const parsed = webviewMessageSchema.safeParse(raw);
-    if (!parsed.success) {
-      this.log.warn(`panel: rejected a message of unexpected shape: ${JSON.stringify(raw)?.slice(0, 200) ?? String(raw)}`);
+    const m = parseWebviewMessage(raw);
+    if (!m) {
+      let shown: string;
+      try {
+        shown = JSON.stringify(raw)?.slice(0, 200) ?? String(raw);
+      } catch {
+        shown = typeof raw;
+      }
+      this.log.warn(`panel: rejected a message of unexpected shape: ${shown}`);
       return;
     }
-    const m = parsed.data;
     switch (m.type) {
       case 'ready':
         this.post(this.meter.snapshot);

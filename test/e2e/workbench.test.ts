@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
-import { CURRENT_SESSION, HOSTILE_PROJECT, HOSTILE_SESSION, SONNET_CALL_USD, sonnetLine, usd, writeTodayTree, type TodayTree } from '../support/today-tree';
+import { CURRENT_SESSION, HOSTILE_MODEL, HOSTILE_PROJECT, HOSTILE_SESSION, SONNET_CALL_USD, sonnetLine, usd, writeTodayTree, type TodayTree } from '../support/today-tree';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const VSIX = path.join(ROOT, 'dist/claude-code-cost-meter.vsix');
@@ -136,6 +136,11 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     await frame.locator('#session-select').selectOption(HOSTILE_SESSION);
     await frame.locator('[data-testid=project]', { hasText: 'onerror' }).waitFor({ timeout: 10_000 });
     assert.equal(await frame.locator('[data-testid=project]').textContent(), HOSTILE_PROJECT);
+    const notes = (await frame.locator('.notes').textContent()) ?? '';
+    assert.ok(notes.includes(HOSTILE_MODEL), `the hostile model id is shown as text: ${notes}`);
+    assert.ok(((await frame.locator('.warning').allTextContents()).join(' ')).includes(HOSTILE_MODEL), 'and named as unpriced');
+    assert.equal(await frame.locator('script', { hasText: '__ccmPwned' }).count(), 0, 'no script element was made from transcript text');
+    assert.equal(await frame.locator('a').count(), 0, 'no link was made from a javascript: string');
     assert.equal(await frame.locator('img').count(), 0);
     assert.equal(await frame.evaluate(() => (window as unknown as { __ccmPwned?: number }).__ccmPwned), undefined);
     const toasts = await notificationTexts(page);
@@ -222,6 +227,13 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     await page.keyboard.type(target);
     await new Promise((r) => setTimeout(r, 500));
     await page.keyboard.press('Enter');
+    // The dialog may first complete the typed path; confirm again if it is still open.
+    for (let i = 0; i < 3 && !fs.existsSync(target); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      if (!fs.existsSync(target) && (await input.isVisible())) {
+        await page.locator('.quick-input-widget .monaco-button', { hasText: 'OK' }).first().click().catch(() => page.keyboard.press('Enter'));
+      }
+    }
     const deadline = Date.now() + 10_000;
     while (!fs.existsSync(target) && Date.now() < deadline) {
       await new Promise((r) => setTimeout(r, 200));

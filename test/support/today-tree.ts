@@ -10,7 +10,9 @@ import * as path from 'node:path';
 export const CURRENT_SESSION = '0a0a0a0a-1111-4222-8333-444444444444';
 export const OTHER_SESSION = '0b0b0b0b-1111-4222-8333-444444444444';
 export const HOSTILE_SESSION = '0c0c0c0c-1111-4222-8333-444444444444';
-export const HOSTILE_PROJECT = '/tmp/<img src=x onerror="window.__ccmPwned=1">&amp;<script>window.__ccmPwned=2</script>';
+export const HOSTILE_PROJECT = '/tmp/<img src=x onerror="window.__ccmPwned=1">&amp;<script>window.__ccmPwned=2</script> javascript:alert(1) \u202Egnp.exe\u200B';
+/** An unknown model id full of markup: unpriced, and shown as text. */
+export const HOSTILE_MODEL = 'claude-<img src=x onerror="window.__ccmPwned=3">javascript:void(0)\u202E\u200B';
 
 /** One Sonnet 4.6 call of the current session: 10 in, 100 out, 1000 1h write, 10000 read. */
 export const SONNET_CALL_USD = (10 * 3 + 100 * 15 + 1000 * 6 + 10000 * 0.3) / 1e6; // 0.01053
@@ -28,7 +30,7 @@ function todayAt(minutesAgo: number, now = new Date()): string {
   return new Date(Math.max(localMidnight(now) + 1000 + (60 - minutesAgo) * 10, now.getTime() - minutesAgo * 60_000)).toISOString();
 }
 
-export function sonnetLine(session: string, cwd: string, id: string, minutesAgo: number): string {
+export function sonnetLine(session: string, cwd: string, id: string, minutesAgo: number, model = 'claude-sonnet-4-6'): string {
   return JSON.stringify({
     parentUuid: null,
     isSidechain: false,
@@ -40,7 +42,7 @@ export function sonnetLine(session: string, cwd: string, id: string, minutesAgo:
     timestamp: todayAt(minutesAgo),
     message: {
       id: `msg_${id}`,
-      model: 'claude-sonnet-4-6',
+      model,
       type: 'message',
       role: 'assistant',
       content: [{ type: 'text', text: 'ok' }],
@@ -92,7 +94,7 @@ export function writeTodayTree(configDir: string, workspaceDir: string, withHost
   if (withHostile) {
     const hostile = path.join(projects, '-tmp-hostile', `${HOSTILE_SESSION}.jsonl`);
     fs.mkdirSync(path.dirname(hostile), { recursive: true });
-    fs.writeFileSync(hostile, `${sonnetLine(HOSTILE_SESSION, HOSTILE_PROJECT, 'h1', 10)}\n`);
+    fs.writeFileSync(hostile, `${sonnetLine(HOSTILE_SESSION, HOSTILE_PROJECT, 'h1', 10)}\n${sonnetLine(HOSTILE_SESSION, HOSTILE_PROJECT, 'h2', 10, HOSTILE_MODEL)}\n`);
     todayUSD += SONNET_CALL_USD;
   }
   fs.writeFileSync(cur, ['c1', 'c2', 'c3'].map((id, i) => sonnetLine(CURRENT_SESSION, workspaceDir, id, 6 - i)).join('\n') + '\n');
