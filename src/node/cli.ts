@@ -13,7 +13,11 @@ import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
 import { defaultCacheDir, isInside } from './index-store';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
-import { formatReportTables } from './report-text';
+import { formatReportTables, formatSessionTurns, watchLine } from './report-text';
+import { exportCsv } from '../core/export';
+import { sessionTurns } from '../core/metrics';
+import { defaultSettings } from '../core/settings';
+import { Meter, type MeterSnapshot } from './meter';
 
 export class UsageError extends Error {}
 
@@ -21,8 +25,12 @@ declare const __VERSION__: string | undefined;
 const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
 
 export interface ReportArgs {
-  command: 'report';
+  command: 'report' | 'session' | 'watch';
   json: boolean;
+  /** `report --csv`: sessions, days and projects as CSV. */
+  csv: boolean;
+  /** `session <id>`: a session id or a unique prefix of one. */
+  sessionId: string | undefined;
   configDirs: string[];
   since: string | undefined;
   until: string | undefined;
@@ -35,12 +43,15 @@ export interface ReportArgs {
 
 export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
 
-export const USAGE = `Usage: claude-cost report [options]
+export const USAGE = `Usage: claude-cost report [options]        totals, days, sessions and models
+       claude-cost session <id> [options]  one session, call by call
+       claude-cost watch [options]         a live one-line status (Ctrl+C to stop)
 
 Prices every Claude Code API call in your local transcripts at list price.
 
 Options:
   --json               print one JSON object instead of tables
+  --csv                (report) sessions, days and projects as CSV
   --config-dir DIR     a Claude config dir or its projects/ folder (repeatable;
                        default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)
   --since YYYY-MM-DD   first local day to include
@@ -74,12 +85,14 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     return { command: 'version' };
   }
   const [command, ...rest] = argv;
-  if (command !== 'report') {
-    throw new UsageError(`unknown command "${command ?? ''}" (try: claude-cost report --help)`);
+  if (command !== 'report' && command !== 'session' && command !== 'watch') {
+    throw new UsageError(`unknown command "${command ?? ''}" (try: claude-cost --help)`);
   }
   const args: ReportArgs = {
-    command: 'report',
+    command,
     json: false,
+    csv: false,
+    sessionId: undefined,
     configDirs: [],
     since: undefined,
     until: undefined,
@@ -105,6 +118,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     switch (flag) {
       case '--json':
         args.json = true;
+        break;
+      case '--csv':
+        args.csv = true;
         break;
       case '--config-dir':
         args.configDirs.push(value());
@@ -136,8 +152,21 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--help':
         return { command: 'help' };
       default:
-        throw new UsageError(`unknown option "${arg}" (try: claude-cost report --help)`);
+        if (command === 'session' && args.sessionId === undefined && !arg.startsWith('-')) {
+          args.sessionId = arg;
+          break;
+        }
+        throw new UsageError(`unknown option "${arg}" (try: claude-cost --help)`);
     }
+  }
+  if (command === 'session' && args.sessionId === undefined) {
+    throw new UsageError('session needs a session id (or a unique prefix of one)');
+  }
+  if (args.json && args.csv) {
+    throw new UsageError('--json and --csv cannot be combined');
+  }
+  if (args.csv && command !== 'report') {
+    throw new UsageError('--csv is for the report command');
   }
   if (args.since !== undefined && args.until !== undefined && args.since > args.until) {
     throw new UsageError(`--since ${args.since} is after --until ${args.until}`);
@@ -168,6 +197,8 @@ function checkConfigDirs(dirs: readonly string[]): void {
 }
 
 export interface RunResult {
+  /** The engine, when the report was built now (not reused from the index). */
+  engine: Engine | undefined;
   report: Report;
   /** The report as printed by --json (reused as is from the index when nothing changed). */
   json: string;
@@ -198,6 +229,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
     engineKey: engineKey(prices.data, VERSION),
     reportKey,
     workerPath: path.join(__dirname, 'scan-worker.js'),
+    reuseReport: args.command === 'report',
   });
   for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);
@@ -223,7 +255,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   if (report.skipped.unpricedModels.length > 0) {
     warnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
   }
-  return { report, json, warnings };
+  return { engine: scan.cachedReport !== undefined ? undefined : engine, report, json, warnings };
 }
 
 /** Entry point; resolves to the exit code. */
@@ -243,6 +275,9 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     out.write(`${VERSION}\n`);
     return 0;
   }
+  if (args.command === 'watch') {
+    return watch(args, out, err);
+  }
   let result: RunResult;
   try {
     result = await runReport(args);
@@ -254,7 +289,14 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     err.write(`claude-cost: ${e instanceof Error ? e.message : String(e)}\n`);
     return 1;
   }
-  if (args.json) {
+  if (args.command === 'session') {
+    const code = printSession(result, args, out, err);
+    if (code !== 0) {
+      return code;
+    }
+  } else if (args.csv) {
+    out.write(exportCsv(result.report));
+  } else if (args.json) {
     out.write(`${result.json}\n`);
   } else {
     out.write(formatReportTables(result.report));
@@ -270,4 +312,55 @@ if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });
+}
+
+/** `claude-cost session <id>`: the session's calls, one per line. */
+function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+  const wanted = args.sessionId ?? '';
+  const matches = result.report.sessions.filter((s) => s.sessionId === wanted || s.sessionId.startsWith(wanted));
+  const exact = matches.find((s) => s.sessionId === wanted);
+  const session = exact ?? (matches.length === 1 ? matches[0] : undefined);
+  if (!session) {
+    err.write(`claude-cost: ${matches.length === 0 ? `no session matches "${wanted}"` : `"${wanted}" matches ${matches.length} sessions; give more of the id`}\n`);
+    return 2;
+  }
+  const engine = result.engine;
+  const turns = engine ? sessionTurns(engine, session.sessionId) : [];
+  if (args.json) {
+    out.write(`${JSON.stringify({ session, turns })}\n`);
+    return 0;
+  }
+  out.write(formatSessionTurns(session, turns));
+  return 0;
+}
+
+/** `claude-cost watch`: a live one-line status of the current session and today. */
+async function watch(args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const settings = { ...defaultSettings(), configDirs: args.configDirs, timeZone: args.timeZone ?? '' };
+  const meter = new Meter({ prices: bundledPriceTable(), settings, workspaceFolders: [process.cwd()], workerPath: path.join(__dirname, 'scan-worker.js') });
+  const tty = (out as NodeJS.WriteStream).isTTY === true;
+  let last = '';
+  meter.on('update', (snap: MeterSnapshot) => {
+    const line = watchLine(snap);
+    if (line !== last) {
+      last = line;
+      out.write(tty ? `\r\u001b[2K${line}` : `${line}\n`);
+    }
+  });
+  try {
+    await meter.start();
+  } catch (e) {
+    err.write(`claude-cost: ${e instanceof Error ? e.message : String(e)}\n`);
+    await meter.dispose();
+    return 1;
+  }
+  await new Promise<void>((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
+  await meter.dispose();
+  if (tty) {
+    out.write('\n');
+  }
+  return 0;
 }

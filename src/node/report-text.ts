@@ -1,7 +1,10 @@
 /**
  * Plain-text tables of a report for the terminal.
  */
-import type { Report, TokenFields } from '../core/report';
+import type { Report, SessionReport, TokenFields } from '../core/report';
+import type { TurnPoint } from '../core/metrics';
+import type { MeterSnapshot } from './meter';
+import { formatTokensShort } from '../core/format';
 import { formatInt, formatPercent, formatUsd, safeText } from '../core/format';
 
 export { formatInt, formatPercent, formatUsd, safeText };
@@ -103,4 +106,54 @@ export function formatReportTables(report: Report): string {
   }
   parts.push('');
   return parts.join('\n');
+}
+
+/** The per-call view of one session. */
+export function formatSessionTurns(s: SessionReport, turns: readonly TurnPoint[]): string {
+  let cumulative = 0;
+  const rows = turns.map((t) => {
+    cumulative += t.costUSD ?? 0;
+    const flags = [t.sidechain ? 'subagent' : '', t.fast ? 'fast' : '', t.longContext ? 'long-context' : ''].filter((f) => f !== '').join(',');
+    return [
+      new Date(t.timestampMs).toISOString().slice(0, 19).replace('T', ' '),
+      safeText(t.model),
+      formatInt(t.promptTokens),
+      formatInt(t.readTokens),
+      formatInt(t.writeTokens),
+      formatInt(t.outputTokens),
+      formatUsd(t.costUSD),
+      formatUsd(cumulative),
+      flags,
+    ];
+  });
+  const head = [
+    `Session ${s.sessionId} · ${safeText(s.project ?? 'unknown project')}`,
+    `Cost ${formatUsd(s.costUSD)} (subagents ${formatUsd(s.subagentCostUSD)}${s.unitemisedCostUSD ? `, not itemised ${formatUsd(s.unitemisedCostUSD)}` : ''}) · cache hit ${formatPercent(s.cacheHitRate)} · context ${s.contextTokens === null ? s.contextState : `${formatInt(s.contextTokens)} / ${formatInt(s.contextWindow)}`}`,
+    '',
+  ];
+  return `${head.join('\n')}${table(['Time (UTC)', 'Model', 'Prompt', 'Cache read', 'Cache write', 'Output', 'Cost', 'Running', 'Notes'], rows, [false, false, true, true, true, true, true, true, false])}\n`;
+}
+
+/** The one-line status of `claude-cost watch`. */
+export function watchLine(snap: MeterSnapshot): string {
+  const st = snap.source;
+  if (st.kind === 'starting' || (st.kind === 'scanning' && !snap.report)) {
+    return 'claude-cost: scanning…';
+  }
+  if (st.kind === 'empty') {
+    return `claude-cost: no Claude Code transcripts yet (looked in ${st.lookedAt.join(', ')})`;
+  }
+  const s = snap.report?.sessions.find((x) => x.sessionId === snap.current.sessionId);
+  const today = snap.status.todayCostUSD;
+  const parts = [s ? `session ${formatUsd(s.costUSD)}` : 'no session', `today ${formatUsd(today)}`];
+  if (s && s.contextTokens !== null) {
+    parts.push(`context ${formatTokensShort(s.contextTokens)}/${formatTokensShort(s.contextWindow)}`);
+  }
+  if (s) {
+    parts.push(`cache ${formatPercent(s.cacheHitRate, 0)}`);
+  }
+  for (const n of snap.nudges) {
+    parts.push(`! ${n.title}`);
+  }
+  return parts.join(' · ');
 }

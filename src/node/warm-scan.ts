@@ -73,6 +73,8 @@ export interface WarmScanOptions {
   engineKey: string;
   /** Identifies the report options (dates, zone): a cached report is reused only for the same key. */
   reportKey: string;
+  /** False when the caller needs the engine filled (e.g. a per-call view), not just the report. */
+  reuseReport?: boolean;
 }
 
 /** Scans `projectsDirs` into `engine`, using and refreshing the index in `cacheDir`. */
@@ -80,7 +82,7 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
-  if (options.cacheDir !== undefined && problems.length === 0) {
+  if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
     const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
     if (cached !== undefined) {
       return {

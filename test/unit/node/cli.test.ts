@@ -174,4 +174,48 @@ describe('claude-cost arguments', () => {
     const bad = cp.spawnSync(process.execPath, [cli, 'report', '--since', 'nope'], { encoding: 'utf8' });
     assert.equal(bad.status, 2);
   });
+
+  it('report --csv prints sessions, days and projects as CSV', async () => {
+    const r = await run(['report', '--csv', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = r.stdout.trim().split('\r\n');
+    assert.equal(rows[0]?.split(',')[0], 'kind');
+    assert.equal(rows.filter((x) => x.startsWith('session,')).length, 3);
+    assert.equal(rows.filter((x) => x.startsWith('day,')).length, 3);
+    assert.ok(rows.some((x) => x.startsWith('session,11111111-aaaa-4aaa-8aaa-111111111111,2026-11-20,/work/alpha,0.191963')));
+  });
+
+  it('session <prefix> lists the calls of one session with a running total', async () => {
+    const r = await run(['session', '1111', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Session 11111111-aaaa-4aaa-8aaa-111111111111/);
+    const calls = r.stdout.split('\n').filter((l) => /^2026-11-20 /.test(l));
+    assert.equal(calls.length, 4);
+    assert.match(calls[2] ?? '', /claude-haiku-4-5 .* subagent$/);
+    assert.match(calls[3] ?? '', /\$0\.19\s*$/);
+    const json = await run(['session', '1111', '--json', '--no-cache', '--config-dir', GOLDEN]);
+    const parsed = JSON.parse(json.stdout) as { turns: Array<{ costUSD: number }> };
+    assert.ok(Math.abs(parsed.turns.reduce((a, t) => a + t.costUSD, 0) - 0.191963) < 1e-12);
+    const none = await run(['session', 'zzz', '--no-cache', '--config-dir', GOLDEN]);
+    assert.equal(none.code, 2);
+    assert.match(none.stderr, /no session matches "zzz"/);
+  });
+
+  it('watch prints a live one-line status and stops on SIGTERM', async function () {
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) {
+      this.skip();
+    }
+    const child = cp.spawn(process.execPath, [cli, 'watch', '--config-dir', GOLDEN, '--tz', 'UTC'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    const deadline = Date.now() + 15_000;
+    while (!/session \$0\.03 · today/.test(out) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    assert.equal(await exited, 0);
+    assert.match(out, /session \$0\.03 · today \$[0-9.]+ · context 10k\/200k · cache 80%/);
+  });
 });
