@@ -190,6 +190,26 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
   }
   table.append(body);
   section.append(table);
+  if (s.whatIf.length > 0) {
+    const t = el('table', { 'aria-label': 'This session on other models', 'data-testid': 'what-if' });
+    t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Same calls on'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'vs actual'))));
+    const b = el('tbody');
+    for (const w of s.whatIf) {
+      b.append(el('tr', {}, el('td', {}, w.model), el('td', { class: 'num' }, usd(w.costUSD)), el('td', { class: 'num' }, usd(w.costUSD - s.costUSD))));
+    }
+    t.append(b);
+    section.append(el('h3', {}, 'Model what-if (estimate)'), t, el('p', { class: 'muted small' }, "This session's real token counts repriced at list price; another model would write different tokens, and switching mid-session loses the prompt cache (the next call re-writes the whole context)."));
+  }
+  if (s.spikes.length > 0) {
+    const t = el('table', { 'aria-label': 'Expensive calls', 'data-testid': 'spikes' });
+    t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'When'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'x median'), el('th', { scope: 'col' }, 'Likely cause'))));
+    const b = el('tbody');
+    for (const x of s.spikes) {
+      b.append(el('tr', {}, el('td', {}, new Date(x.at).toLocaleString()), el('td', { class: 'num' }, usd(x.costUSD)), el('td', { class: 'num' }, `${x.times.toFixed(1)}x`), el('td', {}, x.cause)));
+    }
+    t.append(b);
+    section.append(el('h3', {}, 'Spikes: calls over 5x the median'), t);
+  }
   const chartHost = el('div', { class: 'chart', role: 'img', 'aria-label': `Cost per call and context size over ${s.turns.t.length} calls` });
   section.append(chartHost);
   const notes = el('ul', { class: 'notes' });

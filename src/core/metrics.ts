@@ -136,3 +136,78 @@ export function nextTurnCost(
       : `estimate: no earlier turn to learn from; ${oneHour ? '1-hour' : '5-minute'} cache`;
   return { warmUSD, coldUSD, basis };
 }
+
+export interface WhatIfRow {
+  model: string;
+  family: string;
+  /** This session's real calls repriced on `model` (standard speed, same residency). */
+  costUSD: number;
+}
+
+/**
+ * The session's real token vectors repriced on the latest model of each
+ * family in the table. An estimate: another model would not have produced
+ * the same tokens, and switching mid-session loses the prompt cache.
+ */
+export function modelWhatIf(engine: Engine, prices: PriceTable, sessionId: string): WhatIfRow[] {
+  const latest = new Map<string, { id: string; released: string }>();
+  for (const m of prices.models()) {
+    if (m.released === null || !['haiku', 'sonnet', 'opus', 'fable'].includes(m.family)) {
+      continue;
+    }
+    const cur = latest.get(m.family);
+    if (!cur || m.released > cur.released) {
+      latest.set(m.family, { id: m.id, released: m.released });
+    }
+  }
+  const entries = [...engine.sessionEntries(sessionId)];
+  const rows: WhatIfRow[] = [];
+  for (const [family, { id }] of latest) {
+    let cost = 0;
+    for (const e of entries) {
+      const card = prices.rateFor({ model: id, timestampMs: e.raw.timestampMs, promptTokens: promptTokens(e.raw.tokens), fast: false, geoUs: e.raw.geoUs });
+      if (card) {
+        cost += costOn(card, e.raw.tokens);
+      }
+    }
+    rows.push({ model: id, family, costUSD: cost });
+  }
+  return rows.sort((a, b) => a.costUSD - b.costUSD);
+}
+
+export interface Spike {
+  timestampMs: number;
+  costUSD: number;
+  /** How many times the session's median call cost. */
+  times: number;
+  cause: string;
+  model: string;
+  sidechain: boolean;
+}
+
+/** Calls costing more than `factor` x the session's median call, each with its likely cause. */
+export function findSpikes(turns: readonly TurnPoint[], factor = 5): Spike[] {
+  const costs = turns.map((t) => t.costUSD).filter((c): c is number => c !== null && c > 0).sort((a, b) => a - b);
+  if (costs.length < 3) {
+    return [];
+  }
+  const mid = Math.floor(costs.length / 2);
+  const median = costs.length % 2 === 1 ? (costs[mid] ?? 0) : ((costs[mid - 1] ?? 0) + (costs[mid] ?? 0)) / 2;
+  const out: Spike[] = [];
+  for (const t of turns) {
+    if (t.costUSD === null || median <= 0 || t.costUSD <= factor * median) {
+      continue;
+    }
+    const cause = t.longContext
+      ? 'long-context tier (the whole request at the higher rate)'
+      : t.fast
+        ? 'fast mode'
+        : t.writeTokens > 0.5 * t.promptTokens
+          ? `cold cache: ${t.writeTokens.toLocaleString('en-US')} tokens written again`
+          : t.outputTokens > 4 * (t.promptTokens > 0 ? t.promptTokens / 10 : 1)
+            ? 'long output'
+            : 'large new input (e.g. a big tool result)';
+    out.push({ timestampMs: t.timestampMs, costUSD: t.costUSD, times: t.costUSD / median, cause, model: t.model, sidechain: t.sidechain });
+  }
+  return out;
+}

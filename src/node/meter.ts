@@ -10,7 +10,20 @@ import type { PriceTable } from '../core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../core/report';
 import type { Settings } from '../core/settings';
 import { buildStatusModel, type SourceStatus, type StatusModel } from '../core/status-model';
-import { cacheTtlMs, lastMainActivityMs, nextTurnCost, sessionTurns, turnHabits, type NextTurnCost, type TurnHabits, type TurnPoint } from '../core/metrics';
+import {
+  cacheTtlMs,
+  findSpikes,
+  lastMainActivityMs,
+  modelWhatIf,
+  nextTurnCost,
+  sessionTurns,
+  turnHabits,
+  type NextTurnCost,
+  type Spike,
+  type TurnHabits,
+  type TurnPoint,
+  type WhatIfRow,
+} from '../core/metrics';
 import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../core/nudges';
 import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
@@ -23,6 +36,8 @@ export interface SessionDetail {
   cacheTtlMs: number;
   lastActivityMs: number | undefined;
   nextTurn: NextTurnCost | null;
+  whatIf: WhatIfRow[];
+  spikes: Spike[];
 }
 
 /** Totals of a range of days by project and by model. */
@@ -179,6 +194,8 @@ export class Meter extends EventEmitter {
       cacheTtlMs: ttl,
       lastActivityMs: lastMainActivityMs(engine, sessionId),
       nextTurn: model !== undefined && model !== null && context !== null ? nextTurnCost(this.prices, model, context, habits, ttl, this.now()) : null,
+      whatIf: modelWhatIf(engine, this.prices, sessionId),
+      spikes: findSpikes(turns),
     };
   }
 

@@ -16,6 +16,8 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
   const turns = detail?.turns ?? [];
   return {
     cacheSavingsUSD: s.cacheSavingsUSD,
+    whatIf: (detail?.whatIf ?? []).map((w) => ({ model: w.model, costUSD: w.costUSD })),
+    spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model })),
     nextTurn: detail?.nextTurn ?? null,
     cacheTtlMinutes: Math.round((detail?.cacheTtlMs ?? 300_000) / 60_000),
     turns: {

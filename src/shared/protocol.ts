@@ -36,6 +36,10 @@ export interface PanelSession {
   cacheTtlMinutes: number;
   /** Per-call series for the chart (times in seconds). */
   turns: PanelTurns;
+  /** This session's calls repriced on other models (an estimate). */
+  whatIf: Array<{ model: string; costUSD: number }>;
+  /** Calls costing far more than the session's median call. */
+  spikes: Array<{ at: string; costUSD: number; times: number; cause: string; model: string }>;
 }
 
 export interface PanelTurns {

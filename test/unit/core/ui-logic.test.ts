@@ -2,12 +2,12 @@ import { strict as assert } from 'node:assert';
 import { pickCurrentSession, isInside } from '../../../src/core/current-session';
 import { csvCell, exportCsv } from '../../../src/core/export';
 import { escapeMarkdown, formatUsd } from '../../../src/core/format';
-import { nextTurnCost, turnHabits, ONE_HOUR_MS, FIVE_MINUTES_MS, type TurnPoint } from '../../../src/core/metrics';
+import { findSpikes, modelWhatIf, nextTurnCost, turnHabits, ONE_HOUR_MS, FIVE_MINUTES_MS, type TurnPoint } from '../../../src/core/metrics';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings, parseSettings } from '../../../src/core/settings';
 import { isClaudeCommand } from '../../../src/node/claude-terminal';
 import { assistantLine } from '../support/lines';
-import { reportOf } from '../support/engine';
+import { feed, newEngine, reportOf } from '../support/engine';
 
 const session = (id: string, project: string | null, last: string) => ({ sessionId: id, project, lastTimestamp: last, contextState: 'known' as const });
 
@@ -87,5 +87,40 @@ describe('formatting', () => {
     assert.equal(isClaudeCommand(['/usr/local/bin/claude']), true);
     assert.equal(isClaudeCommand(['node', '/x/node_modules/@anthropic-ai/claude-code/cli.js']), true);
     assert.equal(isClaudeCommand(['bash']), false);
+  });
+});
+
+describe('model what-if and spikes', () => {
+  const point = (cost: number, over: Partial<TurnPoint> = {}): TurnPoint => ({
+    timestampMs: 0,
+    costUSD: cost,
+    promptTokens: 10_000,
+    outputTokens: 100,
+    sidechain: false,
+    model: 'claude-sonnet-4-6',
+    writeTokens: 100,
+    readTokens: 9_900,
+    fast: false,
+    longContext: false,
+    ...over,
+  });
+
+  it('flags calls above 5x the median, with their cause', () => {
+    const spikes = findSpikes([point(0.01), point(0.01), point(0.012), point(0.01), point(0.011), point(0.06, { writeTokens: 9_000 }), point(0.2, { longContext: true })]);
+    assert.deepEqual(
+      spikes.map((s) => s.cause.split(':')[0]),
+      ['cold cache', 'long-context tier (the whole request at the higher rate)'],
+    );
+    assert.equal(findSpikes([point(0.01), point(1)]).length, 0, 'needs at least 3 priced calls');
+  });
+
+  it('reprices the real token vectors on the latest model of each family', () => {
+    const engine = newEngine();
+    feed(engine, { '-p/w1.jsonl': assistantLine({ session: 'w1', input: 1000, output: 1000, ts: '2026-11-20T10:00:00.000Z' }) + '\n' });
+    const rows = modelWhatIf(engine, bundledPriceTable(), 'w1');
+    const haiku = rows.find((r) => r.family === 'haiku');
+    assert.equal(haiku?.model, 'claude-haiku-5-5');
+    assert.ok(Math.abs((haiku?.costUSD ?? NaN) - (1000 * 0.1 + 1000 * 0.5) / 1e6) < 1e-12);
+    assert.ok(rows.some((r) => r.family === 'opus') && rows.some((r) => r.family === 'sonnet'));
   });
 });
