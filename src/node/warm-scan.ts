@@ -82,26 +82,6 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
-  if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
-    const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
-    if (cached !== undefined) {
-      return {
-        files: files.length,
-        bytesRead: 0,
-        replayed: 0,
-        appended: 0,
-        reread: 0,
-        tornLines: 0,
-        problems,
-        fingerprint: fp,
-        cachedReport: cached,
-        indexRejected: undefined,
-        index: undefined,
-      };
-    }
-  }
-  const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
-  const old = loaded.index;
   const result: WarmScanResult = {
     files: files.length,
     bytesRead: 0,
@@ -112,9 +92,18 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
     problems,
     fingerprint: fp,
     cachedReport: undefined,
-    indexRejected: loaded.rejected,
+    indexRejected: undefined,
     index: undefined,
   };
+  if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
+    result.cachedReport = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
+    if (result.cachedReport !== undefined) {
+      return result;
+    }
+  }
+  const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
+  const old = loaded.index;
+  result.indexRejected = loaded.rejected;
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
   const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
   const kept = new Map<string, StoredFile>();
