@@ -13,7 +13,7 @@ import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
 import { defaultCacheDir, isInside } from './index-store';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
-import { formatReportTables, formatSessionTurns, watchLine } from './report-text';
+import { formatReportTables, formatSessionTurns, safeText, watchLine } from './report-text';
 import { exportCsv } from '../core/export';
 import { sessionTurns } from '../core/metrics';
 import { defaultSettings } from '../core/settings';
@@ -302,7 +302,8 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     out.write(formatReportTables(result.report));
   }
   for (const w of result.warnings) {
-    err.write(`claude-cost: ${w}\n`);
+    // Warnings can quote transcript strings (model ids, paths): no terminal escapes.
+    err.write(`claude-cost: ${safeText(w)}\n`);
   }
   return 0;
 }

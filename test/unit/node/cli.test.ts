@@ -218,4 +218,19 @@ describe('claude-cost arguments', () => {
     assert.equal(await exited, 0);
     assert.match(out, /session \$0\.03 · today \$[0-9.]+ · context 10k\/200k · cache 80%/);
   });
+
+  it('never writes terminal escapes from transcripts to stderr or the tables', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-escape-'));
+    try {
+      fs.mkdirSync(path.join(dir, 'projects', 'p'), { recursive: true });
+      const line = JSON.stringify({ type: 'assistant', timestamp: '2026-11-20T10:00:00Z', sessionId: 's', cwd: '/w\u001b]0;pwned\u0007', message: { id: 'm', model: 'evil\u001b[31mred', usage: { input_tokens: 1, output_tokens: 1 } } });
+      fs.writeFileSync(path.join(dir, 'projects', 'p', 's.jsonl'), `${line}\n`);
+      const r = await run(['report', '--no-cache', '--config-dir', dir]);
+      assert.equal(r.code, 0);
+      assert.match(r.stderr, /evil\?\[31mred/);
+      assert.ok(!r.stderr.includes('\u001b') && !r.stdout.includes('\u001b') && !r.stdout.includes('\u0007'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
