@@ -74,6 +74,11 @@ export class LiveSource extends EventEmitter {
     return this.stateValue;
   }
 
+  /** True once the OS watcher limit forced polling. */
+  get usingPolling(): boolean {
+    return this.polling;
+  }
+
   get projectsDirs(): readonly string[] {
     return this.roots.projectsDirs;
   }
@@ -236,6 +241,7 @@ export class LiveSource extends EventEmitter {
       void this.watcher?.close();
       this.watcher = undefined;
       void this.watch(dirs);
+      this.watchSymlinkedDirs();
       for (const c of this.cursors.keys()) {
         this.dirty.add(c);
       }

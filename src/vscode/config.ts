@@ -7,6 +7,8 @@ import { parseSettings, SETTINGS_SECTION, type Settings } from '../core/settings
  */
 export class Config implements vscode.Disposable {
   private current: Settings;
+  /** Problems of the settings as last read: `<setting>: <message>`. */
+  problems: string[] = [];
   private readonly reported = new Set<string>();
   private readonly emitter = new vscode.EventEmitter<Settings>();
   private readonly subscription: vscode.Disposable;
@@ -29,6 +31,7 @@ export class Config implements vscode.Disposable {
   private read(): Settings {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const { settings, problems } = parseSettings((key) => config.get(key));
+    this.problems = problems.map((p) => `${p.key}: ${p.message}`);
     for (const p of problems) {
       const id = `${p.key}:${p.message}`;
       this.log.warn(`setting ${p.key}: ${p.message}; using the default`);

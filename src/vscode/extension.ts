@@ -26,6 +26,8 @@ export interface CostMeterApi {
   ready: Promise<void>;
   onDidUpdate(listener: (s: MeterSnapshot) => void): vscode.Disposable;
   panelHtml(): string | undefined;
+  /** Problems found in the settings as last read (each reported once to the user). */
+  settingsProblems(): string[];
 }
 
 function workspaceFolders(): string[] {
@@ -82,6 +84,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
       return { dispose: () => meter.off('update', listener) };
     },
     panelHtml: () => CostPanel.open?.renderedHtml,
+    settingsProblems: () => [...config.problems],
   };
 }
 

@@ -59,6 +59,7 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
   let server: CodeServer | undefined;
   let wb: Workbench | undefined;
   let tree: TodayTree | undefined;
+  let outboundLog = '';
 
   before(async () => {
     assert.ok(fs.existsSync(VSIX), `${VSIX} exists (npm run package)`);
@@ -70,7 +71,14 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     // A home of its own, so nothing the workbench writes (exports, terminals) lands in the real one.
     const home = path.join(temp, 'home');
     fs.mkdirSync(home);
-    server = await startCodeServer({ workspaceDir, vsixPath: VSIX, env: { CLAUDE_CONFIG_DIR: configDir, HOME: home } });
+    outboundLog = path.join(temp, 'outbound.log');
+    // Every outbound connection of the test VS Code is refused and logged (see no-outbound.js).
+    const preload = path.join(ROOT, 'test/e2e/support/no-outbound.js');
+    server = await startCodeServer({
+      workspaceDir,
+      vsixPath: VSIX,
+      env: { CLAUDE_CONFIG_DIR: configDir, HOME: home, NODE_OPTIONS: `--require ${preload}`, CCM_OUTBOUND_LOG: outboundLog },
+    });
     wb = await openWorkbench(server.url, workspaceDir);
   });
 
@@ -248,5 +256,19 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     assert.equal(Number(current.split(',')[4]), cli.sessions.find((s) => s.sessionId === CURRENT_SESSION)?.costUSD);
     const hostile = sessionRows.find((r) => r.includes(HOSTILE_SESSION));
     assert.ok(hostile?.includes('"'), 'a project with quotes is quoted');
+  });
+
+  it('the extension host made no outbound connection (all refused and logged)', () => {
+    const records = fs.existsSync(outboundLog) ? fs.readFileSync(outboundLog, 'utf8').trim().split('\n').filter((l) => l !== '') : [];
+    assert.ok(
+      records.some((l) => l.includes('"extensionHost"') && l.includes('"loaded"')),
+      `the trap was loaded into the extension host: ${records.join('; ')}`,
+    );
+    const attempts = records.filter((l) => !l.includes('"loaded"'));
+    const fromHost = attempts.filter((l) => l.includes('"extensionHost"'));
+    assert.deepEqual(fromHost, [], `outbound attempts from the extension host: ${fromHost.join('\n')}`);
+    if (attempts.length > 0) {
+      console.log(`      (other processes of the test VS Code tried: ${attempts.join('; ')})`);
+    }
   });
 });

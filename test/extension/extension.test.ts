@@ -76,6 +76,19 @@ describe('Claude Code Cost Meter in the extension host', function () {
     assert.ok(status.reasons.some((r) => r.includes('Session budget')), status.reasons.join('; '));
   });
 
+  it('reports a bad setting by name and keeps working on its default', async () => {
+    const config = vscode.workspace.getConfiguration('claudeCostMeter');
+    await config.update('budgets.sessionUSD', -5, vscode.ConfigurationTarget.Global);
+    const problems = await waitFor('the settings problem', () => {
+      const p = api.settingsProblems();
+      return p.length > 0 ? p : undefined;
+    });
+    assert.ok(problems.some((p) => p.startsWith('claudeCostMeter.budgets.sessionUSD:')), problems.join('; '));
+    const status = await waitFor('a status model', () => api.statusModel());
+    assert.equal(status.state, 'ready');
+    assert.ok(!status.reasons.some((r) => r.includes('Session budget')), 'the default budget ($5) is used, not -5');
+  });
+
   it('opens the panel with a strict, nonce-based CSP', async () => {
     await vscode.commands.executeCommand(Commands.openPanel);
     const html = await waitFor('panel html', () => api.panelHtml());

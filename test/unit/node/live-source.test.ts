@@ -114,4 +114,18 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     fs.writeFileSync(file(S), line('a', 10));
     await waitFor('first transcript', () => s.state.kind === 'ready' && report().totals.outputTokens === 10);
   });
+
+  it('falls back to polling when the OS watcher limit is hit, says so in the log, and keeps counting', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    const logged: string[] = [];
+    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, log: (_l, m) => logged.push(m) });
+    await source.start();
+    const watcher = (source as unknown as { watcher: NodeJS.EventEmitter }).watcher;
+    watcher.emit('error', Object.assign(new Error('inotify watch limit reached'), { code: 'ENOSPC' }));
+    assert.equal(source.usingPolling, true);
+    assert.ok(logged.some((m) => m.includes('watcher limit reached (ENOSPC); falling back to polling')), logged.join('\n'));
+    fs.appendFileSync(file(S), line('b', 5));
+    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
+  });
 });
