@@ -5,7 +5,7 @@
 import { strict as assert } from 'node:assert';
 import { Engine } from '../../src/core/engine';
 import { bundledPriceTable } from '../../src/core/pricing/price-table';
-import { costOn } from '../../src/core/pricing/rate-card';
+import { costOn, type TokenCounts } from '../../src/core/pricing/rate-card';
 import { buildReport, type Report, type TokenFields } from '../../src/core/report';
 import { scanAllSync } from '../../src/node/scan';
 import type { GroundTruth } from './run-scenario';
@@ -13,13 +13,8 @@ import type { ServedCall } from './stand-in-api';
 
 const prices = bundledPriceTable();
 
-interface Truth {
-  input: number;
-  output: number;
-  write5m: number;
-  write1h: number;
-  read: number;
-  webSearches: number;
+/** Served token sums per bucket, their cost on our table, and the number of calls. */
+interface Truth extends TokenCounts {
   cost: number;
   calls: number;
 }
