@@ -34,12 +34,12 @@ function localToday(): string {
 /** The status bar item of ours (its text starts with a dollar amount or names Claude). */
 const ours = (t: string) => /Claude cost|today \$/.test(t);
 
-async function panelFrame(page: Page, timeoutMs = 15_000): Promise<Frame> {
+async function panelFrame(page: Page, timeoutMs = 15_000, selector = '[data-testid=today-cost]'): Promise<Frame> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     for (const frame of page.frames()) {
       try {
-        if ((await frame.locator('[data-testid=today-cost]').count()) > 0) {
+        if (!frame.isDetached() && (await frame.locator(selector).count()) > 0) {
           return frame;
         }
       } catch {
@@ -176,8 +176,8 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     await page.keyboard.press('Tab');
     await new Promise((r) => setTimeout(r, 1000));
     await page.keyboard.press('Control+W');
-    const nudge = (await panelFrame(page)).locator('[data-testid=nudge-compact]');
-    await nudge.waitFor({ timeout: 15_000 });
+    // The panel's webview is rebuilt when it shows again: look in the current frames.
+    const nudge = (await panelFrame(page, 20_000, '[data-testid=nudge-compact]')).locator('[data-testid=nudge-compact]');
     assert.match((await nudge.textContent()) ?? '', /11,010 tokens/);
     await page.locator('.statusbar-item.warning-kind', { hasText: 'today $' }).waitFor({ timeout: 10_000 });
   });
