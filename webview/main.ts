@@ -3,7 +3,7 @@
  * Every string from a transcript is set with textContent, never parsed as HTML.
  */
 import uPlot from 'uplot';
-import type { HostToWebview, PanelNudge, PanelRange, PanelSession, PanelSnapshot, PanelState, WebviewToHost } from '../src/shared/protocol';
+import type { HostToWebview, PanelBudget, PanelHistory, PanelNudge, PanelPlans, PanelRange, PanelSession, PanelSnapshot, PanelStacked, PanelState, WebviewToHost } from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -15,7 +15,12 @@ declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
 const app = document.getElementById('app') as HTMLElement;
 let chart: uPlot | undefined;
+let dailyChart: uPlot | undefined;
 let lastSnapshot: PanelSnapshot | undefined;
+/** Panel-local choices (not sent to the host). */
+let dailyBy: 'byModel' | 'byProject' = 'byModel';
+let rangeShown = 'Last 7 days';
+let countdownTimer: ReturnType<typeof setInterval> | undefined;
 
 function usd(value: number | null): string {
   if (value === null) {
@@ -26,6 +31,16 @@ function usd(value: number | null): string {
 }
 const int = (n: number) => n.toLocaleString('en-US');
 const pct = (n: number | null) => (n === null ? '-' : `${(n * 100).toFixed(1)}%`);
+const pct0 = (n: number) => `${Math.round(n * 100)}%`;
+
+/** `m:ss` or `h:mm:ss`. */
+function clock(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const ss = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${ss}` : `${m}:${ss}`;
+}
 
 /** Creates an element with text content (never HTML). */
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
@@ -130,6 +145,218 @@ function drawChart(host: HTMLElement, s: PanelSession): void {
   );
 }
 
+function countdownText(c: NonNullable<PanelSession['countdown']>, nowMs: number): string {
+  const late = c.coldTurnUSD !== null ? ` ≈ ${usd(c.coldTurnUSD)}` : '';
+  const warm = c.warmTurnUSD !== null ? ` (warm: ${usd(c.warmTurnUSD)})` : '';
+  return nowMs >= c.coldAtMs
+    ? `Cold since ${new Date(c.coldAtMs).toLocaleTimeString()}: the next prompt re-writes ${int(c.rewriteTokens)} tokens${late}.`
+    : `Cold in ${clock(c.coldAtMs - nowMs)}; after that the next prompt re-writes ${int(c.rewriteTokens)} tokens${late}${warm}.`;
+}
+
+/** Ticks the cache countdown every second without re-rendering the panel. */
+function startCountdown(c: PanelSession['countdown']): void {
+  if (countdownTimer !== undefined) {
+    clearInterval(countdownTimer);
+    countdownTimer = undefined;
+  }
+  if (!c) {
+    return;
+  }
+  const tick = () => {
+    const node = document.getElementById('cache-countdown');
+    if (node) {
+      node.textContent = countdownText(c, Date.now());
+      node.classList.toggle('warning', Date.now() >= c.coldAtMs);
+    }
+  };
+  tick();
+  countdownTimer = setInterval(tick, 1000);
+}
+
+function projectionBlock(s: PanelSession): HTMLElement {
+  const p = s.projection;
+  const box = el('div', { class: 'projection', 'data-testid': 'projection' });
+  if (!p) {
+    box.append(el('p', { class: 'muted' }, 'Next 10 turns: not known yet (no priced main-chain call with a known context).'));
+    return box;
+  }
+  box.append(
+    el('h3', {}, `Next ${p.turns} turns (estimate)`),
+    el(
+      'div',
+      { class: 'stats' },
+      stat('As the session goes', usd(p.continueUSD), 'projection-continue'),
+      stat('After /compact now', usd(p.compactUSD), 'projection-compact', `incl. the /compact call ${usd(p.compactCallUSD)}; context after ≈ ${int(p.postCompactTokens)} tokens`),
+      stat('Difference', usd(p.continueUSD - p.compactUSD), 'projection-saving', p.paysOffAfter !== null ? `compacting is cheaper from turn ${p.paysOffAfter}` : `compacting does not pay off within ${p.turns} turns`),
+    ),
+    el('p', { class: 'muted small', 'data-testid': 'projection-basis' }, `${p.basis}.`),
+  );
+  return box;
+}
+
+function budgetsSection(budgets: PanelBudget[]): HTMLElement {
+  const section = el('section', { 'aria-label': 'Budgets', class: 'budgets' });
+  section.append(el('h2', {}, 'Budgets'));
+  if (budgets.length === 0) {
+    section.append(el('p', { class: 'muted' }, 'No budgets set (claudeCostMeter.budgets.*).'));
+    return section;
+  }
+  for (const b of budgets) {
+    const row = el('div', { class: 'budget', 'data-testid': `budget-${b.period}` });
+    const gauge = el('meter', { min: '0', max: '1', value: String(Math.min(1, b.share)), low: String(Math.min(0.99, b.paceShare)), high: '0.999', optimum: '0', 'aria-label': `${b.label}: ${pct0(b.share)} of the budget` });
+    row.append(
+      el('span', { class: 'budget-label' }, b.label),
+      el('span', { class: 'num', 'data-testid': `budget-${b.period}-spent` }, `${usd(b.spentUSD)} / ${usd(b.limitUSD)}`),
+      gauge,
+      el('span', { class: b.share > b.paceShare ? 'warning' : 'muted', 'data-testid': `budget-${b.period}-pace` }, b.summary),
+    );
+    section.append(row);
+  }
+  return section;
+}
+
+function plansSection(p: PanelPlans, apiEquivalent: string): HTMLElement {
+  const section = el('section', { 'aria-label': 'API or subscription', 'data-testid': 'plans' });
+  section.append(el('h2', {}, `API or subscription: last ${p.windowDays} days`));
+  const perDay = p.perActiveDayUSD !== null ? `, ${usd(p.perActiveDayUSD)} per active day` : '';
+  section.append(
+    el(
+      'p',
+      {},
+      'At API list prices: ',
+      el('strong', { 'data-testid': 'plans-api' }, usd(p.apiUSD)),
+      ` over ${p.activeDays} active day${p.activeDays === 1 ? '' : 's'}${perDay}. `,
+      el('span', { 'data-testid': 'plans-best' }, p.best === 'api' ? 'Paying per token was the cheapest.' : `${p.best} would have been the cheapest.`),
+      apiEquivalent ? ` (${apiEquivalent}.)` : '',
+    ),
+  );
+  const t = el('table', { 'aria-label': 'Plans against the API' });
+  t.append(
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', { scope: 'col' }, 'Plan'), el('th', { scope: 'col', class: 'num' }, `Price for ${p.windowDays} days`), el('th', { scope: 'col', class: 'num' }, 'API minus plan'), el('th', { scope: 'col', class: 'num' }, 'Break-even per day'), el('th', { scope: 'col', class: 'num' }, 'per active day')),
+    ),
+  );
+  const body = el('tbody');
+  for (const r of p.rows) {
+    body.append(
+      el(
+        'tr',
+        { 'data-testid': `plan-${r.plan}` },
+        el('td', {}, r.name),
+        el('td', { class: 'num' }, usd(r.windowUSD)),
+        el('td', { class: `num ${r.cheaper === 'plan' ? 'good' : ''}` }, `${usd(r.savesUSD)} ${r.cheaper === 'plan' ? '(plan cheaper)' : r.cheaper === 'api' ? '(API cheaper)' : ''}`),
+        el('td', { class: 'num' }, usd(r.breakEvenPerDayUSD)),
+        el('td', { class: 'num' }, r.breakEvenPerActiveDayUSD === null ? '-' : usd(r.breakEvenPerActiveDayUSD)),
+      ),
+    );
+  }
+  t.append(body);
+  section.append(t, el('p', { class: 'muted small' }, `Estimate: ${p.basis}.`));
+  return section;
+}
+
+const PALETTE = ['--vscode-charts-blue', '--vscode-charts-orange', '--vscode-charts-green', '--vscode-charts-purple', '--vscode-charts-red', '--vscode-charts-yellow'];
+const FALLBACK = ['#3794ff', '#d18616', '#89d185', '#b180d7', '#f14c4c', '#cca700'];
+
+function drawDaily(host: HTMLElement, data: PanelStacked): void {
+  dailyChart?.destroy();
+  dailyChart = undefined;
+  if (data.series.length === 0) {
+    host.append(el('p', { class: 'muted' }, 'No cost in the last 30 days.'));
+    return;
+  }
+  const fg = themeColor('--vscode-foreground', '#888');
+  const grid = themeColor('--vscode-widget-border', 'rgba(128,128,128,0.2)');
+  const xs = data.days.map((d) => {
+    const [y, m, day] = d.split('-').map(Number);
+    return new Date(y ?? 1970, (m ?? 1) - 1, day ?? 1).getTime() / 1000;
+  });
+  // Stacked: series k is drawn at the sum of groups 0..k, largest sums first so the smaller ones sit on top.
+  const cumulative: number[][] = [];
+  data.series.forEach((g, k) => cumulative.push(g.costUSD.map((v, i) => v + (k > 0 ? (cumulative[k - 1]?.[i] ?? 0) : 0))));
+  const order = data.series.map((_g, k) => k).reverse();
+  const bars = uPlot.paths.bars ? uPlot.paths.bars({ size: [0.7, 40] }) : undefined;
+  const width = Math.max(320, Math.min(host.clientWidth || 700, 1100));
+  dailyChart = new uPlot(
+    {
+      width,
+      height: 220,
+      title: 'Daily cost, last 30 days',
+      scales: { x: { time: true }, y: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+      series: [
+        {},
+        ...order.map((k, n) => {
+          const color = n === 0 && data.series[k]?.name.startsWith('other') ? fg : themeColor(PALETTE[k % PALETTE.length] ?? '', FALLBACK[k % FALLBACK.length] ?? '#888');
+          return {
+            label: data.series[k]?.name ?? '',
+            stroke: color,
+            fill: color,
+            width: 0,
+            paths: bars,
+            points: { show: false },
+            value: (_u: uPlot, _v: number | null, _si: number, idx: number | null) => (idx === null ? '-' : usd(data.series[k]?.costUSD[idx] ?? 0)),
+          };
+        }),
+      ],
+      axes: [
+        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid } },
+        { stroke: fg, grid: { stroke: grid, width: 1 }, ticks: { stroke: grid }, values: (_u, ticks) => ticks.map((v) => usd(v)) },
+      ],
+      legend: { live: true },
+    },
+    [xs, ...order.map((k) => cumulative[k] ?? [])] as unknown as uPlot.AlignedData,
+    host,
+  );
+}
+
+function dailySection(daily: NonNullable<PanelSnapshot['daily']>): HTMLElement {
+  const section = el('section', { 'aria-label': 'Daily cost, last 30 days', 'data-testid': 'daily' });
+  const select = el('select', { id: 'daily-by', 'aria-label': 'Stack the daily chart by' });
+  select.append(el('option', { value: 'byModel' }, 'by model'), el('option', { value: 'byProject' }, 'by project'));
+  select.value = dailyBy;
+  select.addEventListener('change', () => {
+    dailyBy = select.value === 'byProject' ? 'byProject' : 'byModel';
+    if (lastSnapshot) {
+      render(lastSnapshot);
+    }
+  });
+  section.append(el('h2', {}, 'Daily cost, last 30 days ', select));
+  const data = daily[dailyBy];
+  const host = el('div', { class: 'chart', role: 'img', 'aria-label': `Daily cost for the last 30 days, stacked ${dailyBy === 'byModel' ? 'by model' : 'by project'}` });
+  section.append(host);
+  // The same numbers as a table, for the keyboard and screen readers.
+  const t = el('table', { 'aria-label': 'Daily cost table', 'data-testid': 'daily-table' });
+  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Day'), el('th', { scope: 'col', class: 'num' }, 'Total'), ...data.series.map((g) => el('th', { scope: 'col', class: 'num' }, g.name)))));
+  const body = el('tbody');
+  data.days.forEach((d, i) => {
+    const total = data.series.reduce((a, g) => a + (g.costUSD[i] ?? 0), 0);
+    if (total > 0) {
+      body.append(el('tr', { 'data-day': d }, el('td', {}, d), el('td', { class: 'num' }, usd(total)), ...data.series.map((g) => el('td', { class: 'num' }, usd(g.costUSD[i] ?? 0)))));
+    }
+  });
+  t.append(body);
+  section.append(el('details', {}, el('summary', {}, 'As a table'), t));
+  queueMicrotask(() => drawDaily(host, data));
+  return section;
+}
+
+function historyNote(h: PanelHistory): HTMLElement | undefined {
+  if (h.keptSessions > 0) {
+    return el(
+      'p',
+      { class: 'muted', 'data-testid': 'history-note' },
+      icon('history'),
+      ` ${int(h.keptSessions)} session${h.keptSessions === 1 ? '' : 's'} (${h.keptFrom ?? '?'} to ${h.keptUntil ?? '?'}) ${h.keptSessions === 1 ? 'comes' : 'come'} from the meter's own history: Claude Code has deleted ${h.keptSessions === 1 ? 'its transcript' : 'their transcripts'} (cleanupPeriodDays).`,
+    );
+  }
+  if (!h.persisted) {
+    return el('p', { class: 'muted small', 'data-testid': 'history-note' }, 'History is not kept (claudeCostMeter.history.enabled is off): days vanish when Claude Code deletes old transcripts.');
+  }
+  return undefined;
+}
+
 function rangeTable(r: PanelRange, kind: 'byProject' | 'byModel'): HTMLElement {
   const table = el('table', { 'aria-label': `${r.label} by ${kind === 'byProject' ? 'project' : 'model'}` });
   table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, kind === 'byProject' ? 'Project' : 'Model'), el('th', { scope: 'col', class: 'num' }, 'Cost'))));
@@ -145,11 +372,32 @@ function rangeTable(r: PanelRange, kind: 'byProject' | 'byModel'): HTMLElement {
   return table;
 }
 
+const RANGE_IDS: Record<string, string> = { Today: 'today', 'Last 7 days': 'week', 'Last 30 days': 'month', 'Last 90 days': 'quarter' };
+
 function rangesSection(ranges: PanelRange[]): HTMLElement {
-  const section = el('section', { 'aria-label': 'Today and the last 7 days' });
+  const section = el('section', { 'aria-label': 'Cost over days' });
+  section.append(el('h2', {}, 'Cost over days'));
+  section.append(el('div', { class: 'stats' }, ...ranges.map((r) => stat(r.label + (r.fromHistory ? ' *' : ''), usd(r.costUSD), `range-${RANGE_IDS[r.label] ?? r.label}`))));
+  const shown = ranges.find((r) => r.label === rangeShown) ?? ranges[0];
+  if (!shown) {
+    return section;
+  }
+  const select = el('select', { id: 'range-select', 'aria-label': 'Break down' });
   for (const r of ranges) {
-    section.append(el('h2', {}, `${r.label}: `, el('span', { 'data-testid': `range-${r.label === 'Today' ? 'today' : 'week'}` }, usd(r.costUSD))));
-    section.append(el('div', { class: 'tables' }, rangeTable(r, 'byProject'), rangeTable(r, 'byModel')));
+    const o = el('option', { value: r.label }, r.label);
+    o.selected = r === shown;
+    select.append(o);
+  }
+  select.addEventListener('change', () => {
+    rangeShown = select.value;
+    if (lastSnapshot) {
+      render(lastSnapshot);
+    }
+  });
+  section.append(el('div', { class: 'switcher' }, el('label', { for: 'range-select', class: 'muted' }, 'By project and model: '), select));
+  section.append(el('div', { class: 'tables' }, rangeTable(shown, 'byProject'), rangeTable(shown, 'byModel')));
+  if (ranges.some((r) => r.fromHistory)) {
+    section.append(el('p', { class: 'muted small' }, '* includes sessions kept from the meter\'s own history.'));
   }
   return section;
 }
@@ -169,7 +417,7 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
     el(
       'div',
       { class: 'stats' },
-      stat('Session cost', usd(s.costUSD), 'session-cost', s.subagentCostUSD > 0 ? `subagents ${usd(s.subagentCostUSD)} (${pct(s.costUSD > 0 ? s.subagentCostUSD / s.costUSD : 0)})` : undefined),
+      stat(snap.apiEquivalent ? 'Session cost (API-equivalent)' : 'Session cost', usd(s.costUSD), 'session-cost', s.subagentCostUSD > 0 ? `subagents ${usd(s.subagentCostUSD)} (${pct(s.costUSD > 0 ? s.subagentCostUSD / s.costUSD : 0)})` : undefined),
       stat('Cache hit rate', pct(s.cacheHitRate), 'cache-hit', `saved ${usd(s.cacheSavingsUSD)} vs no cache`),
       stat('Context tokens', ctx, 'context-tokens', `${s.cacheTtlMinutes >= 60 ? '1-hour' : '5-minute'} cache`),
       stat('Next turn (warm)', s.nextTurn ? usd(s.nextTurn.warmUSD) : '-', 'next-warm', s.nextTurn ? `cold: ${usd(s.nextTurn.coldUSD)}` : undefined),
@@ -182,6 +430,18 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
   if (s.nextTurn) {
     section.append(el('p', { class: 'muted small' }, `Next turn: ${s.nextTurn.basis}.`));
   }
+  if (s.countdown) {
+    section.append(
+      el(
+        'p',
+        { class: 'countdown' },
+        icon('watch'),
+        ` Prompt cache (${s.countdown.ttlMinutes >= 60 ? '1 hour' : `${s.countdown.ttlMinutes} minutes`}, from this session's cache writes): `,
+        el('span', { id: 'cache-countdown', 'data-testid': 'cache-countdown', 'aria-live': 'off' }, countdownText(s.countdown, Date.now())),
+      ),
+    );
+  }
+  section.append(projectionBlock(s));
   const table = el('table', { 'aria-label': 'Cost by bucket' });
   table.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Bucket'), el('th', { scope: 'col', class: 'num' }, 'Tokens'), el('th', { scope: 'col', class: 'num' }, 'Cost'))));
   const body = el('tbody');
@@ -243,6 +503,9 @@ function render(snap: PanelSnapshot): void {
     app.replaceChildren(root);
     return;
   }
+  if (snap.apiEquivalent) {
+    root.append(el('p', { class: 'api-eq', 'data-testid': 'api-equivalent' }, icon('info'), ` Dollar figures are ${snap.apiEquivalent}: what the same use costs at API list prices.`));
+  }
   root.append(el('div', { class: 'stats' }, stat('Today', usd(snap.today.costUSD), 'today-cost'), stat('Last 7 days', usd(snap.weekUSD), 'week-cost')));
   if (snap.state === 'scanning') {
     root.append(el('p', { class: 'muted', role: 'status' }, `Scanning transcripts… ${snap.scanPercent}%`));
@@ -274,8 +537,21 @@ function render(snap: PanelSnapshot): void {
   if (snap.unpricedModels.length > 0) {
     root.append(el('p', { class: 'warning' }, icon('warning'), ` Unpriced model(s): ${snap.unpricedModels.join(', ')}. Their tokens are counted; their cost is not in the totals.`));
   }
+  if (snap.budgets.length > 0 || snap.state === 'ready') {
+    root.append(budgetsSection(snap.budgets));
+  }
   if (snap.ranges.length > 0) {
     root.append(rangesSection(snap.ranges));
+  }
+  if (snap.daily) {
+    root.append(dailySection(snap.daily));
+  }
+  const note = snap.history ? historyNote(snap.history) : undefined;
+  if (note) {
+    root.append(note);
+  }
+  if (snap.plans) {
+    root.append(plansSection(snap.plans, snap.apiEquivalent));
   }
   root.append(
     el(
@@ -292,6 +568,7 @@ function render(snap: PanelSnapshot): void {
   root.append(el('p', { class: 'muted small' }, `Updated ${new Date(snap.updatedAt).toLocaleTimeString()} · list prices as of ${snap.priceTableAsOf} · figures marked "estimate" rest on this session's own history`));
   const focused = document.activeElement?.id;
   app.replaceChildren(root);
+  startCountdown(snap.session?.countdown ?? null);
   if (focused) {
     document.getElementById(focused)?.focus();
   }

@@ -5,10 +5,12 @@
  * settings and the figures are passed in.
  */
 import { formatInt, formatPercent, formatUsd } from './format';
+import type { BudgetStatus } from './budgets';
+import type { Projection } from './forecast';
 import type { NextTurnCost } from './metrics';
 import type { Settings } from './settings';
 
-export type NudgeKind = 'compact' | 'clear' | 'sessionBudget' | 'dailyBudget';
+export type NudgeKind = 'compact' | 'clear' | 'sessionBudget' | 'dailyBudget' | 'weeklyBudget' | 'monthlyBudget';
 export type NudgeLevel = 'warning' | 'error';
 export type NudgeAction = 'sendCompact' | 'copyCompact' | 'copyClear' | 'openPanel' | 'snooze';
 
@@ -34,6 +36,10 @@ export interface NudgeFacts {
   lastActivityMs: number | undefined;
   cacheTtlMs: number;
   nextTurn: NextTurnCost | null;
+  /** The next 10 turns as is and after /compact (estimate), when known. */
+  projection?: Projection | null;
+  /** Week and month budgets with their pace (the daily one uses `todayUSD`). */
+  periodBudgets?: readonly BudgetStatus[];
   nowMs: number;
 }
 
@@ -58,12 +64,16 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
     const byShare = s['nudges.compactWindowShare'] > 0 && ctx >= s['nudges.compactWindowShare'] * f.contextWindow * scale;
     if (byTokens || byShare) {
       const perTurn = f.nextTurn ? ` Each further turn re-sends it: about ${formatUsd(f.nextTurn.warmUSD)} with a warm cache, ${formatUsd(f.nextTurn.coldUSD)} cold.` : '';
+      const p = f.projection;
+      const ahead = p
+        ? ` Next ${p.turns} turns (estimate): about ${formatUsd(p.continueUSD)} as is, ${formatUsd(p.compactUSD)} after /compact${p.paysOffAfter !== null ? ` (cheaper from turn ${p.paysOffAfter})` : ''}.`
+        : '';
       out.push({
         key: `compact:${sid}`,
         kind: 'compact',
         level: 'warning',
         title: 'Context is large: consider /compact',
-        message: `The context is ${formatInt(ctx)} tokens (${formatPercent(ctx / f.contextWindow, 0)} of the ${formatInt(f.contextWindow)} window).${perTurn} /compact summarises it into a much smaller one.`,
+        message: `The context is ${formatInt(ctx)} tokens (${formatPercent(ctx / f.contextWindow, 0)} of the ${formatInt(f.contextWindow)} window).${perTurn}${ahead} /compact summarises it into a much smaller one.`,
         actions: ['sendCompact', 'copyCompact', 'openPanel', 'snooze'],
       });
     }
@@ -81,7 +91,7 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
       });
     }
   }
-  const budget = (kind: NudgeKind, scope: string, label: string, spent: number | undefined, limit: number) => {
+  const budget = (kind: NudgeKind, scope: string, label: string, spent: number | undefined, limit: number, pace = '') => {
     if (spent === undefined || limit <= 0) {
       return;
     }
@@ -91,7 +101,7 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
         kind,
         level: 'error',
         title: `${label} budget reached`,
-        message: `${label} cost is ${formatUsd(spent)}, at or over its budget of ${formatUsd(limit)}.`,
+        message: `${label} cost is ${formatUsd(spent)}, at or over its budget of ${formatUsd(limit)}.${pace}`,
         actions: ['openPanel', 'snooze'],
       });
     } else if (spent >= limit * s['budgets.warnShare'] * scale) {
@@ -100,7 +110,7 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
         kind,
         level: 'warning',
         title: `${label} budget at ${formatPercent(spent / limit, 0)}`,
-        message: `${label} cost is ${formatUsd(spent)}: ${formatPercent(spent / limit, 0)} of its budget of ${formatUsd(limit)}.`,
+        message: `${label} cost is ${formatUsd(spent)}: ${formatPercent(spent / limit, 0)} of its budget of ${formatUsd(limit)}.${pace}`,
         actions: ['openPanel', 'snooze'],
       });
     }
@@ -109,6 +119,13 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
     budget('sessionBudget', sid, 'Session', f.sessionCostUSD, s['budgets.sessionUSD']);
   }
   budget('dailyBudget', f.today, "Today's", f.todayUSD, s['budgets.dailyUSD']);
+  for (const b of f.periodBudgets ?? []) {
+    if (b.period === 'week') {
+      budget('weeklyBudget', b.start, "This week's", b.spentUSD, b.limitUSD, ` (${b.summary}.)`);
+    } else if (b.period === 'month') {
+      budget('monthlyBudget', b.start, "This month's", b.spentUSD, b.limitUSD, ` (${b.summary}.)`);
+    }
+  }
   return out;
 }
 

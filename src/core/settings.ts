@@ -11,7 +11,7 @@ export const SETTINGS_SECTION = 'claudeCostMeter';
 export const DEFAULT_STATUS_FORMAT = '{session} · today {today}';
 
 /** Placeholders the status bar format may use. */
-export const STATUS_PLACEHOLDERS = ['session', 'today', 'context', 'contextPercent', 'cacheHit', 'model', 'week'] as const;
+export const STATUS_PLACEHOLDERS = ['session', 'today', 'context', 'contextPercent', 'cacheHit', 'model', 'week', 'month', 'cacheCountdown'] as const;
 
 const share = z.number().min(0).max(1);
 const usd = z.number().min(0).max(1_000_000);
@@ -30,6 +30,15 @@ export const settingsSchema = {
   'budgets.sessionUSD': usd.default(5),
   'budgets.dailyUSD': usd.default(20),
   'budgets.warnShare': share.default(0.8),
+  'budgets.weeklyUSD': usd.default(100),
+  'budgets.monthlyUSD': usd.default(400),
+  'budgets.weekStartsOn': z.enum(['monday', 'sunday', 'saturday']).default('monday'),
+  'plan.subscription': z.enum(['none', 'pro', 'max5x', 'max20x']).default('none'),
+  'plan.proUSD': usd.default(20),
+  'plan.max5xUSD': usd.default(100),
+  'plan.max20xUSD': usd.default(200),
+  'forecast.postCompactTokens': z.number().int().min(1_000).max(1_000_000).default(20_000),
+  'history.enabled': z.boolean().default(true),
   'nudges.compactTokens': tokens.default(100_000),
   'nudges.compactWindowShare': share.default(0.7),
   'nudges.clearTokens': tokens.default(50_000),

@@ -7,6 +7,8 @@ import { escapeMarkdown, formatInt, formatPercent, formatTokensShort, formatUsd 
 import type { Report, SessionReport } from './report';
 import type { Settings } from './settings';
 import type { Nudge } from './nudges';
+import { periodOf, PLAN_NAMES, type BudgetStatus } from './budgets';
+import { formatCountdown, type CacheCountdown } from './forecast';
 
 export type Severity = 'none' | 'warning' | 'error';
 
@@ -46,6 +48,17 @@ export interface StatusInput {
   formatTime: (ms: number) => string;
   /** Visible (active, not snoozed) nudges: they set the colour. */
   nudges: readonly Nudge[];
+  /** Budgets with their pace (day, week, month; those switched on). */
+  budgets?: readonly BudgetStatus[];
+  /** The current session's prompt-cache countdown. */
+  countdown?: CacheCountdown | null;
+  nowMs?: number;
+}
+
+/** The label subscribers see on dollar figures, or '' for API-key users. */
+export function apiEquivalentLabel(settings: Settings): string {
+  const plan = settings['plan.subscription'];
+  return plan === 'none' ? '' : `API-equivalent (you are on ${PLAN_NAMES[plan]})`;
 }
 
 const ICON = '$(pulse)';
@@ -115,6 +128,13 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const todayUSD = r?.days.find((d) => d.date === today)?.costUSD ?? 0;
   const weekStart = daysBefore(today, 6);
   const weekUSD = (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
+  const spentSince = (start: string) => (r?.days ?? []).filter((d) => d.date >= start && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
+  const budgetWeek = input.budgets?.find((b) => b.period === 'week')?.spentUSD ?? spentSince(periodOf('week', today, settings['budgets.weekStartsOn']).start);
+  const budgetMonth = input.budgets?.find((b) => b.period === 'month')?.spentUSD ?? spentSince(periodOf('month', today, settings['budgets.weekStartsOn']).start);
+  const cd = input.countdown ?? null;
+  const nowMs = input.nowMs ?? input.updatedAtMs;
+  const countdownText = cd === null ? '-' : nowMs >= cd.coldAtMs ? 'cold' : formatCountdown(cd.coldAtMs - nowMs);
+  const apiEq = apiEquivalentLabel(settings);
   const session = current.sessionId !== undefined ? r?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
   const unpriced = r?.skipped.unpricedModels ?? [];
   const severity = severityOf(input.nudges);
@@ -123,13 +143,15 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const values: Record<string, string> = {
     session: session ? formatUsd(session.costUSD) : '-',
     today: formatUsd(todayUSD),
-    week: formatUsd(weekUSD),
+    week: formatUsd(budgetWeek),
+    month: formatUsd(budgetMonth),
+    cacheCountdown: countdownText,
     context: ctxText,
     contextPercent: session && session.contextTokens !== null ? formatPercent(session.contextTokens / session.contextWindow, 0) : '-',
     cacheHit: formatPercent(session?.cacheHitRate ?? null, 0),
     model: session?.currentModel ?? '-',
   };
-  let text = `${ICON} ${session ? fill(settings['statusBar.format'], values) : `today ${values.today ?? ''}`}`;
+  let text = `${ICON} ${apiEq ? 'API-eq. ' : ''}${session ? fill(settings['statusBar.format'], values) : `today ${values.today ?? ''}`}`;
   if (status.kind === 'scanning') {
     const pct = status.bytesTotal > 0 ? Math.floor((status.bytesDone / status.bytesTotal) * 100) : 0;
     text = `$(sync~spin) ${text.slice(ICON.length + 1)} (scanning ${pct}%)`;
@@ -142,6 +164,9 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   if (session) {
     md.push(`**Claude Code session** \`${escapeMarkdown(session.sessionId.slice(0, 8))}\` · ${escapeMarkdown(session.project ?? 'unknown project')}`);
     md.push('', `**${formatUsd(session.costUSD)}** this session · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '');
+    if (apiEq) {
+      md.push(`_Dollar figures are ${apiEq}: what the same use costs at API list prices._`, '');
+    }
     md.push(bucketTable(session), '');
     const ctx =
       session.contextTokens !== null
@@ -159,6 +184,14 @@ export function buildStatusModel(input: StatusInput): StatusModel {
     if (session.itemisation === 'transcript-only') {
       facts.push('_Transcript only: calls made by /compact may be missing._');
     }
+    if (cd !== null) {
+      const late = cd.coldTurnUSD !== null ? ` ≈ ${formatUsd(cd.coldTurnUSD)}` : '';
+      facts.push(
+        nowMs >= cd.coldAtMs
+          ? `Prompt cache: **cold** since ${input.formatTime(cd.coldAtMs)}; the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`
+          : `Prompt cache warm until **${input.formatTime(cd.coldAtMs)}** (${formatCountdown(cd.coldAtMs - nowMs)} left at this update); after that the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`,
+      );
+    }
     if (current.reason === 'pinned') {
       facts.push('_Pinned session._');
     }
@@ -166,6 +199,13 @@ export function buildStatusModel(input: StatusInput): StatusModel {
     md.push(facts.join('  \n'));
   } else {
     md.push(`**Claude Code** · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '', 'No session in this workspace yet.');
+    if (apiEq) {
+      md.push('', `_Dollar figures are ${apiEq}._`);
+    }
+  }
+  const budgets = (input.budgets ?? []).filter((b) => b.period !== 'day');
+  if (budgets.length > 0) {
+    md.push('', budgets.map((b) => `${b.label}: ${formatUsd(b.spentUSD)} of ${formatUsd(b.limitUSD)} · ${b.summary}`).join('  \n'));
   }
   if (input.nudges.length > 0) {
     md.push('', ...input.nudges.map((n) => `$(${n.level === 'error' ? 'error' : 'warning'}) **${escapeMarkdown(n.title)}**: ${escapeMarkdown(n.message)}`));

@@ -248,7 +248,7 @@ export function loadIndex(dir: string, engineKey: string): LoadResult {
   return { index: value, rejected: undefined };
 }
 
-function writeAtomically(dir: string, name: string, text: string): void {
+export function writeAtomically(dir: string, name: string, text: string): void {
   fs.mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${name}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
   fs.writeFileSync(temp, text);

@@ -9,7 +9,7 @@ import { systemTimeZone } from '../core/local-day';
 import type { PriceTable } from '../core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../core/report';
 import type { Settings } from '../core/settings';
-import { buildStatusModel, type SourceStatus, type StatusModel } from '../core/status-model';
+import { apiEquivalentLabel, buildStatusModel, type SourceStatus, type StatusModel } from '../core/status-model';
 import {
   cacheTtlMs,
   findSpikes,
@@ -25,6 +25,10 @@ import {
   type WhatIfRow,
 } from '../core/metrics';
 import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../core/nudges';
+import { budgetStatus, comparePlans, addDays, type BudgetStatus, type PlanComparison } from '../core/budgets';
+import { cacheCountdown, pastCompactions, postCompactEstimate, projectTurns, type CacheCountdown, type PostCompactEstimate, type Projection } from '../core/forecast';
+import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays } from '../core/history';
+import { loadHistory, saveHistory } from './history-store';
 import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
 
@@ -38,15 +42,28 @@ export interface SessionDetail {
   nextTurn: NextTurnCost | null;
   whatIf: WhatIfRow[];
   spikes: Spike[];
+  /** The next 10 turns as the session goes, against the same after /compact (estimate). */
+  projection: Projection | null;
+  /** The prompt cache's countdown (from the latest main-chain call). */
+  countdown: CacheCountdown | null;
 }
 
-/** Totals of a range of days by project and by model. */
-export interface RangeBreakdown {
-  since: string;
-  until: string;
-  costUSD: number;
-  byProject: Array<{ project: string; costUSD: number }>;
-  byModel: Array<{ model: string; costUSD: number | null }>;
+/** Figures over days: budgets with pace, plans, ranges and the daily chart, from live and stored history. */
+export interface MeterHistory {
+  budgets: BudgetStatus[];
+  plans: PlanComparison;
+  /** Today, the last 7, 30 and 90 days (today included). */
+  ranges: Array<RangeTotals & { label: string }>;
+  byModel: StackedDays;
+  byProject: StackedDays;
+  /** Sessions shown only from our stored history (Claude Code has deleted their transcripts). */
+  keptSessions: number;
+  keptFrom: string | null;
+  keptUntil: string | null;
+  /** Oldest day with any cost, live or stored. */
+  firstDay: string | null;
+  /** Whether the history is kept (setting and a storage folder). */
+  persisted: boolean;
 }
 
 export interface MeterSnapshot {
@@ -55,10 +72,12 @@ export interface MeterSnapshot {
   nudges: Nudge[];
   /** Details of the current session, when there is one. */
   currentDetail: SessionDetail | undefined;
-  /** Today and the last 7 days (today included). */
-  ranges: { today: RangeBreakdown; week: RangeBreakdown } | undefined;
+  /** Budgets, plans, 7/30/90-day ranges and the 30-day chart; undefined before the first scan. */
+  history: MeterHistory | undefined;
   /** Problems with the price override setting, one line each. */
   priceOverrideErrors: string[];
+  /** Non-empty for subscribers: the label of every dollar figure ("API-equivalent …"). */
+  apiEquivalent: string;
   current: CurrentSession;
   status: StatusModel;
   source: SourceStatus;
@@ -82,6 +101,10 @@ export interface MeterOptions {
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
   formatTime?: (ms: number) => string;
   now?: () => number;
+  /** Our own folder for the daily history (never under Claude's folders); none: nothing is kept. */
+  storageDir?: string | undefined;
+  /** Minimum time between two writes of the history, ms. */
+  historySaveMs?: number;
 }
 
 function toStatus(state: SourceState): SourceStatus {
@@ -100,12 +123,6 @@ function toStatus(state: SourceState): SourceStatus {
   }
 }
 
-function daysBefore(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
-
 /** Events: `update` (MeterSnapshot), `nudge` (Nudge: to show as a notification now). */
 export class Meter extends EventEmitter {
   private nudgeMemory: NudgeMemory = emptyNudgeMemory();
@@ -118,6 +135,11 @@ export class Meter extends EventEmitter {
   private snapshotValue: MeterSnapshot;
   private sequence = 0;
   private options: MeterOptions;
+  private storedHistory: HistoryRow[] | undefined;
+  private merged: { revision: number; source: LiveSource; history: MergedHistory } | undefined;
+  private compactions: { revision: number; source: LiveSource; estimate: PostCompactEstimate; defaultTokens: number } | undefined;
+  private lastHistorySaveMs = 0;
+  private savedRevision = -1;
 
   constructor(options: MeterOptions) {
     super();
@@ -187,26 +209,122 @@ export class Meter extends EventEmitter {
     const lastMain = [...turns].reverse().find((t) => !t.sidechain && t.promptTokens > 0);
     const context = session?.contextTokens ?? lastMain?.promptTokens ?? null;
     const model = session?.currentModel ?? lastMain?.model;
+    const nowMs = this.now();
+    const lastActivityMs = lastMainActivityMs(engine, sessionId);
+    const known = model !== undefined && model !== null && context !== null;
+    const nextTurn = known ? nextTurnCost(this.prices, model, context, habits, ttl, nowMs) : null;
+    const coldNow = lastActivityMs === undefined || nowMs - lastActivityMs >= ttl;
     return {
       sessionId,
       turns,
       habits,
       cacheTtlMs: ttl,
-      lastActivityMs: lastMainActivityMs(engine, sessionId),
-      nextTurn: model !== undefined && model !== null && context !== null ? nextTurnCost(this.prices, model, context, habits, ttl, this.now()) : null,
+      lastActivityMs,
+      nextTurn,
       whatIf: modelWhatIf(engine, this.prices, sessionId),
       spikes: findSpikes(turns),
+      projection: known ? projectTurns(this.prices, model, context, habits, ttl, nowMs, coldNow, this.postCompact()) : null,
+      countdown: known && lastActivityMs !== undefined ? cacheCountdown(lastActivityMs, ttl, nowMs, context, habits.meanGrowth, nextTurn) : null,
     };
   }
 
-  private range(since: string, until: string): RangeBreakdown {
-    const r = buildReport(this.source.engine, { since, until, cache: this.cache });
+  /** The context after /compact, from the user's own compactions (recomputed when the data changes). */
+  private postCompact(): PostCompactEstimate {
+    const engine = this.source.engine;
+    const defaultTokens = this.options.settings['forecast.postCompactTokens'];
+    const c = this.compactions;
+    if (c && c.revision === engine.revision && c.source === this.source && c.defaultTokens === defaultTokens) {
+      return c.estimate;
+    }
+    const estimate = postCompactEstimate(pastCompactions(engine), defaultTokens);
+    this.compactions = { revision: engine.revision, source: this.source, estimate, defaultTokens };
+    return estimate;
+  }
+
+  private historyEnabled(): boolean {
+    return this.options.storageDir !== undefined && this.options.settings['history.enabled'];
+  }
+
+  /** Live rows merged with the stored history (loaded once). */
+  private mergedHistory(report: Report): MergedHistory {
+    const engine = this.source.engine;
+    const m = this.merged;
+    if (m && m.revision === engine.revision && m.source === this.source) {
+      return m.history;
+    }
+    if (this.storedHistory === undefined) {
+      this.storedHistory = [];
+      if (this.historyEnabled() && this.options.storageDir !== undefined) {
+        const loaded = loadHistory(this.options.storageDir);
+        this.storedHistory = loaded.rows;
+        if (loaded.problem !== undefined) {
+          this.options.log?.('warn', loaded.problem);
+        }
+      }
+    }
+    const history = mergeHistory(this.historyEnabled() ? this.storedHistory : [], liveHistoryRows(engine, report, this.cache));
+    this.merged = { revision: engine.revision, source: this.source, history };
+    return history;
+  }
+
+  /** Writes the merged history, at most once per `historySaveMs` and only after a full scan. */
+  private maybeSaveHistory(history: MergedHistory, force = false): void {
+    const dir = this.options.storageDir;
+    if (dir === undefined || !this.historyEnabled() || this.source.state.kind !== 'ready') {
+      return;
+    }
+    const revision = this.source.engine.revision;
+    const every = this.options.historySaveMs ?? 60_000;
+    if (revision === this.savedRevision || (!force && Date.now() - this.lastHistorySaveMs < every && this.savedRevision !== -1)) {
+      return;
+    }
+    try {
+      saveHistory(dir, history.rows);
+      this.storedHistory = history.rows;
+      this.savedRevision = revision;
+      this.lastHistorySaveMs = Date.now();
+    } catch (err) {
+      this.options.log?.('warn', `could not write the history in ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+      this.lastHistorySaveMs = Date.now();
+    }
+  }
+
+  private historyFigures(report: Report, today: string): MeterHistory {
+    const settings = this.options.settings;
+    const merged = this.mergedHistory(report);
+    this.maybeSaveHistory(merged);
+    const daily = dailyCost(merged.rows);
+    const weekStartsOn = settings['budgets.weekStartsOn'];
+    const budgets = [
+      budgetStatus('day', settings['budgets.dailyUSD'], daily, today, weekStartsOn),
+      budgetStatus('week', settings['budgets.weeklyUSD'], daily, today, weekStartsOn),
+      budgetStatus('month', settings['budgets.monthlyUSD'], daily, today, weekStartsOn),
+    ].filter((b): b is BudgetStatus => b !== null);
+    const liveIds = new Set(report.sessions.map((x) => x.sessionId));
+    const kept = new Set(merged.rows.filter((r) => !liveIds.has(r.sessionId)).map((r) => r.sessionId));
+    const ranges = [
+      { label: 'Today', days: 1 },
+      { label: 'Last 7 days', days: 7 },
+      { label: 'Last 30 days', days: 30 },
+      { label: 'Last 90 days', days: 90 },
+    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, kept), label: r.label }));
+    let firstDay: string | null = null;
+    for (const day of daily.keys()) {
+      if (firstDay === null || day < firstDay) {
+        firstDay = day;
+      }
+    }
     return {
-      since,
-      until,
-      costUSD: r.totals.costUSD,
-      byProject: r.projects.map((p) => ({ project: p.project, costUSD: p.costUSD })).sort((a, b) => b.costUSD - a.costUSD),
-      byModel: r.models.map((m) => ({ model: m.model, costUSD: m.costUSD })).sort((a, b) => (b.costUSD ?? 0) - (a.costUSD ?? 0)),
+      budgets,
+      plans: comparePlans(daily, today, { pro: settings['plan.proUSD'], max5x: settings['plan.max5xUSD'], max20x: settings['plan.max20xUSD'] }),
+      ranges,
+      byModel: stackedDaily(merged.rows, today, 30, 'model'),
+      byProject: stackedDaily(merged.rows, today, 30, 'project'),
+      keptSessions: merged.keptSessions,
+      keptFrom: merged.keptFrom,
+      keptUntil: merged.keptUntil,
+      firstDay,
+      persisted: this.historyEnabled(),
     };
   }
 
@@ -226,6 +344,7 @@ export class Meter extends EventEmitter {
     const session = current.sessionId !== undefined ? report?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
     const currentDetail = session ? this.sessionDetail(session.sessionId, report) : undefined;
     const todayUSD = report?.days.find((d) => d.date === today)?.costUSD ?? 0;
+    const history = report ? this.historyFigures(report, today) : undefined;
     let nudges: Nudge[] = [];
     if (report) {
       const evaluation = evaluateNudges(
@@ -240,6 +359,8 @@ export class Meter extends EventEmitter {
           lastActivityMs: currentDetail?.lastActivityMs,
           cacheTtlMs: currentDetail?.cacheTtlMs ?? 300_000,
           nextTurn: currentDetail?.nextTurn ?? null,
+          projection: currentDetail?.projection ?? null,
+          periodBudgets: history?.budgets.filter((b) => b.period !== 'day') ?? [],
           nowMs,
         },
         settings,
@@ -250,15 +371,15 @@ export class Meter extends EventEmitter {
         this.emit('nudge', n);
       }
     }
-    const ranges = report ? { today: this.range(today, today), week: this.range(daysBefore(today, 6), today) } : undefined;
     return {
       report,
       nudges,
       currentDetail,
-      ranges,
+      history,
       priceOverrideErrors: this.priceOverrideErrors,
+      apiEquivalent: apiEquivalentLabel(settings),
       current,
-      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, nowMs }),
       source: status,
       today,
       updatedAtMs,
@@ -301,6 +422,11 @@ export class Meter extends EventEmitter {
   async updateSettings(settings: Settings): Promise<void> {
     const before = this.options.settings;
     this.options = { ...this.options, settings };
+    if (before['history.enabled'] !== settings['history.enabled']) {
+      this.storedHistory = undefined;
+      this.merged = undefined;
+      this.savedRevision = -1;
+    }
     const zoneChanged = (before.timeZone || systemTimeZone()) !== this.timeZone();
     const dirsChanged = JSON.stringify(before.configDirs) !== JSON.stringify(settings.configDirs);
     const pricesChanged = JSON.stringify(before.priceOverrides) !== JSON.stringify(settings.priceOverrides);
@@ -341,6 +467,9 @@ export class Meter extends EventEmitter {
   async dispose(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
+    }
+    if (this.merged && this.merged.source === this.source) {
+      this.maybeSaveHistory(this.merged.history, true);
     }
     this.removeAllListeners();
     await this.source.dispose();

@@ -4,13 +4,8 @@
  */
 import type { SessionReport } from '../core/report';
 import type { PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
-import type { MeterSnapshot, RangeBreakdown, SessionDetail } from './meter';
-
-function daysBefore(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
+import type { RangeTotals } from '../core/history';
+import type { MeterSnapshot, SessionDetail } from './meter';
 
 export function panelSession(s: SessionReport, detail: SessionDetail | undefined): PanelSession {
   const turns = detail?.turns ?? [];
@@ -19,6 +14,27 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
     whatIf: (detail?.whatIf ?? []).map((w) => ({ model: w.model, costUSD: w.costUSD })),
     spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model })),
     nextTurn: detail?.nextTurn ?? null,
+    projection: detail?.projection
+      ? {
+          turns: detail.projection.turns,
+          continueUSD: detail.projection.continueUSD,
+          compactUSD: detail.projection.compactUSD,
+          compactCallUSD: detail.projection.compactCallUSD,
+          postCompactTokens: detail.projection.postCompact.contextTokens,
+          observedCompactions: detail.projection.postCompact.observed,
+          paysOffAfter: detail.projection.paysOffAfter,
+          basis: detail.projection.basis,
+        }
+      : null,
+    countdown: detail?.countdown
+      ? {
+          coldAtMs: detail.countdown.coldAtMs,
+          ttlMinutes: Math.round(detail.countdown.ttlMs / 60_000),
+          rewriteTokens: detail.countdown.rewriteTokens,
+          coldTurnUSD: detail.countdown.coldTurnUSD,
+          warmTurnUSD: detail.countdown.warmTurnUSD,
+        }
+      : null,
     cacheTtlMinutes: Math.round((detail?.cacheTtlMs ?? 300_000) / 60_000),
     turns: {
       t: turns.map((x) => x.timestampMs / 1000),
@@ -54,13 +70,8 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
   };
 }
 
-function panelRange(label: string, r: RangeBreakdown): PanelRange {
-  return {
-    label,
-    costUSD: r.costUSD,
-    byProject: r.byProject.map((p) => ({ name: p.project, costUSD: p.costUSD })),
-    byModel: r.byModel.map((m) => ({ name: m.model, costUSD: m.costUSD })),
-  };
+function panelRange(r: RangeTotals & { label: string }): PanelRange {
+  return { label: r.label, costUSD: r.costUSD, byProject: r.byProject.slice(0, 50), byModel: r.byModel.slice(0, 50), fromHistory: r.fromHistory };
 }
 
 /**
@@ -73,14 +84,14 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
   const picked = selected !== null ? sessions.find((s) => s.sessionId === selected) : undefined;
   const current = m.current.sessionId !== undefined ? sessions.find((s) => s.sessionId === m.current.sessionId) : undefined;
   const shown = picked ?? current;
-  const weekStart = daysBefore(m.today, 6);
   const src = m.source;
+  const h = m.history;
   return {
     state: src.kind,
     lookedAt: src.kind === 'empty' ? [...src.lookedAt] : [],
     scanPercent: src.kind === 'scanning' && src.bytesTotal > 0 ? Math.floor((src.bytesDone / src.bytesTotal) * 100) : 0,
     today: { date: m.today, costUSD: r?.days.find((d) => d.date === m.today)?.costUSD ?? 0 },
-    weekUSD: (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= m.today).reduce((a, d) => a + d.costUSD, 0),
+    weekUSD: h?.ranges.find((x) => x.label === 'Last 7 days')?.costUSD ?? 0,
     session: shown ? panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId)) : null,
     sessionReason: picked ? 'selected' : current ? m.current.reason : 'none',
     sessions: sessions.slice(0, 200).map((s) => ({ id: s.sessionId, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
@@ -88,7 +99,18 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
     priceTableAsOf: r?.priceTableAsOf ?? '',
     updatedAt: new Date(m.updatedAtMs).toISOString(),
     nudges: m.nudges.map((n) => ({ key: n.key, level: n.level, title: n.title, message: n.message, actions: [...n.actions] })),
-    ranges: m.ranges ? [panelRange('Today', m.ranges.today), panelRange('Last 7 days', m.ranges.week)] : [],
+    ranges: h ? h.ranges.map(panelRange) : [],
     settingsProblems: m.priceOverrideErrors.map((e) => `claudeCostMeter.priceOverrides: ${e}`),
+    budgets: (h?.budgets ?? []).map((b) => ({ period: b.period, label: b.label, spentUSD: b.spentUSD, limitUSD: b.limitUSD, share: b.share, paceShare: b.paceShare, summary: b.summary })),
+    plans: h
+      ? {
+          ...h.plans,
+          rows: h.plans.rows.map((x) => ({ ...x })),
+          best: h.plans.best === 'api' ? 'api' : (h.plans.rows.find((x) => x.plan === h.plans.best)?.name ?? h.plans.best),
+        }
+      : null,
+    apiEquivalent: m.apiEquivalent,
+    daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
+    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, firstDay: h.firstDay } : null,
   };
 }

@@ -40,6 +40,58 @@ export interface PanelSession {
   whatIf: Array<{ model: string; costUSD: number }>;
   /** Calls costing far more than the session's median call. */
   spikes: Array<{ at: string; costUSD: number; times: number; cause: string; model: string }>;
+  /** The next turns as the session goes against the same after /compact (estimate); null when unknown or unpriced. */
+  projection: {
+    turns: number;
+    continueUSD: number;
+    compactUSD: number;
+    compactCallUSD: number;
+    postCompactTokens: number;
+    /** Compactions of the user's the post-compact size rests on (0: the default). */
+    observedCompactions: number;
+    paysOffAfter: number | null;
+    basis: string;
+  } | null;
+  /** The prompt cache's countdown; null with no main-chain call. */
+  countdown: { coldAtMs: number; ttlMinutes: number; rewriteTokens: number; coldTurnUSD: number | null; warmTurnUSD: number | null } | null;
+}
+
+export interface PanelBudget {
+  period: 'day' | 'week' | 'month';
+  label: string;
+  spentUSD: number;
+  limitUSD: number;
+  share: number;
+  paceShare: number;
+  summary: string;
+}
+
+export interface PanelPlans {
+  windowDays: number;
+  since: string;
+  until: string;
+  apiUSD: number;
+  activeDays: number;
+  perActiveDayUSD: number | null;
+  rows: Array<{ plan: string; name: string; monthlyUSD: number; windowUSD: number; savesUSD: number; breakEvenPerActiveDayUSD: number | null; breakEvenPerDayUSD: number; cheaper: 'plan' | 'api' | 'same' }>;
+  /** 'api' or the plan's name. */
+  best: string;
+  basis: string;
+}
+
+export interface PanelStacked {
+  days: string[];
+  series: Array<{ name: string; costUSD: number[] }>;
+}
+
+export interface PanelHistory {
+  /** Whether daily totals are kept in our own storage. */
+  persisted: boolean;
+  /** Sessions shown only from that storage (their transcripts are gone). */
+  keptSessions: number;
+  keptFrom: string | null;
+  keptUntil: string | null;
+  firstDay: string | null;
 }
 
 export interface PanelTurns {
@@ -63,6 +115,8 @@ export interface PanelRange {
   costUSD: number;
   byProject: Array<{ name: string; costUSD: number }>;
   byModel: Array<{ name: string; costUSD: number | null }>;
+  /** Some of it comes only from our stored history (transcripts deleted). */
+  fromHistory: boolean;
 }
 
 export interface PanelSessionChoice {
@@ -90,6 +144,15 @@ export interface PanelSnapshot {
   ranges: PanelRange[];
   /** Problems with the price override setting (each entry ignored). */
   settingsProblems: string[];
+  /** Budgets that are switched on, with pace. */
+  budgets: PanelBudget[];
+  /** Last 30 days at API prices against the plans; null before the first scan. */
+  plans: PanelPlans | null;
+  /** Non-empty for subscribers: the label every dollar figure carries. */
+  apiEquivalent: string;
+  /** Daily cost of the last 30 days, stacked. */
+  daily: { byModel: PanelStacked; byProject: PanelStacked } | null;
+  history: PanelHistory | null;
 }
 
 export type HostToWebview = { type: 'snapshot'; snapshot: PanelSnapshot };

@@ -45,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
     workspaceFolders: workspaceFolders(),
     pinnedSession: context.workspaceState.get<string>(PINNED_STATE_KEY),
     workerPath: path.join(context.extensionPath, 'dist', 'scan-worker.js'),
+    storageDir: context.globalStorageUri.fsPath,
     log: logSink(log),
   });
   context.subscriptions.push({ dispose: () => void meter.dispose() });
