@@ -1,0 +1,151 @@
+/**
+ * The stored daily history: the file, and the meter keeping a session's
+ * cost after Claude Code deletes its transcript.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { Engine } from '../../../src/core/engine';
+import { liveHistoryRows, type HistoryRow } from '../../../src/core/history';
+import { bundledPriceTable } from '../../../src/core/pricing/price-table';
+import { buildReport, ReportCache } from '../../../src/core/report';
+import { defaultSettings } from '../../../src/core/settings';
+import { HISTORY_FILE, loadHistory, saveHistory } from '../../../src/node/history-store';
+import { Meter } from '../../../src/node/meter';
+import { buildPanelSnapshot } from '../../../src/node/panel-snapshot';
+import { scanAllSync } from '../../../src/node/scan';
+import { assistantLine } from '../support/lines';
+
+const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
+
+const row = (over: Partial<HistoryRow> = {}): HistoryRow => ({
+  day: '2026-10-01',
+  sessionId: 's',
+  project: '/p',
+  model: 'claude-sonnet-4-6',
+  costUSD: 1.25,
+  tokens: { input: 1, output: 2, write5m: 3, write1h: 4, read: 5, webSearches: 6 },
+  messages: 7,
+  ...over,
+});
+
+describe('history store', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-history-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('round-trips rows exactly, unpriced and unknown project included', () => {
+    const rows = [row(), row({ sessionId: 't', project: null, costUSD: null, model: '<weird> "model"' })];
+    saveHistory(dir, rows);
+    assert.deepEqual(loadHistory(dir), { rows, problem: undefined });
+    assert.deepEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+      'written atomically',
+    );
+  });
+
+  it('a missing file is an empty history, quietly', () => {
+    assert.deepEqual(loadHistory(path.join(dir, 'nowhere')), { rows: [], problem: undefined });
+  });
+
+  it('a corrupt or foreign file is reported and not trusted; a bad row is skipped and counted', () => {
+    fs.writeFileSync(path.join(dir, HISTORY_FILE), '{"version":1,"rows":[');
+    assert.match(loadHistory(dir).problem ?? '', /corrupt/);
+    fs.writeFileSync(path.join(dir, HISTORY_FILE), JSON.stringify({ version: 99, rows: [] }));
+    assert.match(loadHistory(dir).problem ?? '', /another version/);
+    saveHistory(dir, [row()]);
+    const stored = JSON.parse(fs.readFileSync(path.join(dir, HISTORY_FILE), 'utf8')) as { rows: unknown[] };
+    stored.rows.push(['2026-13', 's', null, 'm', 1, 0, 0, 0, 0, 0, 0, 0], ['2026-10-02', 's', null, 'm', -1, 0, 0, 0, 0, 0, 0, 0], ['2026-10-02', 's', null, 'm', 1, 0.5, 0, 0, 0, 0, 0, 0], 'x');
+    fs.writeFileSync(path.join(dir, HISTORY_FILE), JSON.stringify(stored));
+    const loaded = loadHistory(dir);
+    assert.equal(loaded.rows.length, 1);
+    assert.equal(loaded.problem, '4 history row(s) were malformed and skipped');
+  });
+
+  it('live rows of the real /compact fixture include the un-itemised compaction call', () => {
+    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    scanAllSync(engine, [path.join(FIXTURES, 'claude-code-2.1.330-compact', 'projects')]);
+    const cache = new ReportCache();
+    const report = buildReport(engine, { cache });
+    assert.ok(report.totals.unitemisedCostUSD > 0);
+    const rows = liveHistoryRows(engine, report, cache);
+    const sum = rows.reduce((a, r) => a + (r.costUSD ?? 0), 0);
+    assert.ok(Math.abs(sum - report.totals.costUSD) < 1e-12, `${sum} vs ${report.totals.costUSD}`);
+    // And without a cache (the CLI): the same.
+    const again = liveHistoryRows(engine, report, undefined).reduce((a, r) => a + (r.costUSD ?? 0), 0);
+    assert.ok(Math.abs(again - report.totals.costUSD) < 1e-12);
+  });
+});
+
+describe('meter with a history folder', function () {
+  this.timeout(20_000);
+  let temp = '';
+  let meter: Meter | undefined;
+  const NOW = Date.parse('2026-11-22T12:00:00Z');
+
+  beforeEach(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-meter-history-'));
+  });
+  afterEach(async () => {
+    await meter?.dispose();
+    meter = undefined;
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  const start = async (claude: string, storage: string, settings = defaultSettings()) => {
+    meter = new Meter({ prices: bundledPriceTable(), settings: { ...settings, timeZone: 'UTC' }, workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: claude }, home: temp, rootPollMs: 100, throttleMs: 0, storageDir: storage, now: () => NOW });
+    await meter.start();
+    return meter.refreshNow();
+  };
+
+  it('keeps a deleted session in the 7/30/90-day views and says so; writes nothing under Claude\'s folder', async () => {
+    const claude = path.join(temp, 'claude');
+    const storage = path.join(temp, 'storage');
+    const project = path.join(claude, 'projects', '-p');
+    fs.mkdirSync(project, { recursive: true });
+    const old = path.join(project, 'old.jsonl');
+    // $3 input + $15 output per million on Sonnet 4.6: 1M input = $3.00; 100k output = $1.50.
+    fs.writeFileSync(old, assistantLine({ session: 'old', ts: '2026-10-25T10:00:00.000Z', input: 1_000_000, output: 1, id: 'o1', req: 'o1' }) + '\n');
+    fs.writeFileSync(path.join(project, 'new.jsonl'), assistantLine({ session: 'new', ts: '2026-11-21T10:00:00.000Z', input: 1, output: 100_000, id: 'n1', req: 'n1' }) + '\n');
+    const claudeBefore = fs.readdirSync(claude, { recursive: true }).sort();
+
+    let snap = await start(claude, storage);
+    const range = (label: string) => snap.history?.ranges.find((r) => r.label === label)?.costUSD;
+    assert.ok(Math.abs((range('Last 90 days') ?? 0) - (3 + 1.5 + 3e-6 + 15e-6)) < 1e-12);
+    assert.equal(snap.history?.keptSessions, 0);
+    await meter?.dispose();
+    meter = undefined;
+    assert.ok(fs.existsSync(path.join(storage, HISTORY_FILE)), 'history written on dispose at the latest');
+    assert.deepEqual(fs.readdirSync(claude, { recursive: true }).sort(), claudeBefore, 'nothing written under the Claude folder');
+
+    // Claude Code's cleanup deletes the old session.
+    fs.rmSync(old);
+    snap = await start(claude, storage);
+    assert.ok(Math.abs((range('Last 90 days') ?? 0) - (3 + 1.5 + 3e-6 + 15e-6)) < 1e-12, 'the deleted session still counts');
+    assert.ok(Math.abs((range('Last 7 days') ?? 0) - (1.5 + 1e-6 * 3)) < 1e-12, 'the last 7 days hold only the live session');
+    assert.equal(snap.report?.sessions.length, 1, 'the report itself reads transcripts only');
+    assert.equal(snap.history?.keptSessions, 1);
+    assert.deepEqual([snap.history?.keptFrom, snap.history?.keptUntil], ['2026-10-25', '2026-10-25']);
+    const panel = buildPanelSnapshot(snap, null, () => undefined);
+    assert.equal(panel.history?.keptSessions, 1);
+    assert.equal(panel.ranges.find((r) => r.label === 'Last 90 days')?.fromHistory, true);
+    assert.equal(panel.ranges.find((r) => r.label === 'Last 7 days')?.fromHistory, false);
+    assert.ok(Math.abs((panel.plans?.apiUSD ?? 0) - (3 + 1.5 + 18e-6)) < 1e-12, 'the 30-day plan comparison (2026-10-24..11-22) counts it too');
+  });
+
+  it('with history switched off, nothing is kept or written', async () => {
+    const claude = path.join(temp, 'claude');
+    const storage = path.join(temp, 'storage');
+    fs.mkdirSync(path.join(claude, 'projects', '-p'), { recursive: true });
+    fs.writeFileSync(path.join(claude, 'projects', '-p', 'a.jsonl'), assistantLine({ session: 'a', ts: '2026-11-21T10:00:00.000Z' }) + '\n');
+    const snap = await start(claude, storage, { ...defaultSettings(), 'history.enabled': false });
+    assert.equal(snap.history?.persisted, false);
+    await meter?.dispose();
+    meter = undefined;
+    assert.equal(fs.existsSync(path.join(storage, HISTORY_FILE)), false);
+  });
+});

@@ -1,0 +1,28 @@
+/** The settings schema and the manifest's contributed configuration agree, setting by setting. */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { defaultSettings, SETTINGS_SECTION, settingsSchema } from '../../../src/core/settings';
+
+const ROOT = path.resolve(__dirname, '../../../..');
+
+describe('settings in package.json', () => {
+  const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    contributes: { configuration: { properties: Record<string, { default?: unknown; markdownDescription?: string; enum?: unknown[]; enumDescriptions?: unknown[]; type?: string }> } };
+  };
+  const props = manifest.contributes.configuration.properties;
+
+  it('every setting of the schema is contributed with its default and a description, and nothing else is', () => {
+    const defaults = defaultSettings() as Record<string, unknown>;
+    assert.deepEqual(Object.keys(props).sort(), Object.keys(settingsSchema).map((k) => `${SETTINGS_SECTION}.${k}`).sort());
+    for (const key of Object.keys(settingsSchema)) {
+      const p = props[`${SETTINGS_SECTION}.${key}`];
+      assert.ok(p, key);
+      assert.deepEqual(p.default, defaults[key], `${key}: default`);
+      assert.ok((p.markdownDescription ?? '').length > 20, `${key}: description`);
+      if (p.enum) {
+        assert.equal(p.enumDescriptions?.length, p.enum.length, `${key}: one description per value`);
+      }
+    }
+  });
+});
