@@ -13,9 +13,10 @@ import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
 import { defaultCacheDir, isInside } from './index-store';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
-import { formatReportTables, formatSessionTurns, safeText, watchLine } from './report-text';
+import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
+import { pastCompactions, postCompactEstimate } from '../core/forecast';
+import { buildSessionDetail } from '../core/session-detail';
 import { exportCsv } from '../core/export';
-import { sessionTurns } from '../core/metrics';
 import { defaultSettings } from '../core/settings';
 import { Meter, type MeterSnapshot } from './meter';
 
@@ -326,12 +327,20 @@ function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableS
     return 2;
   }
   const engine = result.engine;
-  const turns = engine ? sessionTurns(engine, session.sessionId) : [];
+  const nowMs = Date.now();
+  const detail = engine ? buildSessionDetail(engine, engine.options.prices, session.sessionId, session, nowMs, postCompactEstimate(pastCompactions(engine))) : undefined;
+  const turns = detail?.turns ?? [];
+  const forecast = detail
+    ? { cacheTtlMs: detail.cacheTtlMs, nextTurn: detail.nextTurn, projection: detail.projection, countdown: detail.countdown, whatIf: detail.whatIf, spikes: detail.spikes }
+    : null;
   if (args.json) {
-    out.write(`${JSON.stringify({ session, turns })}\n`);
+    out.write(`${JSON.stringify({ session, turns, forecast, atMs: nowMs })}\n`);
     return 0;
   }
   out.write(formatSessionTurns(session, turns));
+  if (detail) {
+    out.write(formatSessionForecast(detail, nowMs));
+  }
   return 0;
 }
 

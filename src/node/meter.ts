@@ -10,43 +10,17 @@ import type { PriceTable } from '../core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../core/report';
 import type { Settings } from '../core/settings';
 import { apiEquivalentLabel, buildStatusModel, type SourceStatus, type StatusModel } from '../core/status-model';
-import {
-  cacheTtlMs,
-  findSpikes,
-  lastMainActivityMs,
-  modelWhatIf,
-  nextTurnCost,
-  sessionTurns,
-  turnHabits,
-  type NextTurnCost,
-  type Spike,
-  type TurnHabits,
-  type TurnPoint,
-  type WhatIfRow,
-} from '../core/metrics';
+import { buildSessionDetail, type SessionDetail } from '../core/session-detail';
 import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../core/nudges';
 import { budgetStatus, comparePlans, addDays, type BudgetStatus, type PlanComparison } from '../core/budgets';
-import { cacheCountdown, pastCompactions, postCompactEstimate, projectTurns, type CacheCountdown, type PostCompactEstimate, type Projection } from '../core/forecast';
+import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../core/forecast';
 import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays } from '../core/history';
 import { loadHistory, saveHistory } from './history-store';
 import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
 
-/** Per-session figures behind the panel and the nudges. */
-export interface SessionDetail {
-  sessionId: string;
-  turns: TurnPoint[];
-  habits: TurnHabits;
-  cacheTtlMs: number;
-  lastActivityMs: number | undefined;
-  nextTurn: NextTurnCost | null;
-  whatIf: WhatIfRow[];
-  spikes: Spike[];
-  /** The next 10 turns as the session goes, against the same after /compact (estimate). */
-  projection: Projection | null;
-  /** The prompt cache's countdown (from the latest main-chain call). */
-  countdown: CacheCountdown | null;
-}
+
+export type { SessionDetail } from '../core/session-detail';
 
 /** Figures over days: budgets with pace, plans, ranges and the daily chart, from live and stored history. */
 export interface MeterHistory {
@@ -196,36 +170,10 @@ export class Meter extends EventEmitter {
     return (this.options.now ?? Date.now)();
   }
 
-  /** Turns, habits, cache lifetime and next-turn cost of one session. */
+  /** Turns, habits, cache lifetime, forecasts, what-if and spikes of one session. */
   sessionDetail(sessionId: string, report: Report | undefined = this.snapshotValue.report): SessionDetail | undefined {
-    const engine = this.source.engine;
     const session = report?.sessions.find((s) => s.sessionId === sessionId);
-    if (engine.sessionEntries(sessionId).size === 0) {
-      return undefined;
-    }
-    const turns = sessionTurns(engine, sessionId);
-    const habits = turnHabits(turns);
-    const ttl = cacheTtlMs(engine, sessionId);
-    const lastMain = [...turns].reverse().find((t) => !t.sidechain && t.promptTokens > 0);
-    const context = session?.contextTokens ?? lastMain?.promptTokens ?? null;
-    const model = session?.currentModel ?? lastMain?.model;
-    const nowMs = this.now();
-    const lastActivityMs = lastMainActivityMs(engine, sessionId);
-    const known = model !== undefined && model !== null && context !== null;
-    const nextTurn = known ? nextTurnCost(this.prices, model, context, habits, ttl, nowMs) : null;
-    const coldNow = lastActivityMs === undefined || nowMs - lastActivityMs >= ttl;
-    return {
-      sessionId,
-      turns,
-      habits,
-      cacheTtlMs: ttl,
-      lastActivityMs,
-      nextTurn,
-      whatIf: modelWhatIf(engine, this.prices, sessionId),
-      spikes: findSpikes(turns),
-      projection: known ? projectTurns(this.prices, model, context, habits, ttl, nowMs, coldNow, this.postCompact()) : null,
-      countdown: known && lastActivityMs !== undefined ? cacheCountdown(lastActivityMs, ttl, nowMs, context, habits.meanGrowth, nextTurn) : null,
-    };
+    return buildSessionDetail(this.source.engine, this.prices, sessionId, session, this.now(), this.postCompact());
   }
 
   /** The context after /compact, from the user's own compactions (recomputed when the data changes). */

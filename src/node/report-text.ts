@@ -3,6 +3,8 @@
  */
 import type { Report, SessionReport, TokenFields } from '../core/report';
 import type { TurnPoint } from '../core/metrics';
+import { formatCountdown } from '../core/forecast';
+import type { SessionDetail } from '../core/session-detail';
 import type { MeterSnapshot } from './meter';
 import { formatTokensShort } from '../core/format';
 import { formatInt, formatPercent, formatUsd, safeText } from '../core/format';
@@ -132,6 +134,38 @@ export function formatSessionTurns(s: SessionReport, turns: readonly TurnPoint[]
     '',
   ];
   return `${head.join('\n')}${table(['Time (UTC)', 'Model', 'Prompt', 'Cache read', 'Cache write', 'Output', 'Cost', 'Running', 'Notes'], rows, [false, false, true, true, true, true, true, true, false])}\n`;
+}
+
+/** The forecasts under `claude-cost session`: the same figures as the panel. */
+export function formatSessionForecast(d: SessionDetail, nowMs: number): string {
+  const lines: string[] = [''];
+  if (d.nextTurn) {
+    lines.push(`Next turn: ${formatUsd(d.nextTurn.warmUSD)} with a warm cache, ${formatUsd(d.nextTurn.coldUSD)} cold (${safeText(d.nextTurn.basis)})`);
+  }
+  const p = d.projection;
+  if (p) {
+    lines.push(
+      `Next ${p.turns} turns: ${formatUsd(p.continueUSD)} as the session goes, ${formatUsd(p.compactUSD)} after /compact now (the /compact call ${formatUsd(p.compactCallUSD)}; ${p.paysOffAfter !== null ? `cheaper from turn ${p.paysOffAfter}` : `does not pay off within ${p.turns} turns`})`,
+      `  ${safeText(p.basis)}`,
+    );
+  }
+  const c = d.countdown;
+  if (c) {
+    const late = c.coldTurnUSD !== null ? ` ≈ ${formatUsd(c.coldTurnUSD)}` : '';
+    const ttl = c.ttlMs >= 3_600_000 ? '1-hour' : '5-minute';
+    lines.push(
+      nowMs >= c.coldAtMs
+        ? `Prompt cache (${ttl}): cold since ${new Date(c.coldAtMs).toISOString().slice(0, 19).replace('T', ' ')} UTC; the next prompt re-writes ${formatInt(c.rewriteTokens)} tokens${late}`
+        : `Prompt cache (${ttl}): cold in ${formatCountdown(c.coldAtMs - nowMs)}; after that the next prompt re-writes ${formatInt(c.rewriteTokens)} tokens${late}`,
+    );
+  }
+  if (d.whatIf.length > 0) {
+    lines.push(`Same calls on other models (estimate; switching mid-session loses the cache): ${d.whatIf.map((w) => `${safeText(w.model)} ${formatUsd(w.costUSD)}`).join(', ')}`);
+  }
+  for (const x of d.spikes) {
+    lines.push(`Spike: ${new Date(x.timestampMs).toISOString().slice(0, 19).replace('T', ' ')} UTC ${formatUsd(x.costUSD)} (${x.times.toFixed(1)}x the median): ${safeText(x.cause)}`);
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /** The one-line status of `claude-cost watch`. */

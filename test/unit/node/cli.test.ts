@@ -6,6 +6,9 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main, parseArgs, UsageError } from '../../../src/node/cli';
 import type { Report } from '../../../src/core/report';
+import { bundledPriceTable } from '../../../src/core/pricing/price-table';
+import { defaultSettings } from '../../../src/core/settings';
+import { Meter } from '../../../src/node/meter';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const GOLDEN = path.join(ROOT, 'test/fixtures/golden');
@@ -199,6 +202,30 @@ describe('claude-cost arguments', () => {
     const none = await run(['session', 'zzz', '--no-cache', '--config-dir', GOLDEN]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no session matches "zzz"/);
+  });
+
+  it('session --json gives the same forecasts as the panel (next turn, 10 turns vs /compact, countdown, what-if, spikes)', async function () {
+    this.timeout(20_000);
+    const dir = path.join(ROOT, 'test/fixtures/claude-code-2.1.330-compact');
+    const r = await run(['session', '233ad91d', '--json', '--no-cache', '--config-dir', dir]);
+    assert.equal(r.code, 0, r.stderr);
+    const cli = JSON.parse(r.stdout) as { forecast: Record<string, unknown> & { projection: { postCompact: { observed: number } } } };
+    const meter = new Meter({ prices: bundledPriceTable(), settings: defaultSettings(), workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: dir }, home: os.tmpdir(), throttleMs: 0 });
+    try {
+      await meter.start();
+      const d = meter.sessionDetail('233ad91d-5faa-4bdd-a584-602b3c790144');
+      assert.ok(d);
+      const panel = JSON.parse(JSON.stringify({ cacheTtlMs: d.cacheTtlMs, nextTurn: d.nextTurn, projection: d.projection, whatIf: d.whatIf, spikes: d.spikes, coldAtMs: d.countdown?.coldAtMs })) as Record<string, unknown>;
+      const { countdown, ...rest } = cli.forecast;
+      const fromCli = { ...rest, coldAtMs: (countdown as { coldAtMs: number }).coldAtMs };
+      assert.deepEqual(fromCli, panel);
+      assert.equal(cli.forecast.projection.postCompact.observed, 1, "the fixture's own /compact is the basis");
+    } finally {
+      await meter.dispose();
+    }
+    const text = await run(['session', '233ad91d', '--no-cache', '--config-dir', dir]);
+    assert.match(text.stdout, /^Next 10 turns: \$[0-9.]+ as the session goes, \$[0-9.]+ after \/compact now/m);
+    assert.match(text.stdout, /^Prompt cache \(5-minute\): cold since 2026-11-22 02:14:03 UTC; the next prompt re-writes 15,206 tokens ≈ \$0\.06$/m);
   });
 
   it('watch prints a live one-line status and stops on SIGTERM', async function () {
