@@ -133,7 +133,8 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const budgetMonth = input.budgets?.find((b) => b.period === 'month')?.spentUSD ?? spentSince(periodOf('month', today, settings['budgets.weekStartsOn']).start);
   const cd = input.countdown ?? null;
   const nowMs = input.nowMs ?? input.updatedAtMs;
-  const countdownText = cd === null ? '-' : nowMs >= cd.coldAtMs ? 'cold' : formatCountdown(cd.coldAtMs - nowMs);
+  // Whole minutes, rounded up: the meter refreshes the status bar each minute while this placeholder is used.
+  const countdownText = cd === null ? '-' : nowMs >= cd.coldAtMs ? 'cold' : `${Math.ceil((cd.coldAtMs - nowMs) / 60_000)}m`;
   const apiEq = apiEquivalentLabel(settings);
   const session = current.sessionId !== undefined ? r?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
   const unpriced = r?.skipped.unpricedModels ?? [];

@@ -105,6 +105,8 @@ export class Meter extends EventEmitter {
   private source: LiveSource;
   private cache = new ReportCache();
   private timer: NodeJS.Timeout | undefined;
+  /** Wakes the meter when time alone changes a figure: the cache going cold, the status bar countdown. */
+  private clockTimer: NodeJS.Timeout | undefined;
   private lastEmitMs = 0;
   private snapshotValue: MeterSnapshot;
   private sequence = 0;
@@ -362,8 +364,35 @@ export class Meter extends EventEmitter {
     }
     this.lastEmitMs = Date.now();
     this.snapshotValue = this.compute();
+    this.scheduleClock(this.snapshotValue);
     this.emit('update', this.snapshotValue);
     return this.snapshotValue;
+  }
+
+  /**
+   * Time passing changes some figures with no new transcript line: the
+   * cold-cache nudge at the moment the cache expires, and the status bar's
+   * `{cacheCountdown}` once a minute while it is in the format.
+   */
+  private scheduleClock(snap: MeterSnapshot): void {
+    if (this.clockTimer) {
+      clearTimeout(this.clockTimer);
+      this.clockTimer = undefined;
+    }
+    const cd = snap.currentDetail?.countdown;
+    if (!cd || cd.cold) {
+      return;
+    }
+    const remaining = cd.coldAtMs - this.now();
+    let wait = remaining;
+    if (this.options.settings['statusBar.format'].includes('{cacheCountdown}')) {
+      wait = Math.min(wait, ((remaining - 1) % 60_000) + 1);
+    }
+    this.clockTimer = setTimeout(() => {
+      this.clockTimer = undefined;
+      this.refreshNow();
+    }, Math.max(0, wait) + 50);
+    this.clockTimer.unref();
   }
 
   /** Applies new settings: a new source when the zone or folders change, else a recompute. */
@@ -415,6 +444,10 @@ export class Meter extends EventEmitter {
   async dispose(): Promise<void> {
     if (this.timer) {
       clearTimeout(this.timer);
+    }
+    if (this.clockTimer) {
+      clearTimeout(this.clockTimer);
+      this.clockTimer = undefined;
     }
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged.history, true);

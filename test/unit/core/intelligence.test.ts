@@ -112,7 +112,7 @@ describe('the prompt-cache countdown', () => {
     const settings = { ...defaultSettings(), 'statusBar.format': '{session} · cache {cacheCountdown}' };
     const countdown = cacheCountdown(AT, FIVE_MINUTES_MS, AT + 108_000, 10_101, 0, { warmUSD: 0.01, coldUSD: 0.04 });
     const model = buildStatusModel({ status: { kind: 'ready' }, report, current: { sessionId: 's', reason: 'any' }, settings, today: '2026-11-22', updatedAtMs: AT, formatTime: () => '12:05', nudges: [], countdown, nowMs: AT + 108_000 });
-    assert.match(model.text, /cache 3:12$/);
+    assert.match(model.text, /cache 4m$/, 'whole minutes, rounded up');
     assert.match(model.tooltip, /Prompt cache warm until \*\*12:05\*\* \(3:12 left at this update\); after that the next prompt re-writes 10,101 tokens ≈ \$0\.04/);
   });
 });

@@ -12,7 +12,7 @@ import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, ReportCache } from '../../../src/core/report';
 import { defaultSettings } from '../../../src/core/settings';
 import { HISTORY_FILE, loadHistory, saveHistory } from '../../../src/node/history-store';
-import { Meter } from '../../../src/node/meter';
+import { Meter, type MeterSnapshot } from '../../../src/node/meter';
 import { buildPanelSnapshot } from '../../../src/node/panel-snapshot';
 import { scanAllSync } from '../../../src/node/scan';
 import { assistantLine } from '../support/lines';
@@ -147,5 +147,33 @@ describe('meter with a history folder', function () {
     await meter?.dispose();
     meter = undefined;
     assert.equal(fs.existsSync(path.join(storage, HISTORY_FILE)), false);
+  });
+});
+
+describe('meter clock', function () {
+  this.timeout(20_000);
+  let temp = '';
+  let meter: Meter | undefined;
+  afterEach(async () => {
+    await meter?.dispose();
+    meter = undefined;
+    fs.rmSync(temp, { recursive: true, force: true });
+  });
+
+  it('shows the cold-cache nudge when the cache expires, with no new transcript line', async () => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-meter-clock-'));
+    const project = path.join(temp, 'claude', 'projects', '-p');
+    fs.mkdirSync(project, { recursive: true });
+    // The last call wrote the 5-minute cache 4 min 59.4 s ago: it goes cold in 0.6 s.
+    const ts = new Date(Date.now() - 5 * 60_000 + 600).toISOString();
+    fs.writeFileSync(path.join(project, 's.jsonl'), assistantLine({ session: 's', ts, read: 60_000, w5: 1_000 }) + '\n');
+    meter = new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), 'statusBar.format': '{session} · cache {cacheCountdown}' }, workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: path.join(temp, 'claude') }, home: temp, rootPollMs: 100, throttleMs: 0 });
+    await meter.start();
+    const first = meter.refreshNow();
+    assert.equal(first.nudges.filter((n) => n.kind === 'clear').length, 0);
+    assert.match(first.status.text, /cache 1m$/);
+    const cold = await new Promise<MeterSnapshot>((resolve) => meter?.on('update', (s: MeterSnapshot) => s.nudges.some((n) => n.kind === 'clear') && resolve(s)));
+    assert.match(cold.status.text, /cache cold$/);
+    assert.match(cold.nudges.find((n) => n.kind === 'clear')?.message ?? '', /re-writes all 61,001 tokens/);
   });
 });
