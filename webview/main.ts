@@ -283,8 +283,8 @@ function drawDaily(host: HTMLElement, data: PanelStacked): void {
     {
       width,
       height: 220,
-      title: 'Daily cost, last 30 days',
-      scales: { x: { time: true }, y: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
+      // Half a day of room either side, so the first and last bars are whole.
+      scales: { x: { time: true, range: (_u, min, max) => [min - 43_200, max + 43_200] }, y: { auto: true, range: (_u, _min, max) => [0, max > 0 ? max * 1.05 : 1] } },
       series: [
         {},
         ...order.map((k, n) => {

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, runCommand, waitForStatusBarText, type Workbench } from './support/browser';
+import { openWorkbench, runCommand, screenshot, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT, EXPECTED, writeIntelligenceTree, writeStoredHistory, type IntelligenceTree } from '../support/intelligence-tree';
 import { usd } from '../support/today-tree';
@@ -76,6 +76,15 @@ describe('cost intelligence in a real VS Code workbench', function () {
   });
 
   after(async () => {
+    const shots = process.env.CCM_SCREENSHOTS_DIR;
+    if (shots && wb) {
+      fs.mkdirSync(shots, { recursive: true });
+      await screenshot(wb.page, path.join(shots, 'intelligence.png'));
+      for (const part of frame === undefined ? [] : ['projection', 'daily', 'plans']) {
+        await frame.locator(`[data-testid=${part}]`).screenshot({ path: path.join(shots, `panel-${part}.png`) }).catch(() => undefined);
+      }
+      await frame?.locator('section.budgets').screenshot({ path: path.join(shots, 'panel-budgets.png') }).catch(() => undefined);
+    }
     await wb?.close();
     await server?.stop();
     if (temp) {
