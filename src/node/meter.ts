@@ -34,6 +34,8 @@ export interface MeterHistory {
   keptSessions: number;
   keptFrom: string | null;
   keptUntil: string | null;
+  /** The stored rows of those sessions. */
+  keptRows: HistoryRow[];
   /** Oldest day with any cost, live or stored. */
   firstDay: string | null;
   /** Whether the history is kept (setting and a storage folder). */
@@ -271,6 +273,7 @@ export class Meter extends EventEmitter {
       byModel: stackedDaily(merged.rows, today, 30, 'model'),
       byProject: stackedDaily(merged.rows, today, 30, 'project'),
       keptSessions: merged.keptSessions,
+      keptRows: merged.rows.filter((r) => kept.has(r.sessionId)),
       keptFrom: merged.keptFrom,
       keptUntil: merged.keptUntil,
       firstDay,

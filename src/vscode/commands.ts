@@ -77,8 +77,8 @@ async function exportReport(meter: Meter, log: vscode.LogOutputChannel, args?: E
   if (!format) {
     const pick = await vscode.window.showQuickPick(
       [
-        { label: 'CSV', description: 'sessions, days and projects in one table', format: 'csv' as const },
-        { label: 'JSON', description: 'sessions, days, projects and totals', format: 'json' as const },
+        { label: 'CSV', description: 'sessions, days and projects in one table (with sessions kept from history)', format: 'csv' as const },
+        { label: 'JSON', description: 'sessions, days, projects and totals (with sessions kept from history)', format: 'json' as const },
       ],
       { title: 'Export Claude Code costs as' },
     );
@@ -100,7 +100,8 @@ async function exportReport(meter: Meter, log: vscode.LogOutputChannel, args?: E
     target = uri.fsPath;
   }
   try {
-    fs.writeFileSync(target, format === 'csv' ? exportCsv(report) : exportJson(report));
+    const kept = meter.snapshot.history?.keptRows ?? [];
+    fs.writeFileSync(target, format === 'csv' ? exportCsv(report, kept) : exportJson(report, kept));
     log.info(`exported ${format} to ${target}`);
     void vscode.window.showInformationMessage(`Claude Code Cost Meter: exported to ${target}`);
   } catch (err) {

@@ -7,6 +7,7 @@ import { strict as assert } from 'node:assert';
 import { addDays, budgetStatus, comparePlans, periodOf } from '../../../src/core/budgets';
 import { cacheCountdown, formatCountdown, pastCompactions, postCompactEstimate, projectTurns, type PostCompactEstimate } from '../../../src/core/forecast';
 import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow } from '../../../src/core/history';
+import { exportCsv, exportJson } from '../../../src/core/export';
 import { FIVE_MINUTES_MS, ONE_HOUR_MS } from '../../../src/core/metrics';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, ReportCache } from '../../../src/core/report';
@@ -265,6 +266,19 @@ describe('history that outlives the transcripts', () => {
     ]);
     assert.equal(r.fromHistory, true);
     assert.equal(rangeTotals(rows, '2026-11-01', '2026-11-01').byProject[0]?.name, '(unknown project)');
+  });
+
+  it('exports the sessions kept from history, summed per session and per day', () => {
+    const kept = [row('2026-10-01', 'gone', 'opus', 5, '/g'), row('2026-10-02', 'gone', 'haiku', 1, '/g'), row('2026-10-02', 'gone2', 'opus', null, null)];
+    const report = buildReport(newEngine());
+    const csv = exportCsv(report, kept).trim().split('\r\n');
+    assert.deepEqual(csv.slice(1), [
+      'session-history,gone,2026-10-02,/g,6,2,2,0,0,0,0,2',
+      'session-history,gone2,2026-10-02,,0,1,1,0,0,0,0,1',
+      'day-history,2026-10-01,2026-10-01,,5,1,1,0,0,0,0,1',
+      'day-history,2026-10-02,2026-10-02,,1,2,2,0,0,0,0,2',
+    ]);
+    assert.deepEqual((JSON.parse(exportJson(report, kept)) as { keptFromHistory: unknown }).keptFromHistory, kept);
   });
 
   it('stacks 30 days by model, the smallest groups folded into "other"', () => {
