@@ -8,7 +8,7 @@ import type { Report, SessionReport } from './report';
 import type { Settings } from './settings';
 import type { Nudge } from './nudges';
 import { periodOf, PLAN_NAMES, type BudgetStatus } from './budgets';
-import { formatCountdown, type CacheCountdown } from './forecast';
+import { formatCountdown, type CacheCountdown, type Projection } from './forecast';
 
 export type Severity = 'none' | 'warning' | 'error';
 
@@ -52,6 +52,8 @@ export interface StatusInput {
   budgets?: readonly BudgetStatus[];
   /** The current session's prompt-cache countdown. */
   countdown?: CacheCountdown | null;
+  /** The current session's next-10-turns projection (estimate). */
+  projection?: Projection | null;
   nowMs?: number;
 }
 
@@ -192,6 +194,10 @@ export function buildStatusModel(input: StatusInput): StatusModel {
           ? `Prompt cache: **cold** since ${input.formatTime(cd.coldAtMs)}; the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`
           : `Prompt cache warm until **${input.formatTime(cd.coldAtMs)}** (${formatCountdown(cd.coldAtMs - nowMs)} left at this update); after that the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`,
       );
+    }
+    const p = input.projection;
+    if (p) {
+      facts.push(`Next ${p.turns} turns (estimate): ${formatUsd(p.continueUSD)} as is, ${formatUsd(p.compactUSD)} after /compact${p.paysOffAfter !== null ? ` (cheaper from turn ${p.paysOffAfter})` : ''}`);
     }
     if (current.reason === 'pinned') {
       facts.push('_Pinned session._');

@@ -332,7 +332,7 @@ export class Meter extends EventEmitter {
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,
-      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, nowMs }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, nowMs }),
       source: status,
       today,
       updatedAtMs,
