@@ -8,8 +8,8 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Frame, Page } from 'playwright-core';
-import { openWorkbench, runCommand, screenshot, waitForStatusBarText, type Workbench } from './support/browser';
+import type { Frame } from 'playwright-core';
+import { frameShowing, openWorkbench, runCommand, screenshot, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT, EXPECTED, writeIntelligenceTree, writeStoredHistory, type IntelligenceTree } from '../support/intelligence-tree';
 import { usd } from '../support/today-tree';
@@ -17,23 +17,6 @@ import { usd } from '../support/today-tree';
 const ROOT = path.resolve(__dirname, '../../..');
 const VSIX = path.join(ROOT, 'dist/claude-code-cost-meter.vsix');
 const EXTENSION_ID = 'cost-meter.claude-code-cost-meter';
-
-async function panelFrame(page: Page, selector: string, timeoutMs = 20_000): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      try {
-        if (!frame.isDetached() && (await frame.locator(selector).count()) > 0) {
-          return frame;
-        }
-      } catch {
-        // detached while looking
-      }
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`the cost panel did not show ${selector}`);
-}
 
 const text = async (frame: Frame, testId: string) => ((await frame.locator(`[data-testid=${testId}]`).first().textContent()) ?? '').trim();
 const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
@@ -104,7 +87,7 @@ describe('cost intelligence in a real VS Code workbench', function () {
   it('the panel shows the next turn and the next ten against /compact, labelled as estimates', async () => {
     const page = wb!.page;
     await runCommand(page, 'Claude Cost: Open Panel');
-    frame = await panelFrame(page, '[data-testid=projection-continue]');
+    frame = await frameShowing(page, '[data-testid=projection-continue]', 20_000);
     assert.equal(await text(frame, 'session-cost'), usd(EXPECTED.sessionUSD));
     assert.equal(await text(frame, 'next-warm'), usd(EXPECTED.nextWarmUSD));
     assert.equal(await text(frame, 'projection-continue'), usd(EXPECTED.continueUSD));

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
+import { frameShowing, notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT_SESSION, HOSTILE_MODEL, HOSTILE_PROJECT, HOSTILE_SESSION, SONNET_CALL_USD, sonnetLine, usd, writeTodayTree, type TodayTree } from '../support/today-tree';
 
@@ -34,21 +34,9 @@ function localToday(): string {
 /** The status bar item of ours (its text starts with a dollar amount or names Claude). */
 const ours = (t: string) => /Claude cost|today \$/.test(t);
 
-async function panelFrame(page: Page, timeoutMs = 15_000, selector = '[data-testid=today-cost]'): Promise<Frame> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    for (const frame of page.frames()) {
-      try {
-        if (!frame.isDetached() && (await frame.locator(selector).count()) > 0) {
-          return frame;
-        }
-      } catch {
-        // frame detached while looking
-      }
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('the cost panel did not render');
+/** The cost panel's frame, once it shows `selector`. */
+function panelFrame(page: Page, timeoutMs = 15_000, selector = '[data-testid=today-cost]'): Promise<Frame> {
+  return frameShowing(page, selector, timeoutMs);
 }
 
 describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chromium)', function () {

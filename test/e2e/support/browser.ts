@@ -4,7 +4,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { chromium, type Browser, type Frame, type FrameLocator, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt package `chromium`); CCM_CHROMIUM overrides it. */
 export const CHROMIUM_PATH = process.env.CCM_CHROMIUM ?? '/usr/bin/chromium';
@@ -158,4 +158,25 @@ export async function notificationTexts(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, file: string): Promise<void> {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   await page.screenshot({ path: file });
+}
+
+/**
+ * The live frame (a webview's, e.g. the cost panel) that shows `selector`.
+ * A webview is rebuilt when shown again, so only attached frames count.
+ */
+export async function frameShowing(page: Page, selector: string, timeoutMs = 15_000): Promise<Frame> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      try {
+        if (!frame.isDetached() && (await frame.locator(selector).count()) > 0) {
+          return frame;
+        }
+      } catch {
+        // frame detached while looking
+      }
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no frame shows ${selector}`);
 }
