@@ -462,10 +462,10 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
   }
   if (s.spikes.length > 0) {
     const t = el('table', { 'aria-label': 'Expensive calls', 'data-testid': 'spikes' });
-    t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'When'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'x median'), el('th', { scope: 'col' }, 'Likely cause'))));
+    t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'When'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'x median'), el('th', { scope: 'col' }, 'Likely cause'), el('th', { scope: 'col' }, 'After tool'))));
     const b = el('tbody');
     for (const x of s.spikes) {
-      b.append(el('tr', {}, el('td', {}, new Date(x.at).toLocaleString()), el('td', { class: 'num' }, usd(x.costUSD)), el('td', { class: 'num' }, `${x.times.toFixed(1)}x`), el('td', {}, x.cause)));
+      b.append(el('tr', {}, el('td', {}, new Date(x.at).toLocaleString()), el('td', { class: 'num' }, usd(x.costUSD)), el('td', { class: 'num' }, `${x.times.toFixed(1)}x`), el('td', {}, x.cause), el('td', { class: 'project' }, x.tools === null ? '…' : x.tools.length > 0 ? x.tools.join(', ') : '-')));
     }
     t.append(b);
     section.append(el('h3', {}, 'Spikes: calls over 5x the median'), t);

@@ -24,6 +24,9 @@ export interface TurnPoint {
   readTokens: number;
   fast: boolean;
   longContext: boolean;
+  /** `message.id` of the call and the file it was read from (to look up its tool calls on demand). */
+  messageId: string | undefined;
+  filePath: string;
 }
 
 /** The session's kept calls in time order (main chain and subagents). */
@@ -41,6 +44,8 @@ export function sessionTurns(engine: Engine, sessionId: string): TurnPoint[] {
     readTokens: e.raw.tokens.read,
     fast: e.raw.fast,
     longContext: e.card?.longContext ?? false,
+    messageId: e.raw.messageId,
+    filePath: e.file.path,
   }));
 }
 
@@ -183,6 +188,12 @@ export interface Spike {
   cause: string;
   model: string;
   sidechain: boolean;
+  /** Index of the call in the session's turns. */
+  turnIndex: number;
+  /** The call just before it on the same chain (whose tool results this call read), if any. */
+  previousIndex: number | undefined;
+  /** The tools that previous call ran, once looked up (src/node/tool-names.ts); undefined until then. */
+  tools?: string[];
 }
 
 /** Calls costing more than `factor` x the session's median call, each with its likely cause. */
@@ -194,9 +205,13 @@ export function findSpikes(turns: readonly TurnPoint[], factor = 5): Spike[] {
   const mid = Math.floor(costs.length / 2);
   const median = costs.length % 2 === 1 ? (costs[mid] ?? 0) : ((costs[mid - 1] ?? 0) + (costs[mid] ?? 0)) / 2;
   const out: Spike[] = [];
-  for (const t of turns) {
+  const lastOnChain = new Map<string, number>();
+  turns.forEach((t, index) => {
+    const chain = t.sidechain ? t.filePath : '';
+    const previousIndex = lastOnChain.get(chain);
+    lastOnChain.set(chain, index);
     if (t.costUSD === null || median <= 0 || t.costUSD <= factor * median) {
-      continue;
+      return;
     }
     const cause = t.longContext
       ? 'long-context tier (the whole request at the higher rate)'
@@ -207,7 +222,7 @@ export function findSpikes(turns: readonly TurnPoint[], factor = 5): Spike[] {
           : t.outputTokens > 4 * (t.promptTokens > 0 ? t.promptTokens / 10 : 1)
             ? 'long output'
             : 'large new input (e.g. a big tool result)';
-    out.push({ timestampMs: t.timestampMs, costUSD: t.costUSD, times: t.costUSD / median, cause, model: t.model, sidechain: t.sidechain });
-  }
+    out.push({ timestampMs: t.timestampMs, costUSD: t.costUSD, times: t.costUSD / median, cause, model: t.model, sidechain: t.sidechain, turnIndex: index, previousIndex });
+  });
   return out;
 }

@@ -15,7 +15,8 @@ import { defaultCacheDir, isInside } from './index-store';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
 import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../core/forecast';
-import { buildSessionDetail } from '../core/session-detail';
+import { buildSessionDetail, type SessionDetail } from '../core/session-detail';
+import { toolNamesIn } from './tool-names';
 import { exportCsv } from '../core/export';
 import { defaultSettings } from '../core/settings';
 import { Meter, type MeterSnapshot } from './meter';
@@ -291,7 +292,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     return 1;
   }
   if (args.command === 'session') {
-    const code = printSession(result, args, out, err);
+    const code = await printSession(result, args, out, err);
     if (code !== 0) {
       return code;
     }
@@ -316,8 +317,28 @@ if (require.main === module) {
   });
 }
 
+/** Looks up the tools run by the call before each spike (one read per file). */
+async function fillSpikeTools(detail: SessionDetail | undefined): Promise<void> {
+  const byFile = new Map<string, Set<string>>();
+  const before = (i: number | undefined) => (i !== undefined ? detail?.turns[i] : undefined);
+  for (const spike of detail?.spikes ?? []) {
+    const t = before(spike.previousIndex);
+    if (t?.messageId !== undefined) {
+      byFile.set(t.filePath, (byFile.get(t.filePath) ?? new Set<string>()).add(t.messageId));
+    }
+  }
+  const found = new Map<string, Map<string, string[]>>();
+  for (const [file, ids] of byFile) {
+    found.set(file, await toolNamesIn(file, ids).catch(() => new Map<string, string[]>()));
+  }
+  for (const spike of detail?.spikes ?? []) {
+    const t = before(spike.previousIndex);
+    spike.tools = t?.messageId !== undefined ? (found.get(t.filePath)?.get(t.messageId) ?? []) : [];
+  }
+}
+
 /** `claude-cost session <id>`: the session's calls, one per line. */
-function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number {
+async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const wanted = args.sessionId ?? '';
   const matches = result.report.sessions.filter((s) => s.sessionId === wanted || s.sessionId.startsWith(wanted));
   const exact = matches.find((s) => s.sessionId === wanted);
@@ -330,6 +351,7 @@ function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableS
   const nowMs = Date.now();
   const detail = engine ? buildSessionDetail(engine, engine.options.prices, session.sessionId, session, nowMs, postCompactEstimate(pastCompactions(engine))) : undefined;
   const turns = detail?.turns ?? [];
+  await fillSpikeTools(detail);
   const forecast = detail
     ? { cacheTtlMs: detail.cacheTtlMs, nextTurn: detail.nextTurn, projection: detail.projection, countdown: detail.countdown, whatIf: detail.whatIf, spikes: detail.spikes }
     : null;

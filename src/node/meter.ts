@@ -16,6 +16,7 @@ import { budgetStatus, comparePlans, addDays, type BudgetStatus, type PlanCompar
 import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../core/forecast';
 import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays } from '../core/history';
 import { loadHistory, saveHistory } from './history-store';
+import { ToolNameLookup } from './tool-names';
 import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
 
@@ -117,11 +118,14 @@ export class Meter extends EventEmitter {
   private merged: { revision: number; source: LiveSource; history: MergedHistory } | undefined;
   private compactions: { revision: number; source: LiveSource; estimate: PostCompactEstimate; defaultTokens: number } | undefined;
   private lastHistorySaveMs = 0;
+  /** Tool names of the calls before spikes, read on demand. */
+  private tools: ToolNameLookup;
   private savedRevision = -1;
 
   constructor(options: MeterOptions) {
     super();
     this.options = options;
+    this.tools = new ToolNameLookup(() => this.schedule(), options.log);
     this.prices = this.pricesFor(options.settings);
     this.source = this.createSource();
     this.snapshotValue = this.compute();
@@ -177,7 +181,12 @@ export class Meter extends EventEmitter {
   /** Turns, habits, cache lifetime, forecasts, what-if and spikes of one session. */
   sessionDetail(sessionId: string, report: Report | undefined = this.snapshotValue.report): SessionDetail | undefined {
     const session = report?.sessions.find((s) => s.sessionId === sessionId);
-    return buildSessionDetail(this.source.engine, this.prices, sessionId, session, this.now(), this.postCompact());
+    const detail = buildSessionDetail(this.source.engine, this.prices, sessionId, session, this.now(), this.postCompact());
+    for (const spike of detail?.spikes ?? []) {
+      const before = spike.previousIndex !== undefined ? detail?.turns[spike.previousIndex] : undefined;
+      spike.tools = before?.messageId !== undefined ? this.tools.get(before.filePath, before.messageId) : [];
+    }
+    return detail;
   }
 
   /** The context after /compact, from the user's own compactions (recomputed when the data changes). */
@@ -452,6 +461,7 @@ export class Meter extends EventEmitter {
       clearTimeout(this.clockTimer);
       this.clockTimer = undefined;
     }
+    this.tools.dispose();
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged.history, true);
     }

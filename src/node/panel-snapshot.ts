@@ -12,7 +12,7 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
   return {
     cacheSavingsUSD: s.cacheSavingsUSD,
     whatIf: (detail?.whatIf ?? []).map((w) => ({ model: w.model, costUSD: w.costUSD })),
-    spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model })),
+    spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model, tools: x.tools ?? null })),
     nextTurn: detail?.nextTurn ?? null,
     projection: detail?.projection
       ? {

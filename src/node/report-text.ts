@@ -163,7 +163,7 @@ export function formatSessionForecast(d: SessionDetail, nowMs: number): string {
     lines.push(`Same calls on other models (estimate; switching mid-session loses the cache): ${d.whatIf.map((w) => `${safeText(w.model)} ${formatUsd(w.costUSD)}`).join(', ')}`);
   }
   for (const x of d.spikes) {
-    lines.push(`Spike: ${new Date(x.timestampMs).toISOString().slice(0, 19).replace('T', ' ')} UTC ${formatUsd(x.costUSD)} (${x.times.toFixed(1)}x the median): ${safeText(x.cause)}`);
+    lines.push(`Spike: ${new Date(x.timestampMs).toISOString().slice(0, 19).replace('T', ' ')} UTC ${formatUsd(x.costUSD)} (${x.times.toFixed(1)}x the median): ${safeText(x.cause)}${x.tools && x.tools.length > 0 ? `; after ${x.tools.map(safeText).join(', ')}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
 }

@@ -39,7 +39,7 @@ export interface PanelSession {
   /** This session's calls repriced on other models (an estimate). */
   whatIf: Array<{ model: string; costUSD: number }>;
   /** Calls costing far more than the session's median call. */
-  spikes: Array<{ at: string; costUSD: number; times: number; cause: string; model: string }>;
+  spikes: Array<{ at: string; costUSD: number; times: number; cause: string; model: string; /** Tools the call before it ran (their results are this call's new input); null while unknown. */ tools: string[] | null }>;
   /** The next turns as the session goes against the same after /compact (estimate); null when unknown or unpriced. */
   projection: {
     turns: number;
