@@ -100,7 +100,8 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     const today = cli.days.find((d) => d.date === localToday())?.costUSD ?? NaN;
     assert.ok(Math.abs(today - tree.todayUSD) < 1e-12, `CLI today ${today} vs ${tree.todayUSD}`);
     const expected = `${usd(session.costUSD)} · today ${usd(today)}`;
-    const text = await waitForStatusBarText(page, (t) => t.includes(expected), 30_000);
+    // Wait for the settled text: while the first scan finishes it may still end in "(scanning 100%)".
+    const text = await waitForStatusBarText(page, (t) => t.trim() === expected, 30_000);
     assert.equal(text.trim(), expected);
   });
 
