@@ -58,7 +58,7 @@ export class LiveSource extends EventEmitter {
   private readonly settling = new Set<string>();
   private disposed = false;
   private polling: boolean;
-  private readonly buffer = Buffer.allocUnsafe(1024 * 1024);
+  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
   readonly problems: ListProblem[] = [];
   /** Set when an update arrived; the time the engine last changed (ms). */

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { coldScan } from './cold-scan';
+import { forEachLine } from './call-batch';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
 import {
@@ -52,6 +53,10 @@ export function engineKey(priceTableData: unknown, version: string): string {
 
 function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, recorder: FileRecorder): LineSink {
   return {
+    parsed(parsed, offset) {
+      recorder.record(parsed, offset);
+      engine.ingest(file, parsed, offset);
+    },
     line(text, offset, full) {
       const parsed = parseShortened(text, full);
       recorder.record(parsed, offset);
@@ -105,7 +110,7 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   const old = loaded.index;
   result.indexRejected = loaded.rejected;
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
-  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const buffer = Buffer.allocUnsafe(256 * 1024);
   const kept = new Map<string, StoredFile>();
   // Files to read from the start: in worker threads when they are many bytes.
   const fresh = files.filter((f) => {
@@ -123,16 +128,19 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
         workerPath: options.workerPath,
         workers: Math.min(2, os.cpus().length),
         sliceMs: 1_000_000,
-        onLines: (p, lines) => {
-          let r = recorders.get(p);
-          if (!r) {
-            r = new FileRecorder();
-            recorders.set(p, r);
-          }
-          for (const [offset, parsed] of lines) {
-            r.record(parsed, offset);
-          }
-        },
+        // With no index to write, nothing needs recording.
+        onLines:
+          next === undefined
+            ? undefined
+            : (p, lines) => {
+                let r = recorders.get(p);
+                if (!r) {
+                  r = new FileRecorder();
+                  recorders.set(p, r);
+                }
+                const rec = r;
+                forEachLine(lines, (offset, parsed) => rec.record(parsed, offset));
+              },
       },
     );
     for (const e of scanned.errors) {
