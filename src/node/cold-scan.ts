@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../core/engine';
-import type { ParsedLine } from '../core/transcript';
+import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
 import type { ScanMessage, ScanRequest } from './scan-worker';
 import type { TranscriptFile } from './scan';
@@ -34,8 +34,8 @@ export interface ColdScanOptions {
   workerPath?: string;
   /** Number of workers; default 2 for large histories, else 1. */
   workers?: number;
-  /** Sees every parsed line as it is merged (the CLI records them for its index). */
-  onLines?: (path: string, lines: ReadonlyArray<[number, ParsedLine]>) => void;
+  /** Sees every batch of parsed lines as it is merged (the CLI records them for its index). */
+  onLines?: (path: string, lines: LineBatch) => void;
 }
 
 const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
@@ -109,16 +109,12 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
           progress.filesDone++;
         } else if (m.type === 'lines') {
           const file = engine.openFile(m.path, m.relativePath);
-          for (const [offset, parsed] of m.lines) {
-            engine.ingest(file, parsed, offset);
-          }
+          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
           options.onLines?.(m.path, m.lines);
         } else {
           const file = engine.openFile(m.path, m.relativePath);
           file.agentMeta = m.agentMeta;
-          for (const [offset, parsed] of m.lines) {
-            engine.ingest(file, parsed, offset);
-          }
+          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
           options.onLines?.(m.path, m.lines);
           if (m.malformed > 0) {
             engine.countMalformed(file, m.malformed);
