@@ -32,10 +32,12 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
-  const walk = (dir: string, rel: string): void => {
+  // `knownReal`: the real path, when the parent's is known and this entry is
+  // no symlink (then it is the parent's real path + the name: no syscall).
+  const walk = (dir: string, rel: string, knownReal?: string): void => {
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = knownReal ?? fs.realpathSync.native(dir);
     } catch (err) {
       problems.push({ path: dir, message: describeError(err) });
       return;
@@ -69,7 +71,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
         }
       }
       if (isDir) {
-        walk(full, childRel);
+        walk(full, childRel, entry.isSymbolicLink() ? undefined : path.join(real, entry.name));
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);

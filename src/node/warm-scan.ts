@@ -39,6 +39,8 @@ export interface WarmScanResult {
   fingerprint: string;
   /** The previous report's JSON, when nothing changed and the report key matches. */
   cachedReport: string | undefined;
+  /** The warnings that report gave. */
+  cachedWarnings: string[] | undefined;
   /** Why the stored index was not used, if it was not. */
   indexRejected: string | undefined;
   /** Present when an index is kept: fill `report` and pass to `finish`. */
@@ -82,8 +84,13 @@ export interface WarmScanOptions {
   reuseReport?: boolean;
 }
 
-/** Scans `projectsDirs` into `engine`, using and refreshing the index in `cacheDir`. */
-export async function warmScan(engine: Engine, projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
+/**
+ * Scans `projectsDirs` into `engine`, using and refreshing the index in
+ * `cacheDir`. `engine` may be a factory, called only when the stored report
+ * cannot be reused (so a warm start with nothing changed builds no engine
+ * and no price table).
+ */
+export async function warmScan(engineOrFactory: Engine | (() => Engine), projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
@@ -97,15 +104,19 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
     problems,
     fingerprint: fp,
     cachedReport: undefined,
+    cachedWarnings: undefined,
     indexRejected: undefined,
     index: undefined,
   };
   if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
-    result.cachedReport = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
-    if (result.cachedReport !== undefined) {
+    const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
+    if (cached !== undefined) {
+      result.cachedReport = cached.json;
+      result.cachedWarnings = cached.warnings;
       return result;
     }
   }
+  const engine = typeof engineOrFactory === 'function' ? engineOrFactory() : engineOrFactory;
   const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
   const old = loaded.index;
   result.indexRejected = loaded.rejected;
@@ -211,12 +222,12 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   return result;
 }
 
-/** Stores the index with the report just built; failures to write only warn. */
-export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey: string, reportJson: string): string | undefined {
+/** Stores the index with the report just built (and the warnings it gives); failures to write only warn. */
+export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey: string, reportJson: string, warnings: string[] = []): string | undefined {
   if (!scan.index) {
     return undefined;
   }
-  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson } : null;
+  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson, warnings } : null;
   try {
     saveIndex(cacheDir, scan.index);
     return undefined;
