@@ -292,7 +292,7 @@ export function loadCachedReport(dir: string, engineKey: string, key: string, fi
       return undefined;
     }
     const v = JSON.parse(text.slice(0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown };
-    const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string') ? (v.warnings as string[]) : [];
+    const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string') ? v.warnings : [];
     const json = text.slice(nl + 1);
     return v.engineKey === engineKey && v.key === key && v.fingerprint === fingerprint && json.startsWith('{') ? { json, warnings } : undefined;
   } catch {
