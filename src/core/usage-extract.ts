@@ -644,7 +644,11 @@ export class StringCache {
     if (len > 512) {
       return decode(b, s, e);
     }
-    this.bytes = b.slice(s, e);
+    // A copy: `b` is a reading buffer that is about to be overwritten (and
+    // Buffer#slice would only be a view of it).
+    const copy = new Uint8Array(len);
+    copy.set(b.subarray(s, e));
+    this.bytes = copy;
     this.value = decode(b, s, e);
     return this.value;
   }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseLine } from '../../../src/core/transcript';
-import { ExtractCaches, extractUsageLine, hasControlByte } from '../../../src/core/usage-extract';
+import { ExtractCaches, extractUsageLine, hasControlByte, StringCache } from '../../../src/core/usage-extract';
 import { assistantLine } from '../support/lines';
 
 const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
@@ -157,5 +157,16 @@ describe('extractUsageLine (fast path for usage lines)', () => {
         assert.equal(hasControlByte(b, s, 40), false);
       }
     }
+  });
+});
+
+describe('StringCache', () => {
+  it('keeps its own copy of the bytes: a reused reading buffer cannot turn a stale value into a hit', () => {
+    const cache = new StringCache();
+    const buf = Buffer.from('claude-opus-4-6');
+    assert.equal(cache.get(buf, 0, buf.length, decode), 'claude-opus-4-6');
+    buf.write('claude-haik-4-5');
+    assert.equal(cache.get(buf, 0, buf.length, decode), 'claude-haik-4-5');
+    assert.equal(cache.get(Buffer.from('claude-haik-4-5'), 0, 15, decode), 'claude-haik-4-5');
   });
 });
