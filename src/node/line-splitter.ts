@@ -290,6 +290,8 @@ export interface ReadLinesResult {
   pendingBytes: number;
   /** True when that remainder is not a complete JSON object. */
   torn: boolean;
+  /** The buffer used last: the one passed in, or a larger one if a long line needed it (pass it again to keep it). */
+  buffer: Buffer;
 }
 
 /** Bytes asked of each read: small enough that the copy lands in the CPU cache. */
@@ -315,7 +317,9 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
   let oversizedAt = -1;
   let oversizedBytes = 0;
   for (;;) {
-    if (buf.length - end < READ_BYTES / 2) {
+    // Keep the bytes in play at the front of the buffer (where the CPU cache
+    // has them) even when it has grown for a long line.
+    if (start >= READ_BYTES || buf.length - end < READ_BYTES / 2) {
       if (start > 0) {
         buf.copyWithin(0, start, end);
         base += start;
@@ -370,11 +374,11 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
     }
   }
   if (oversizedAt >= 0) {
-    return { consumedOffset: oversizedAt, bytesRead, pendingBytes: oversizedBytes, torn: true };
+    return { consumedOffset: oversizedAt, bytesRead, pendingBytes: oversizedBytes, torn: true, buffer: buf };
   }
   const consumedOffset = base + start;
   if (end === start) {
-    return { consumedOffset, bytesRead, pendingBytes: 0, torn: false };
+    return { consumedOffset, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
   }
   // An unterminated remainder: a line when it is a whole JSON object (Claude
   // Code may not have written the newline yet), else torn and left pending.
@@ -382,8 +386,8 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
   try {
     JSON.parse(text);
   } catch {
-    return { consumedOffset, bytesRead, pendingBytes: end - start, torn: text !== '' };
+    return { consumedOffset, bytesRead, pendingBytes: end - start, torn: text !== '', buffer: buf };
   }
   handleLine(buf, start, end, consumedOffset, sink);
-  return { consumedOffset: base + end, bytesRead, pendingBytes: 0, torn: false };
+  return { consumedOffset: base + end, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
 }

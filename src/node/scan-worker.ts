@@ -44,7 +44,7 @@ const CHUNK = 2 * READ_BYTES;
 /** Lines per message, so the main thread merges in small slices. */
 const BATCH_LINES = 2000;
 
-function scanFile(path: string, relativePath: string, subagent: boolean, buf: Buffer, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
+function scanFile(path: string, relativePath: string, subagent: boolean, buffer: { current: Buffer }, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
   const lines = new LineBatchBuilder(subagent);
   let malformed = 0;
   const sink = {
@@ -70,7 +70,9 @@ function scanFile(path: string, relativePath: string, subagent: boolean, buf: Bu
     if (!st.isFile()) {
       throw new Error('not a regular file');
     }
-    r = readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), 0, sink, buf);
+    r = readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), 0, sink, buffer.current);
+    // Keep a buffer grown for a long line: growing it again for every such file leaves the allocator fragmented.
+    buffer.current = r.buffer;
   } finally {
     fs.closeSync(fd);
   }
@@ -103,14 +105,14 @@ function describe(err: unknown): string {
 if (parentPort) {
   const port = parentPort;
   port.on('message', (req: ScanRequest) => {
-    const buf = Buffer.allocUnsafe(CHUNK);
+    const buffer = { current: Buffer.allocUnsafe(CHUNK) };
     const caches = new ExtractCaches();
     const post = (m: ScanMessage): void => {
       port.postMessage(m);
     };
     for (const f of req.files) {
       try {
-        post(scanFile(f.path, f.relativePath, f.subagent, buf, caches, post));
+        post(scanFile(f.path, f.relativePath, f.subagent, buffer, caches, post));
       } catch (err) {
         port.postMessage({ type: 'error', path: f.path, message: describe(err) } satisfies ScanMessage);
       }
