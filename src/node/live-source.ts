@@ -276,7 +276,7 @@ export class LiveSource extends EventEmitter {
   private setCursor(p: string, c: CursorState): void {
     this.cursors.set(p, c);
     try {
-      this.byRealPath.set(fs.realpathSync(p), p);
+      this.byRealPath.set(fs.realpathSync.native(p), p);
     } catch {
       // gone already: the next event withdraws it
     }
@@ -288,7 +288,7 @@ export class LiveSource extends EventEmitter {
       return p;
     }
     try {
-      return this.byRealPath.get(fs.realpathSync(p)) ?? p;
+      return this.byRealPath.get(fs.realpathSync.native(p)) ?? p;
     } catch {
       return p;
     }
