@@ -358,6 +358,14 @@ export class Engine {
   private refreshGroup(group: string): void {
     const candidates = this.groups.get(group) ?? [];
     const before = this.winners.get(group) ?? [];
+    if (candidates.length === 1 && before.length === 0) {
+      // The common case (a call seen once so far): no comparison to make.
+      const only = candidates[0] as Entry;
+      this.apply(only, 1);
+      this.winners.set(group, [only]);
+      this.revisionCounter++;
+      return;
+    }
     const after = candidates.length === 0 ? [] : candidates.length === 1 ? candidates.slice() : winnersOf(candidates);
     for (const w of before) {
       if (!after.includes(w)) {

@@ -24,6 +24,8 @@ export function systemTimeZone(): string {
 export class LocalDays {
   private readonly format: Intl.DateTimeFormat;
   private readonly slots = new Map<number, string>();
+  private lastSlot = NaN;
+  private lastDay = '';
 
   constructor(readonly timeZone: string) {
     assertTimeZone(timeZone);
@@ -38,6 +40,10 @@ export class LocalDays {
   /** The local date of an instant (epoch ms) as `YYYY-MM-DD`. */
   dayOf(ms: number): string {
     const slot = Math.floor(ms / SLOT_MS);
+    // Calls come in time order within a file: most fall in the slot just asked for.
+    if (slot === this.lastSlot) {
+      return this.lastDay;
+    }
     let day = this.slots.get(slot);
     if (day === undefined) {
       const parts = this.format.formatToParts(new Date(slot * SLOT_MS));
@@ -48,6 +54,8 @@ export class LocalDays {
       }
       this.slots.set(slot, day);
     }
+    this.lastSlot = slot;
+    this.lastDay = day;
     return day;
   }
 }

@@ -7,91 +7,19 @@
  * `message.usage`; `<synthetic>` and `isApiErrorMessage` lines are recognised
  * and cost nothing.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type * as Schemas from './transcript-schema';
+
+/**
+ * The zod schemas, loaded on first use: the hot paths validate by hand and
+ * ask zod only to explain a rejection, so a scan that meets no bad line (and
+ * a warm start) never loads zod at all.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const schemas = (): typeof Schemas => require('./transcript-schema') as typeof Schemas;
 
 /** Largest token count accepted in one usage field; anything above is malformed, not priced. */
 export const MAX_TOKENS_PER_FIELD = 100_000_000;
-
-/** `null` and `undefined` both mean absent. */
-const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) => v ?? undefined);
-
-const tokenCount = z.number().int().nonnegative().max(MAX_TOKENS_PER_FIELD);
-const optTokens = opt(tokenCount);
-
-/** `message.usage` of an assistant line (Anthropic Messages API usage, as logged). */
-export const usageSchema = z.looseObject({
-  input_tokens: tokenCount,
-  output_tokens: tokenCount,
-  cache_creation_input_tokens: optTokens,
-  cache_read_input_tokens: optTokens,
-  cache_creation: opt(
-    z.looseObject({
-      ephemeral_5m_input_tokens: optTokens,
-      ephemeral_1h_input_tokens: optTokens,
-    }),
-  ),
-  server_tool_use: opt(z.looseObject({ web_search_requests: optTokens })),
-  speed: opt(z.string()),
-  inference_geo: opt(z.string()),
-});
-
-/** An `assistant` line that carries usage. */
-export const assistantLineSchema = z.looseObject({
-  type: z.literal('assistant'),
-  timestamp: z.string(),
-  sessionId: opt(z.string()),
-  cwd: opt(z.string()),
-  requestId: opt(z.string()),
-  isSidechain: opt(z.boolean()),
-  agentId: opt(z.string()),
-  isApiErrorMessage: opt(z.boolean()),
-  message: z.looseObject({
-    id: opt(z.string()),
-    model: opt(z.string()),
-    usage: usageSchema,
-  }),
-});
-
-/** `{"type":"system","subtype":"compact_boundary",...}`. */
-export const compactBoundarySchema = z.looseObject({
-  type: z.literal('system'),
-  subtype: z.literal('compact_boundary'),
-  timestamp: z.string(),
-  sessionId: opt(z.string()),
-  cwd: opt(z.string()),
-  compactMetadata: opt(
-    z.looseObject({
-      trigger: opt(z.string()),
-      preTokens: opt(z.number()),
-      postTokens: opt(z.number()),
-    }),
-  ),
-});
-
-const costNumber = z.number().finite().nonnegative();
-
-/** One model's cumulative usage inside a `cost-state` line (Claude Code >= 2.1.3xx). */
-export const costStateModelUsageSchema = z.looseObject({
-  inputTokens: optTokens,
-  outputTokens: optTokens,
-  cacheReadInputTokens: optTokens,
-  cacheCreationInputTokens: optTokens,
-  cacheCreationEphemeral5mInputTokens: optTokens,
-  cacheCreationEphemeral1hInputTokens: optTokens,
-  webSearchRequests: optTokens,
-  costUSD: opt(costNumber),
-});
-
-/** `{"type":"cost-state",...}`: Claude Code's own running session cost and usage per model. */
-export const costStateSchema = z.looseObject({
-  type: z.literal('cost-state'),
-  timestamp: opt(z.string()),
-  sessionId: opt(z.string()),
-  cwd: opt(z.string()),
-  totalCostUSD: opt(costNumber),
-  hasUnknownModelCost: opt(z.boolean()),
-  modelUsage: opt(z.record(z.string(), costStateModelUsageSchema)),
-});
 
 /** Integer tokens of one API call, per price bucket. */
 export interface CallTokens {
@@ -159,17 +87,8 @@ function parseTimestamp(iso: string): number {
   return Date.parse(iso);
 }
 
-function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) {
-    return 'invalid';
-  }
-  const path = issue.path.join('.');
-  return path ? `${path}: ${issue.message}` : issue.message;
-}
-
 /** Tokens of a usage object, with the flat cache-write count as 5m only when the breakdown is absent. */
-export function callTokensOf(usage: z.infer<typeof usageSchema>): CallTokens {
+export function callTokensOf(usage: z.infer<typeof Schemas.usageSchema>): CallTokens {
   const breakdown = usage.cache_creation;
   const flat = usage.cache_creation_input_tokens ?? 0;
   let write5m: number;
@@ -191,7 +110,7 @@ export function callTokensOf(usage: z.infer<typeof usageSchema>): CallTokens {
   };
 }
 
-type AssistantLine = z.infer<typeof assistantLineSchema>;
+type AssistantLine = z.infer<typeof Schemas.assistantLineSchema>;
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const optStr = (v: unknown): v is string | null | undefined => v === undefined || v === null || typeof v === 'string';
@@ -272,6 +191,7 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
 function parseAssistant(value: Record<string, unknown>): ParsedLine {
   let line = fastAssistant(value);
   if (!line) {
+    const { assistantLineSchema, firstIssue } = schemas();
     const result = assistantLineSchema.safeParse(value);
     if (!result.success) {
       return { kind: 'malformed', reason: `assistant usage: ${firstIssue(result.error)}` };
@@ -308,12 +228,44 @@ function parseAssistant(value: Record<string, unknown>): ParsedLine {
   };
 }
 
-function parseCompact(value: unknown): ParsedLine {
-  const result = compactBoundarySchema.safeParse(value);
-  if (!result.success) {
-    return { kind: 'malformed', reason: `compact_boundary: ${firstIssue(result.error)}` };
+const optNum = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v));
+const optCost = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+/** `compactBoundarySchema`'s rules by hand; undefined when anything is off (zod then says what). */
+function fastCompact(v: Record<string, unknown>): z.infer<typeof Schemas.compactBoundarySchema> | undefined {
+  if (v.type !== 'system' || v.subtype !== 'compact_boundary' || typeof v.timestamp !== 'string' || !optStr(v.sessionId) || !optStr(v.cwd)) {
+    return undefined;
   }
-  const line = result.data;
+  const m = v.compactMetadata;
+  if (m !== undefined && m !== null && !(isObj(m) && optStr(m.trigger) && optNum(m.preTokens) && optNum(m.postTokens))) {
+    return undefined;
+  }
+  return {
+    type: 'system',
+    subtype: 'compact_boundary',
+    timestamp: v.timestamp,
+    sessionId: orUndef(v.sessionId),
+    cwd: orUndef(v.cwd),
+    compactMetadata: isObj(m)
+      ? {
+          trigger: orUndef(m.trigger as string | null | undefined),
+          preTokens: orUndef(m.preTokens as number | null | undefined),
+          postTokens: orUndef(m.postTokens as number | null | undefined),
+        }
+      : undefined,
+  };
+}
+
+function parseCompact(value: Record<string, unknown>): ParsedLine {
+  let line = fastCompact(value);
+  if (!line) {
+    const { compactBoundarySchema, firstIssue } = schemas();
+    const result = compactBoundarySchema.safeParse(value);
+    if (!result.success) {
+      return { kind: 'malformed', reason: `compact_boundary: ${firstIssue(result.error)}` };
+    }
+    line = result.data;
+  }
   const timestampMs = parseTimestamp(line.timestamp);
   if (Number.isNaN(timestampMs)) {
     return { kind: 'malformed', reason: 'compact_boundary: invalid timestamp' };
@@ -331,12 +283,66 @@ function parseCompact(value: unknown): ParsedLine {
   };
 }
 
-function parseCostState(value: unknown): ParsedLine {
-  const result = costStateSchema.safeParse(value);
-  if (!result.success) {
-    return { kind: 'malformed', reason: `cost-state: ${firstIssue(result.error)}` };
+const MODEL_USAGE_TOKENS = [
+  'inputTokens',
+  'outputTokens',
+  'cacheReadInputTokens',
+  'cacheCreationInputTokens',
+  'cacheCreationEphemeral5mInputTokens',
+  'cacheCreationEphemeral1hInputTokens',
+  'webSearchRequests',
+] as const;
+
+/** `costStateSchema`'s rules by hand; undefined when anything is off (zod then says what). */
+function fastCostState(v: Record<string, unknown>): z.infer<typeof Schemas.costStateSchema> | undefined {
+  if (v.type !== 'cost-state' || !optStr(v.timestamp) || !optStr(v.sessionId) || !optStr(v.cwd) || !optCost(v.totalCostUSD) || !optBool(v.hasUnknownModelCost)) {
+    return undefined;
   }
-  const line = result.data;
+  const mu = v.modelUsage;
+  let modelUsage: z.infer<typeof Schemas.costStateSchema>['modelUsage'];
+  if (mu !== undefined && mu !== null) {
+    if (!isObj(mu)) {
+      return undefined;
+    }
+    modelUsage = {};
+    for (const [model, u] of Object.entries(mu)) {
+      if (!isObj(u) || !MODEL_USAGE_TOKENS.every((k) => optTok(u[k])) || !optCost(u.costUSD)) {
+        return undefined;
+      }
+      const t = (k: (typeof MODEL_USAGE_TOKENS)[number]): number | undefined => orUndef(u[k] as number | null | undefined);
+      modelUsage[model] = {
+        inputTokens: t('inputTokens'),
+        outputTokens: t('outputTokens'),
+        cacheReadInputTokens: t('cacheReadInputTokens'),
+        cacheCreationInputTokens: t('cacheCreationInputTokens'),
+        cacheCreationEphemeral5mInputTokens: t('cacheCreationEphemeral5mInputTokens'),
+        cacheCreationEphemeral1hInputTokens: t('cacheCreationEphemeral1hInputTokens'),
+        webSearchRequests: t('webSearchRequests'),
+        costUSD: orUndef(u.costUSD as number | null | undefined),
+      };
+    }
+  }
+  return {
+    type: 'cost-state',
+    timestamp: orUndef(v.timestamp),
+    sessionId: orUndef(v.sessionId),
+    cwd: orUndef(v.cwd),
+    totalCostUSD: orUndef(v.totalCostUSD as number | null | undefined),
+    hasUnknownModelCost: orUndef(v.hasUnknownModelCost),
+    modelUsage,
+  };
+}
+
+function parseCostState(value: Record<string, unknown>): ParsedLine {
+  let line = fastCostState(value);
+  if (!line) {
+    const { costStateSchema, firstIssue } = schemas();
+    const result = costStateSchema.safeParse(value);
+    if (!result.success) {
+      return { kind: 'malformed', reason: `cost-state: ${firstIssue(result.error)}` };
+    }
+    line = result.data;
+  }
   const timestampMs = line.timestamp === undefined ? undefined : parseTimestamp(line.timestamp);
   if (timestampMs !== undefined && Number.isNaN(timestampMs)) {
     return { kind: 'malformed', reason: 'cost-state: invalid timestamp' };
@@ -402,20 +408,13 @@ export function parseLine(text: string): ParsedLine {
     return parseAssistant(o);
   }
   if (type === 'system' && subtype === 'compact_boundary') {
-    return parseCompact(value);
+    return parseCompact(o);
   }
   if (type === 'cost-state') {
-    return parseCostState(value);
+    return parseCostState(o);
   }
   return { kind: 'other', cwd, lineSessionId: sessionId };
 }
-
-/** `agent-<id>.meta.json` beside a subagent transcript (2.1.3xx). */
-export const agentMetaSchema = z.looseObject({
-  agentType: opt(z.string()),
-  description: opt(z.string()),
-  model: opt(z.string()),
-});
 
 export interface AgentMeta {
   agentType: string | undefined;
@@ -430,6 +429,9 @@ export function parseAgentMeta(text: string): AgentMeta | undefined {
   } catch {
     return undefined;
   }
-  const r = agentMetaSchema.safeParse(value);
+  if (isObj(value) && optStr(value.agentType) && optStr(value.description) && optStr(value.model)) {
+    return { agentType: orUndef(value.agentType), description: orUndef(value.description) };
+  }
+  const r = schemas().agentMetaSchema.safeParse(value);
   return r.success ? { agentType: r.data.agentType, description: r.data.description } : undefined;
 }

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../core/engine';
 import { systemTimeZone, assertTimeZone } from '../core/local-day';
-import { bundledPriceTable } from '../core/pricing/price-table';
+import { bundledPriceTable, bundledPriceTableData } from '../core/pricing/price-table';
 import { buildReport, type Report } from '../core/report';
 import { expandHome, findClaudeRoots, projectsDirOf } from './claude-roots';
 import { defaultCacheDir, isInside } from './index-store';
@@ -18,8 +18,9 @@ import { pastCompactions, postCompactEstimate } from '../core/forecast';
 import { buildSessionDetail, type SessionDetail } from '../core/session-detail';
 import { toolNamesIn } from './tool-names';
 import { exportCsv } from '../core/export';
-import { defaultSettings } from '../core/settings';
-import { Meter, type MeterSnapshot } from './meter';
+import type * as SettingsModule from '../core/settings';
+import type * as MeterModule from './meter';
+import type { MeterSnapshot } from './meter';
 
 export class UsageError extends Error {}
 
@@ -218,46 +219,73 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   if (roots.projectsDirs.length === 0) {
     warnings.push(`no Claude Code transcripts found (looked in ${roots.lookedAt.join(', ')})`);
   }
-  const timeZone = args.timeZone ?? systemTimeZone();
-  const prices = bundledPriceTable();
   const cacheDir = args.noCache ? undefined : (args.cacheDir ?? defaultCacheDir(env));
   if (cacheDir !== undefined && isInside(cacheDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
     throw new UsageError(`refusing to keep the index inside a Claude folder (${cacheDir}); choose another --cache-dir`);
   }
-  const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone });
-  const engine = new Engine({ prices, timeZone });
-  const scan = await warmScan(engine, roots.projectsDirs, {
-    cacheDir,
-    engineKey: engineKey(prices.data, VERSION),
-    reportKey,
-    workerPath: path.join(__dirname, 'scan-worker.js'),
-    reuseReport: args.command === 'report',
-  });
+  // The zone is named in the key without asking ICU, which a warm start never loads.
+  const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+  let engine: Engine | undefined;
+  const scan = await warmScan(
+    () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone ?? systemTimeZone() })),
+    roots.projectsDirs,
+    {
+      cacheDir,
+      engineKey: engineKey(bundledPriceTableData(), VERSION),
+      reportKey,
+      workerPath: path.join(__dirname, 'scan-worker.js'),
+      reuseReport: args.command === 'report',
+    },
+  );
   for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);
   }
-  let report: Report;
-  let json: string;
-  if (scan.cachedReport !== undefined) {
-    json = scan.cachedReport;
-    report = JSON.parse(json) as Report;
-  } else {
-    report = buildReport(engine, { since: args.since, until: args.until });
-    json = JSON.stringify(report);
-    if (cacheDir !== undefined) {
-      const problem = finishWarmScan(cacheDir, scan, reportKey, json);
-      if (problem) {
-        warnings.push(problem);
-      }
-    }
+  if (scan.cachedReport !== undefined || engine === undefined) {
+    const json = scan.cachedReport ?? '{}';
+    let parsed: Report | undefined;
+    warnings.push(...(scan.cachedWarnings ?? []));
+    return {
+      engine: undefined,
+      // Parsed only when something other than --json needs it.
+      get report(): Report {
+        return (parsed ??= JSON.parse(json) as Report);
+      },
+      json,
+      warnings,
+    };
   }
+  const report = buildReport(engine, { since: args.since, until: args.until });
+  const json = JSON.stringify(report);
+  const reportWarnings: string[] = [];
   if (report.skipped.malformedLines > 0) {
-    warnings.push(`${report.skipped.malformedLines} malformed or torn line(s) skipped`);
+    reportWarnings.push(`${report.skipped.malformedLines} malformed or torn line(s) skipped`);
   }
   if (report.skipped.unpricedModels.length > 0) {
-    warnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
+    reportWarnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
   }
-  return { engine: scan.cachedReport !== undefined ? undefined : engine, report, json, warnings };
+  if (cacheDir !== undefined) {
+    const problem = finishWarmScan(cacheDir, scan, reportKey, json, reportWarnings);
+    if (problem) {
+      warnings.push(problem);
+    }
+  }
+  warnings.push(...reportWarnings);
+  return { engine, report, json, warnings };
+}
+
+/**
+ * What sets this machine's time zone, read without ICU: `TZ`, else where
+ * /etc/localtime points; else (no such link) the zone ICU resolves.
+ */
+function systemZoneIdentity(): string {
+  if (process.env.TZ !== undefined) {
+    return `TZ=${process.env.TZ}`;
+  }
+  try {
+    return `localtime=${fs.readlinkSync('/etc/localtime')}`;
+  } catch {
+    return systemTimeZone();
+  }
 }
 
 /** Entry point; resolves to the exit code. */
@@ -368,6 +396,11 @@ async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.Wri
 
 /** `claude-cost watch`: a live one-line status of the current session and today. */
 async function watch(args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  // Loaded here, not at startup: `report` never needs the live machinery (or zod, which settings use).
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { defaultSettings } = require('../core/settings') as typeof SettingsModule;
+  const { Meter } = require('./meter') as typeof MeterModule;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const settings = { ...defaultSettings(), configDirs: args.configDirs, timeZone: args.timeZone ?? '' };
   const meter = new Meter({ prices: bundledPriceTable(), settings, workspaceFolders: [process.cwd()], workerPath: path.join(__dirname, 'scan-worker.js') });
   const tty = (out as NodeJS.WriteStream).isTTY === true;

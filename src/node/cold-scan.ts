@@ -7,9 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Engine } from '../core/engine';
-import type { ParsedLine } from '../core/transcript';
+import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
-import type { ScanMessage, ScanRequest } from './scan-worker';
+import { ExtractCaches } from '../core/usage-extract';
+import { describe, SCAN_CHUNK, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './scan';
 import { fileRoleFromPath } from '../core/session-path';
 
@@ -34,23 +35,33 @@ export interface ColdScanOptions {
   workerPath?: string;
   /** Number of workers; default 2 for large histories, else 1. */
   workers?: number;
-  /** Sees every parsed line as it is merged (the CLI records them for its index). */
-  onLines?: (path: string, lines: ReadonlyArray<[number, ParsedLine]>) => void;
+  /**
+   * Share of the bytes read on this thread too, between merges (0 to 1;
+   * default 0). Only for a process with nothing else to do (the CLI): one
+   * worker and this thread then keep two cores busy with one isolate less
+   * than two workers would need. Never in the extension host.
+   */
+  mainThreadShare?: number;
+  /** Sees every batch of parsed lines as it is merged (the CLI records them for its index). */
+  onLines?: (path: string, lines: LineBatch) => void;
 }
 
 const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
 
+/** A worker's young generation: its garbage is short-lived, so a small one keeps memory low at little cost. */
+const YOUNG_MB = 8;
+
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Splits files into `n` lists of about equal bytes (largest first). */
-function partition(files: readonly TranscriptFile[], n: number): TranscriptFile[][] {
-  const parts = Array.from({ length: n }, () => ({ bytes: 0, files: [] as TranscriptFile[] }));
+/** Splits files into lists whose bytes follow `weights` (largest file first, each to the least loaded list). */
+function partition(files: readonly TranscriptFile[], weights: readonly number[]): TranscriptFile[][] {
+  const parts = weights.map((weight) => ({ weight, bytes: 0, files: [] as TranscriptFile[] }));
   for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const target = parts.reduce((min, p) => (p.bytes < min.bytes ? p : min));
+    const target = parts.reduce((min, p) => ((p.bytes + f.size) / p.weight < (min.bytes + f.size) / min.weight ? p : min));
     target.files.push(f);
     target.bytes += f.size;
   }
-  return parts.map((p) => p.files).filter((p) => p.length > 0);
+  return parts.map((p) => p.files);
 }
 
 /** Scans `files` into `engine` using worker threads. */
@@ -69,8 +80,13 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   let wake: (() => void) | undefined;
   let running = 0;
   const workers: Worker[] = [];
-  for (const part of partition(files, workerCount)) {
-    const worker = new Worker(workerPath);
+  const share = Math.min(Math.max(options.mainThreadShare ?? 0, 0), 0.9);
+  const parts = partition(files, share > 0 ? [...Array.from({ length: workerCount }, () => (1 - share) / workerCount), share] : Array.from({ length: workerCount }, () => 1));
+  const own = share > 0 ? (parts.pop() ?? []) : [];
+  const ownBuffer = { current: Buffer.allocUnsafe(own.length > 0 ? SCAN_CHUNK : 0) };
+  const ownCaches = new ExtractCaches();
+  for (const part of parts.filter((p) => p.length > 0)) {
+    const worker = new Worker(workerPath, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     workers.push(worker);
     running++;
     worker.on('message', (m: ScanMessage) => {
@@ -88,7 +104,19 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
     worker.postMessage(request);
   }
   try {
-    while (running > 0 || queue.length > 0) {
+    while (running > 0 || queue.length > 0 || own.length > 0) {
+      if (queue.length === 0 && own.length > 0) {
+        // This thread's own share, one file at a time; the workers' results
+        // that arrived meanwhile are merged first (the loop turn below).
+        const f = own.shift() as TranscriptFile;
+        try {
+          queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, ownCaches, (m) => queue.push(m)));
+        } catch (err) {
+          queue.push({ type: 'error', path: f.path, message: describe(err) });
+        }
+        await yieldToLoop();
+        continue;
+      }
       if (queue.length === 0) {
         await new Promise<void>((resolve) => {
           wake = resolve;
@@ -109,16 +137,12 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
           progress.filesDone++;
         } else if (m.type === 'lines') {
           const file = engine.openFile(m.path, m.relativePath);
-          for (const [offset, parsed] of m.lines) {
-            engine.ingest(file, parsed, offset);
-          }
+          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
           options.onLines?.(m.path, m.lines);
         } else {
           const file = engine.openFile(m.path, m.relativePath);
           file.agentMeta = m.agentMeta;
-          for (const [offset, parsed] of m.lines) {
-            engine.ingest(file, parsed, offset);
-          }
+          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
           options.onLines?.(m.path, m.lines);
           if (m.malformed > 0) {
             engine.countMalformed(file, m.malformed);

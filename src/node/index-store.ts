@@ -61,8 +61,8 @@ export interface StoredIndex {
   /** Identifies the engine build that wrote it (price table date, format). */
   engineKey: string;
   files: Record<string, StoredFile>;
-  /** The last full report, reused when no file changed at all. */
-  report: { key: string; fingerprint: string; json: string } | null;
+  /** The last full report, reused when no file changed at all (with the warnings it gave). */
+  report: { key: string; fingerprint: string; json: string; warnings?: string[] } | null;
 }
 
 /** Default cache folder of the CLI: `$XDG_CACHE_HOME/claude-code-cost-meter` or `~/.cache/...`. */
@@ -255,27 +255,46 @@ export function writeAtomically(dir: string, name: string, text: string): void {
   fs.renameSync(temp, path.join(dir, name));
 }
 
-const REPORT_FILE = 'report-v3.json';
+const REPORT_FILE = 'report-v4.json';
+/** Older report files of ours, removed when a new one is written. */
+const OLD_REPORT_FILES = ['report-v3.json'];
 
 /**
  * Writes the index atomically (temp file + rename). The last report goes to a
  * small file of its own, so a warm start with nothing changed never parses
- * the index.
+ * the index: one header line (what it was made from, its warnings), then the
+ * report's JSON as printed, which is never parsed to be printed again.
  */
 export function saveIndex(dir: string, index: StoredIndex): void {
   writeAtomically(dir, INDEX_FILE, JSON.stringify({ ...index, report: null }));
+  for (const old of OLD_REPORT_FILES) {
+    fs.rmSync(path.join(dir, old), { force: true });
+  }
   if (index.report) {
-    writeAtomically(dir, REPORT_FILE, JSON.stringify({ engineKey: index.engineKey, ...index.report }));
+    const { json, ...header } = index.report;
+    writeAtomically(dir, REPORT_FILE, `${JSON.stringify({ engineKey: index.engineKey, ...header })}\n${json}`);
   } else {
     fs.rmSync(path.join(dir, REPORT_FILE), { force: true });
   }
 }
 
+export interface CachedReport {
+  json: string;
+  warnings: string[];
+}
+
 /** The stored report when it was made by this engine for this key and file fingerprint. */
-export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): string | undefined {
+export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): CachedReport | undefined {
   try {
-    const v = JSON.parse(fs.readFileSync(path.join(dir, REPORT_FILE), 'utf8')) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; json?: unknown };
-    return v.engineKey === engineKey && v.key === key && v.fingerprint === fingerprint && typeof v.json === 'string' ? v.json : undefined;
+    const text = fs.readFileSync(path.join(dir, REPORT_FILE), 'utf8');
+    const nl = text.indexOf('\n');
+    if (nl < 0) {
+      return undefined;
+    }
+    const v = JSON.parse(text.slice(0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown };
+    const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string') ? v.warnings : [];
+    const json = text.slice(nl + 1);
+    return v.engineKey === engineKey && v.key === key && v.fingerprint === fingerprint && json.startsWith('{') ? { json, warnings } : undefined;
   } catch {
     return undefined;
   }

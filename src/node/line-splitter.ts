@@ -8,6 +8,11 @@
  * up most of a transcript's bytes. A partial last line waits for its newline.
  */
 
+import type { ParsedLine } from '../core/transcript';
+import { extractUsageLine, type ExtractCaches } from '../core/usage-extract';
+
+const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
+
 const NEWLINE = 0x0a;
 const OPEN_BRACE = 0x7b;
 const CLOSE_BRACE = 0x7d;
@@ -25,6 +30,13 @@ export interface LineSink {
    * the shortened text does not parse.
    */
   line(text: string, offset: number, full?: () => string): void;
+  /**
+   * When present, usage lines are first read straight from their bytes
+   * (`extractUsageLine`) and handed over parsed; `line` then sees only the
+   * lines that reader was unsure of. `caches` carries its per-field memory.
+   */
+  parsed?(parsed: ParsedLine, offset: number): void;
+  caches?: ExtractCaches;
   /** A complete line that is not a JSON object (torn, garbage, oversized). */
   malformed(offset: number, reason: string): void;
 }
@@ -37,6 +49,47 @@ function isSpace(b: number | undefined): boolean {
 function containsNeedle(buf: Buffer, start: number, end: number): boolean {
   const view = buf.subarray(start, end);
   return NEEDLES.some((n) => view.indexOf(n) >= 0);
+}
+
+const USAGE = NEEDLES[0] as Buffer;
+/**
+ * For each rare needle, a piece of it that Buffer#indexOf finds several
+ * times faster (a search led by an uncommon byte): a line holding the piece
+ * is then checked for the whole needle, so the lines chosen are the same.
+ */
+const RARE = [
+  { needle: NEEDLES[1] as Buffer, piece: Buffer.from('_bounda') },
+  { needle: NEEDLES[2] as Buffer, piece: Buffer.from('-state"') },
+];
+
+/**
+ * The needle test for the lines of one chunk, in order: each needle (or its
+ * piece) is searched through the chunk once, and again only past a hit, so
+ * every byte is searched once per needle whatever the number of lines.
+ */
+function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
+  let nextUsage = -2;
+  const nextRare = RARE.map(() => -2);
+  return (s, e) => {
+    if (nextUsage !== -1 && nextUsage < s) {
+      nextUsage = chunk.indexOf(USAGE, s);
+    }
+    if (nextUsage !== -1 && nextUsage + USAGE.length <= e) {
+      return true;
+    }
+    for (let i = 0; i < RARE.length; i++) {
+      const { needle, piece } = RARE[i] as { needle: Buffer; piece: Buffer };
+      let at = nextRare[i] as number;
+      if (at !== -1 && at < s) {
+        at = chunk.indexOf(piece, s);
+        nextRare[i] = at;
+      }
+      if (at !== -1 && at + piece.length <= e && chunk.subarray(s, e).indexOf(needle) >= 0) {
+        return true;
+      }
+    }
+    return false;
+  };
 }
 
 /**
@@ -63,6 +116,13 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     return;
   }
   if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
+    if (sink.parsed) {
+      const fast = extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
+      if (fast !== undefined) {
+        sink.parsed(fast, offset);
+        return;
+      }
+    }
     const short = withoutContent(buf, s, e);
     if (short === undefined) {
       sink.line(buf.toString('utf8', s, e), offset);
@@ -216,4 +276,118 @@ export class LineSplitter {
     this.pendingBytes = 0;
     return { torn: false };
   }
+}
+
+/** Reads up to `length` bytes at file `position` into `buf` at `offset`; returns the count (0 at the end). */
+export type ReadAt = (buf: Buffer, offset: number, length: number, position: number) => number;
+
+export interface ReadLinesResult {
+  /** Offset just past the last complete line consumed. */
+  consumedOffset: number;
+  /** Bytes read in total. */
+  bytesRead: number;
+  /** Bytes of an unterminated last line (not consumed). */
+  pendingBytes: number;
+  /** True when that remainder is not a complete JSON object. */
+  torn: boolean;
+  /** The buffer used last: the one passed in, or a larger one if a long line needed it (pass it again to keep it). */
+  buffer: Buffer;
+}
+
+/** Bytes asked of each read: small enough that the copy lands in the CPU cache. */
+export const READ_BYTES = 128 * 1024;
+
+/**
+ * Reads a file from `fromOffset` to its end through one sliding buffer and
+ * feeds its complete lines to `sink`, as a `LineSplitter` fed with the same
+ * bytes would (same lines, offsets, malformed and torn verdicts). A line that
+ * spans reads stays in place and the next read lands after it, so nothing is
+ * copied per line; the buffer grows only for a line longer than itself.
+ */
+export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadLinesResult {
+  let buf = buffer ?? Buffer.allocUnsafe(2 * READ_BYTES);
+  /** File offset of buf[0]. */
+  let base = fromOffset;
+  /** Start of the current (unterminated) line in buf, and end of the data. */
+  let start = 0;
+  let end = 0;
+  let position = fromOffset;
+  let bytesRead = 0;
+  /** Set while skipping a line longer than MAX_LINE_BYTES: the file offset where it started. */
+  let oversizedAt = -1;
+  let oversizedBytes = 0;
+  for (;;) {
+    // Keep the bytes in play at the front of the buffer (where the CPU cache
+    // has them) even when it has grown for a long line.
+    if (start >= READ_BYTES || buf.length - end < READ_BYTES / 2) {
+      if (start > 0) {
+        buf.copyWithin(0, start, end);
+        base += start;
+        end -= start;
+        start = 0;
+      }
+      if (buf.length - end < READ_BYTES / 2) {
+        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, end + READ_BYTES));
+        buf.copy(bigger, 0, 0, end);
+        buf = bigger;
+      }
+    }
+    const n = readAt(buf, end, Math.min(READ_BYTES, buf.length - end), position);
+    if (n <= 0) {
+      break;
+    }
+    position += n;
+    bytesRead += n;
+    const from = end;
+    end += n;
+    if (oversizedAt >= 0) {
+      const nl = buf.indexOf(NEWLINE, from);
+      if (nl < 0 || nl >= end) {
+        oversizedBytes += n;
+        base += end;
+        start = end = 0;
+        continue;
+      }
+      sink.malformed(oversizedAt, `line longer than ${MAX_LINE_BYTES} bytes`);
+      oversizedAt = -1;
+      oversizedBytes = 0;
+      start = nl + 1;
+    }
+    const chunk = end === buf.length ? buf : buf.subarray(0, end);
+    const hasNeedle = chunkNeedles(chunk);
+    // Bytes before `from` belong to the current line and hold no newline.
+    let pos = Math.max(start, from);
+    for (;;) {
+      const nl = chunk.indexOf(NEWLINE, pos);
+      if (nl < 0) {
+        break;
+      }
+      handleLine(chunk, start, nl, base + start, sink, hasNeedle);
+      start = nl + 1;
+      pos = start;
+    }
+    if (end - start > MAX_LINE_BYTES) {
+      oversizedAt = base + start;
+      oversizedBytes = end - start;
+      base += end;
+      start = end = 0;
+    }
+  }
+  if (oversizedAt >= 0) {
+    return { consumedOffset: oversizedAt, bytesRead, pendingBytes: oversizedBytes, torn: true, buffer: buf };
+  }
+  const consumedOffset = base + start;
+  if (end === start) {
+    return { consumedOffset, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
+  }
+  // An unterminated remainder: a line when it is a whole JSON object (Claude
+  // Code may not have written the newline yet), else torn and left pending.
+  const text = buf.toString('utf8', start, end).replace(/^\uFEFF/, '').trim();
+  try {
+    JSON.parse(text);
+  } catch {
+    return { consumedOffset, bytesRead, pendingBytes: end - start, torn: text !== '', buffer: buf };
+  }
+  handleLine(buf, start, end, consumedOffset, sink);
+  return { consumedOffset: base + end, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
 }

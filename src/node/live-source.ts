@@ -58,7 +58,7 @@ export class LiveSource extends EventEmitter {
   private readonly settling = new Set<string>();
   private disposed = false;
   private polling: boolean;
-  private readonly buffer = Buffer.allocUnsafe(1024 * 1024);
+  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
   readonly problems: ListProblem[] = [];
   /** Set when an update arrived; the time the engine last changed (ms). */
@@ -276,7 +276,7 @@ export class LiveSource extends EventEmitter {
   private setCursor(p: string, c: CursorState): void {
     this.cursors.set(p, c);
     try {
-      this.byRealPath.set(fs.realpathSync(p), p);
+      this.byRealPath.set(fs.realpathSync.native(p), p);
     } catch {
       // gone already: the next event withdraws it
     }
@@ -288,7 +288,7 @@ export class LiveSource extends EventEmitter {
       return p;
     }
     try {
-      return this.byRealPath.get(fs.realpathSync(p)) ?? p;
+      return this.byRealPath.get(fs.realpathSync.native(p)) ?? p;
     } catch {
       return p;
     }

@@ -293,7 +293,10 @@ export class Meter extends EventEmitter {
   private compute(): MeterSnapshot {
     const engine = this.source.engine;
     const status = toStatus(this.source.state);
-    const ready = status.kind === 'ready' || status.kind === 'scanning';
+    // No report while the first scan merges: building one over a growing
+    // engine every throttle interval would block the extension host for
+    // longer and longer; the status bar shows the scan's progress instead.
+    const ready = status.kind === 'ready';
     const settings = this.options.settings;
     const report = ready ? buildReport(engine, { cache: this.cache, contextWindowOverride: settings.contextWindow || undefined }) : undefined;
     const current = report

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Engine, FileState } from '../core/engine';
 import { parseAgentMeta, parseLine, type ParsedLine } from '../core/transcript';
-import { LineSplitter, type LineSink } from './line-splitter';
+import { READ_BYTES, readLines, type LineSink, type ReadLinesResult } from './line-splitter';
 
 export interface TranscriptFile {
   /** Absolute path. */
@@ -32,10 +32,12 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
-  const walk = (dir: string, rel: string): void => {
+  // `knownReal`: the real path, when the parent's is known and this entry is
+  // no symlink (then it is the parent's real path + the name: no syscall).
+  const walk = (dir: string, rel: string, knownReal?: string): void => {
     let real: string;
     try {
-      real = fs.realpathSync(dir);
+      real = knownReal ?? fs.realpathSync.native(dir);
     } catch (err) {
       problems.push({ path: dir, message: describeError(err) });
       return;
@@ -69,7 +71,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
         }
       }
       if (isDir) {
-        walk(full, childRel);
+        walk(full, childRel, entry.isSymbolicLink() ? undefined : path.join(real, entry.name));
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);
@@ -106,6 +108,9 @@ export function parseShortened(text: string, full?: () => string): ParsedLine {
 /** A sink that parses candidate lines into the engine. */
 export function engineSink(engine: Engine, file: FileState): LineSink {
   return {
+    parsed(parsed, offset) {
+      engine.ingest(file, parsed, offset);
+    },
     line(text, offset, full) {
       engine.ingest(file, parseShortened(text, full), offset);
     },
@@ -115,44 +120,22 @@ export function engineSink(engine: Engine, file: FileState): LineSink {
   };
 }
 
-export interface ReadResult {
-  /** Offset just past the last complete line consumed. */
-  consumedOffset: number;
-  /** Bytes read in total. */
-  bytesRead: number;
-  /** Bytes of an unterminated last line (not consumed). */
-  pendingBytes: number;
-  /** True when that remainder is not a complete JSON object. */
-  torn: boolean;
-}
+export type ReadResult = ReadLinesResult;
 
-const CHUNK_BYTES = 4 * 1024 * 1024;
+/** The reading buffer: two reads' worth, so it stays in the CPU cache (it grows for a longer line). */
+const CHUNK_BYTES = 2 * READ_BYTES;
 
 /**
  * Reads `filePath` from `fromOffset` to its current end, feeding complete
  * lines to `sink`. Throws only for I/O errors (the caller reports them).
  */
 export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadResult {
-  const buf = buffer ?? Buffer.allocUnsafe(CHUNK_BYTES);
   const fd = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-  const splitter = new LineSplitter(fromOffset);
-  let position = fromOffset;
-  let bytesRead = 0;
   try {
-    for (;;) {
-      const n = fs.readSync(fd, buf, 0, buf.length, position);
-      if (n <= 0) {
-        break;
-      }
-      position += n;
-      bytesRead += n;
-      splitter.push(n === buf.length ? buf : buf.subarray(0, n), sink);
-    }
+    return readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), fromOffset, sink, buffer ?? Buffer.allocUnsafe(CHUNK_BYTES));
   } finally {
     fs.closeSync(fd);
   }
-  const { torn } = splitter.flushComplete(sink);
-  return { consumedOffset: splitter.consumedOffset, bytesRead, pendingBytes: splitter.pendingLength, torn };
 }
 
 export interface ScanSummary {

@@ -5,8 +5,8 @@
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import { coldScan } from './cold-scan';
+import { forEachLine } from './call-batch';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
 import {
@@ -38,6 +38,8 @@ export interface WarmScanResult {
   fingerprint: string;
   /** The previous report's JSON, when nothing changed and the report key matches. */
   cachedReport: string | undefined;
+  /** The warnings that report gave. */
+  cachedWarnings: string[] | undefined;
   /** Why the stored index was not used, if it was not. */
   indexRejected: string | undefined;
   /** Present when an index is kept: fill `report` and pass to `finish`. */
@@ -52,6 +54,10 @@ export function engineKey(priceTableData: unknown, version: string): string {
 
 function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, recorder: FileRecorder): LineSink {
   return {
+    parsed(parsed, offset) {
+      recorder.record(parsed, offset);
+      engine.ingest(file, parsed, offset);
+    },
     line(text, offset, full) {
       const parsed = parseShortened(text, full);
       recorder.record(parsed, offset);
@@ -77,8 +83,13 @@ export interface WarmScanOptions {
   reuseReport?: boolean;
 }
 
-/** Scans `projectsDirs` into `engine`, using and refreshing the index in `cacheDir`. */
-export async function warmScan(engine: Engine, projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
+/**
+ * Scans `projectsDirs` into `engine`, using and refreshing the index in
+ * `cacheDir`. `engine` may be a factory, called only when the stored report
+ * cannot be reused (so a warm start with nothing changed builds no engine
+ * and no price table).
+ */
+export async function warmScan(engineOrFactory: Engine | (() => Engine), projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
   const problems: ListProblem[] = [];
   const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
   const fp = fingerprint(files);
@@ -92,20 +103,24 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
     problems,
     fingerprint: fp,
     cachedReport: undefined,
+    cachedWarnings: undefined,
     indexRejected: undefined,
     index: undefined,
   };
   if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
-    result.cachedReport = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
-    if (result.cachedReport !== undefined) {
+    const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
+    if (cached !== undefined) {
+      result.cachedReport = cached.json;
+      result.cachedWarnings = cached.warnings;
       return result;
     }
   }
+  const engine = typeof engineOrFactory === 'function' ? engineOrFactory() : engineOrFactory;
   const loaded = options.cacheDir !== undefined ? loadIndex(options.cacheDir, options.engineKey) : { index: undefined, rejected: 'disabled' };
   const old = loaded.index;
   result.indexRejected = loaded.rejected;
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
-  const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
+  const buffer = Buffer.allocUnsafe(256 * 1024);
   const kept = new Map<string, StoredFile>();
   // Files to read from the start: in worker threads when they are many bytes.
   const fresh = files.filter((f) => {
@@ -121,18 +136,24 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
       fresh.filter((f) => inWorkers.has(f.path)),
       {
         workerPath: options.workerPath,
-        workers: Math.min(2, os.cpus().length),
+        // One worker, and this thread reads 40% of the bytes between merges:
+        // two busy threads on two cores, one isolate less than two workers.
+        workers: 1,
+        mainThreadShare: 0.4,
         sliceMs: 1_000_000,
-        onLines: (p, lines) => {
-          let r = recorders.get(p);
-          if (!r) {
-            r = new FileRecorder();
-            recorders.set(p, r);
-          }
-          for (const [offset, parsed] of lines) {
-            r.record(parsed, offset);
-          }
-        },
+        // With no index to write, nothing needs recording.
+        onLines:
+          next === undefined
+            ? undefined
+            : (p, lines) => {
+                let r = recorders.get(p);
+                if (!r) {
+                  r = new FileRecorder();
+                  recorders.set(p, r);
+                }
+                const rec = r;
+                forEachLine(lines, (offset, parsed) => rec.record(parsed, offset));
+              },
       },
     );
     for (const e of scanned.errors) {
@@ -203,12 +224,12 @@ export async function warmScan(engine: Engine, projectsDirs: readonly string[], 
   return result;
 }
 
-/** Stores the index with the report just built; failures to write only warn. */
-export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey: string, reportJson: string): string | undefined {
+/** Stores the index with the report just built (and the warnings it gives); failures to write only warn. */
+export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey: string, reportJson: string, warnings: string[] = []): string | undefined {
   if (!scan.index) {
     return undefined;
   }
-  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson } : null;
+  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson, warnings } : null;
   try {
     saveIndex(cacheDir, scan.index);
     return undefined;

@@ -8,18 +8,12 @@
 import bundledData from './price-table.json';
 import type { CallPriceQuery, RateCard } from './rate-card';
 import { normalizeModelId, SYNTHETIC_MODEL_ID } from './normalize-model';
-import {
-  familySchema,
-  overrideEntrySchema,
-  overrideTableSchema,
-  priceTableSchema,
-  type LongContextRates,
-  type ModelEntry,
-  type ModelFamily,
-  type OverrideEntry,
-  type PriceTableData,
-  type RatePeriod,
-} from './table-schema';
+import type * as TableSchema from './table-schema';
+import type { LongContextRates, ModelEntry, ModelFamily, OverrideEntry, PriceTableData, RatePeriod } from './table-schema';
+
+/** The zod schemas, loaded when a table is first validated (a warm start that reuses its report builds none). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const tableSchemas = (): typeof TableSchema => require('./table-schema') as typeof TableSchema;
 
 export { isSyntheticModel, normalizeModelId } from './normalize-model';
 
@@ -94,7 +88,7 @@ export class PriceTable {
 
   /** Validates `data` with the strict schema; throws an Error listing the problems when it is invalid. */
   constructor(data: unknown) {
-    const parsed = priceTableSchema.safeParse(data);
+    const parsed = tableSchemas().priceTableSchema.safeParse(data);
     if (!parsed.success) {
       throw new Error(`Invalid price table: ${describeIssues(parsed.error)}`);
     }
@@ -207,6 +201,11 @@ export function createPriceTable(data: unknown): PriceTable {
 }
 
 /** A new table from the bundled, dated `price-table.json` (a new instance each call: callers cache it). */
+/** The bundled table as shipped, not yet validated (what identifies it, e.g. in a cache key). */
+export function bundledPriceTableData(): unknown {
+  return bundledData;
+}
+
 export function bundledPriceTable(): PriceTable {
   return new PriceTable(bundledData);
 }
@@ -214,7 +213,7 @@ export function bundledPriceTable(): PriceTable {
 /** The family named by a word of a model id (`my-opus-proxy` -> opus), for new models in an override table. */
 function familyFromId(id: string): ModelFamily | null {
   for (const word of id.split(/[^a-z0-9]+/)) {
-    const family = familySchema.safeParse(word);
+    const family = tableSchemas().familySchema.safeParse(word);
     if (family.success) {
       return family.data;
     }
@@ -260,7 +259,7 @@ export function withOverrides(base: PriceTable, raw: unknown): { table: PriceTab
   if (raw === undefined || raw === null) {
     return { table: base, errors: [] };
   }
-  const outer = overrideTableSchema.safeParse(raw);
+  const outer = tableSchemas().overrideTableSchema.safeParse(raw);
   if (!outer.success || Array.isArray(raw)) {
     return { table: base, errors: ['Price overrides: expected an object mapping model ids to rates; all overrides ignored.'] };
   }
@@ -274,7 +273,7 @@ export function withOverrides(base: PriceTable, raw: unknown): { table: PriceTab
       errors.push(`${label}: not a model id; ignored.`);
       continue;
     }
-    const parsed = overrideEntrySchema.safeParse(value);
+    const parsed = tableSchemas().overrideEntrySchema.safeParse(value);
     if (!parsed.success) {
       errors.push(`${label}: ${describeIssues(parsed.error)}; ignored.`);
       continue;
@@ -289,7 +288,7 @@ export function withOverrides(base: PriceTable, raw: unknown): { table: PriceTab
     const existing = index >= 0 ? models[index] : undefined;
     const family = parsed.data.family ?? existing?.family ?? familyFromId(id);
     if (family === null) {
-      errors.push(`${label}: a new model needs "family" (one of ${familySchema.options.join(', ')}); ignored.`);
+      errors.push(`${label}: a new model needs "family" (one of ${tableSchemas().familySchema.options.join(', ')}); ignored.`);
       continue;
     }
     seen.set(canonical, key);

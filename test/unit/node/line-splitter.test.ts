@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { LineSplitter, type LineSink } from '../../../src/node/line-splitter';
+import fc from 'fast-check';
+import { LineSplitter, readLines, type LineSink } from '../../../src/node/line-splitter';
 
 interface Seen {
   lines: Array<{ text: string; offset: number }>;
@@ -98,5 +99,44 @@ describe('LineSplitter', () => {
     }
     assert.equal(seen.lines.length, 1);
     assert.equal(seen.lines[0]?.text, big);
+  });
+});
+
+describe('readLines (sliding buffer reader)', () => {
+  const lineArb = fc.oneof(
+    fc.constantFrom(U(1), U(22), '{"type":"user"}', '{"type":"system","subtype":"compact_boundary","timestamp":"2026-11-20T10:00:00Z"}', '{"type":"cost-state"}', '', ' ', '#garbage', '{"usage" torn'),
+    fc.string({ maxLength: 40 }).map((s) => `{"type":"user","t":${JSON.stringify(s)}}`),
+    fc.integer({ min: 1, max: 300_000 }).map((n) => `{"type":"user","big":"${'x'.repeat(n)}","message":{"usage":{}}}`),
+  );
+
+  it('feeds the same lines, offsets, malformed lines and torn verdict as a LineSplitter, whatever the read sizes', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 12 }), fc.boolean(), fc.array(fc.integer({ min: 1, max: 200_000 }), { minLength: 1, maxLength: 8 }), fc.nat(50), (lines, lastNewline, sizes, from) => {
+        const text = Buffer.from(lines.join('\n') + (lastNewline ? '\n' : ''));
+        const start = Math.min(from, text.length);
+        const a = collector();
+        const splitter = new LineSplitter(start);
+        splitter.push(text.subarray(start), a.sink);
+        const { torn } = splitter.flushComplete(a.sink);
+        const b = collector();
+        let call = 0;
+        const r = readLines(
+          (buf, off, len, pos) => {
+            const n = Math.max(0, Math.min(len, sizes[call++ % sizes.length] as number, text.length - pos));
+            text.copy(buf, off, pos, pos + n);
+            return n;
+          },
+          start,
+          b.sink,
+          Buffer.alloc(1024),
+        );
+        assert.deepEqual(b.seen, a.seen);
+        assert.equal(r.torn, torn);
+        assert.equal(r.consumedOffset, splitter.consumedOffset);
+        assert.equal(r.pendingBytes, splitter.pendingLength);
+        assert.equal(r.bytesRead, text.length - start);
+      }),
+      { numRuns: 300 },
+    );
   });
 });
