@@ -26,7 +26,9 @@ const node = {
 
 const builds = [
   { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/node/cli.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  // `claude-cost`: a small launcher that answers a warm `report --json` alone, and the full CLI it loads otherwise.
+  { ...node, entryPoints: { cli: 'src/node/cli-launch.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'cli-main': 'src/node/cli.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { 'scan-worker': 'src/node/scan-worker.ts' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));

@@ -318,3 +318,9 @@ export function unchanged(c: CursorState, st: { size: number; mtimeMs: number; i
 export function appendedOnly(c: CursorState, st: { size: number; ino: number }): boolean {
   return c.ino === st.ino && st.size > c.size && c.offset <= st.size;
 }
+
+/** Identifies the engine and price table that wrote an index. */
+export function engineKey(priceTableData: unknown, version: string): string {
+  const h = crypto.createHash('sha1').update(JSON.stringify(priceTableData)).digest('hex').slice(0, 16);
+  return `${INDEX_VERSION}|${version}|${h}`;
+}

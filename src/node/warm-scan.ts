@@ -3,12 +3,12 @@
  * the index, appended files are read from their offset, anything else is read
  * again; when no file changed at all, the previous report is reused as is.
  */
-import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import { coldScan } from './cold-scan';
 import { forEachLine } from './call-batch';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
+export { engineKey } from './index-store';
 import {
   appendedOnly,
   fingerprint,
@@ -46,11 +46,6 @@ export interface WarmScanResult {
   index: StoredIndex | undefined;
 }
 
-/** Identifies the engine and price table that wrote an index. */
-export function engineKey(priceTableData: unknown, version: string): string {
-  const h = crypto.createHash('sha1').update(JSON.stringify(priceTableData)).digest('hex').slice(0, 16);
-  return `${INDEX_VERSION}|${version}|${h}`;
-}
 
 function recordingSink(engine: Engine, file: ReturnType<Engine['openFile']>, recorder: FileRecorder): LineSink {
   return {

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { main, parseArgs, UsageError } from '../../../src/node/cli';
+import { storedReportAnswer } from '../../../src/node/cli-launch';
 import type { Report } from '../../../src/core/report';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings } from '../../../src/core/settings';
@@ -226,6 +227,40 @@ describe('claude-cost arguments', () => {
     const text = await run(['session', '233ad91d', '--no-cache', '--config-dir', dir]);
     assert.match(text.stdout, /^Next 10 turns: \$[0-9.]+ as the session goes, \$[0-9.]+ after \/compact now/m);
     assert.match(text.stdout, /^Prompt cache \(5-minute\): cold since 2026-11-22 02:14:03 UTC; the next prompt re-writes 15,206 tokens ≈ \$0\.06$/m);
+  });
+
+  it('the launcher answers a warm report --json alone, exactly as the full CLI; anything else goes to the full CLI', async () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-launch-'));
+    try {
+      const tree = path.join(temp, 'claude');
+      fs.cpSync(GOLDEN, tree, { recursive: true });
+      const cache = path.join(temp, 'cache');
+      const argv = ['report', '--json', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC'];
+      const capture = () => {
+        const stream = new PassThrough();
+        let text = '';
+        stream.on('data', (d: Buffer) => (text += d.toString()));
+        return { stream, text: () => text };
+      };
+      const none = capture();
+      assert.equal(storedReportAnswer(argv, {}, none.stream, none.stream), undefined, 'nothing stored yet');
+      assert.equal(none.text(), '');
+      const full = await run(argv);
+      assert.equal(full.code, 0);
+      const out = capture();
+      const err = capture();
+      assert.equal(storedReportAnswer(argv, {}, out.stream, err.stream), 0);
+      assert.equal(out.text(), full.stdout);
+      assert.equal(err.text(), full.stderr);
+      assert.equal(storedReportAnswer([...argv.slice(0, -2), '--tz', 'Europe/Paris'], {}, out.stream, err.stream), undefined, 'another zone');
+      assert.equal(storedReportAnswer(['report', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC'], {}, out.stream, err.stream), undefined, 'tables');
+      assert.equal(storedReportAnswer(['report', '--json', '--bogus'], {}, out.stream, err.stream), undefined, 'a usage error is the full CLI\'s to explain');
+      const file = path.join(tree, 'projects', '-work-alpha', '11111111-aaaa-4aaa-8aaa-111111111111.jsonl');
+      fs.appendFileSync(file, '\n');
+      assert.equal(storedReportAnswer(argv, {}, out.stream, err.stream), undefined, 'a changed file');
+    } finally {
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
   });
 
   it('watch prints a live one-line status and stops on SIGTERM', async function () {

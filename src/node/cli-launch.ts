@@ -1,0 +1,69 @@
+/**
+ * `dist/cli.js`, the `claude-cost` command. It answers the most frequent
+ * call, `claude-cost report --json` with no transcript changed since the last
+ * run, from the stored report, loading only what that needs (arguments,
+ * folders, a listing, a fingerprint); everything else is handed to the full
+ * CLI in `dist/cli-main.js` (src/node/cli.ts), which gives the same output
+ * for that case too.
+ */
+import * as path from 'node:path';
+import bundledPriceTable from '../core/pricing/price-table.json';
+import { safeText } from '../core/format';
+import { checkConfigDirs, parseArgs, systemZoneIdentity, VERSION } from './cli-args';
+import { findClaudeRoots } from './claude-roots';
+import { defaultCacheDir, engineKey, fingerprint, isInside, loadCachedReport } from './index-store';
+import { listTranscriptFiles, type ListProblem } from './list-files';
+
+/**
+ * Prints the stored report when it is still the answer; undefined (nothing
+ * written) when the full CLI must run.
+ */
+export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | undefined {
+  try {
+    const args = parseArgs(argv);
+    if (args.command !== 'report' || !args.json || args.noCache) {
+      return undefined;
+    }
+    checkConfigDirs(args.configDirs);
+    const roots = findClaudeRoots({ configDirs: args.configDirs, env });
+    if (roots.projectsDirs.length === 0) {
+      return undefined; // the full CLI explains what it looked at
+    }
+    const cacheDir = args.cacheDir ?? defaultCacheDir(env);
+    if (isInside(cacheDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
+      return undefined;
+    }
+    const problems: ListProblem[] = [];
+    const files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
+    if (problems.length > 0) {
+      return undefined;
+    }
+    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+    const cached = loadCachedReport(cacheDir, engineKey(bundledPriceTable, VERSION), reportKey, fingerprint(files));
+    if (cached === undefined) {
+      return undefined;
+    }
+    out.write(`${cached.json}\n`);
+    for (const w of cached.warnings) {
+      err.write(`claude-cost: ${safeText(w)}\n`);
+    }
+    return 0;
+  } catch {
+    return undefined; // a usage error or anything unexpected: the full CLI says it properly
+  }
+}
+
+if (require.main === module) {
+  const argv = process.argv.slice(2);
+  const answered = storedReportAnswer(argv, process.env, process.stdout, process.stderr);
+  if (answered !== undefined) {
+    process.exitCode = answered;
+  } else {
+    // Not bundled into this file: the full CLI is its own bundle next to it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const full = require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');
+    void full.main(argv).then((code) => {
+      process.exitCode = code;
+    });
+  }
+}
