@@ -10,10 +10,9 @@
  * last one wins), and nested objects never shadow the fields read at the top
  * level. The keys and values it reads are checked in full and decoded as
  * JSON.parse would; the strings it only steps over are delimited (escapes
- * respected) without their escapes being checked, and a raw control
- * character anywhere in the line sends the line to the general path. So the
- * one line it can take that JSON.parse would refuse is a usage line whose
- * unread text holds a malformed escape such as `\x`.
+ * respected) and their escapes checked at each backslash, and a raw control
+ * character anywhere in the line sends the line to the general path. So it
+ * takes no line that JSON.parse would refuse.
  *
  * Whenever it is unsure (not an assistant line, an escaped key, a number
  * that is not a plain integer, a field of the wrong type, deep nesting) it
@@ -28,6 +27,33 @@ const MAX_DEPTH = 64;
 
 /** Marker for a JSON null (absent) as opposed to a field never seen (undefined). */
 const NULL = null;
+
+const HEX = new Uint8Array(256);
+for (const c of '0123456789abcdefABCDEF') {
+  HEX[c.charCodeAt(0)] = 1;
+}
+const ESCAPABLE = new Uint8Array(256);
+for (const c of '"\\/bfnrtu') {
+  ESCAPABLE[c.charCodeAt(0)] = 1;
+}
+
+/** Every backslash in b[from, to) starts a valid JSON escape; else the reader is unsure. */
+function checkEscapes(b: Uint8Array, from: number, to: number): void {
+  for (let k = b.indexOf(BACKSLASH, from); k >= 0 && k < to; k = b.indexOf(BACKSLASH, k)) {
+    const n = b[k + 1] as number;
+    if (!ESCAPABLE[n]) {
+      throw UNSURE;
+    }
+    if (n === 0x75) {
+      if (!(HEX[b[k + 2] as number] && HEX[b[k + 3] as number] && HEX[b[k + 4] as number] && HEX[b[k + 5] as number])) {
+        throw UNSURE;
+      }
+      k += 6;
+    } else {
+      k += 2;
+    }
+  }
+}
 
 /** Thrown (and caught in `extractUsageLine`) when the reader is unsure; never escapes. */
 class Unsure extends Error {}
@@ -156,13 +182,15 @@ class Reader {
   /**
    * Steps over a string in a value that is not read (such as
    * `message.content`): finds its closing quote, respecting escapes, with a
-   * native byte search. Its characters are not checked (a raw control
-   * character or a bad escape in there, which JSON.parse would refuse, goes
-   * unnoticed: the fields that are read are checked in full).
+   * native byte search, then checks each escape in it (only at backslashes,
+   * so plain text costs nothing more): a bad escape, which JSON.parse would
+   * refuse, makes the reader unsure. Raw control bytes are caught for the
+   * whole line before the reader starts.
    */
   delimitString(): void {
     const b = this.b;
-    let from = this.i + 1;
+    const start = this.i + 1;
+    let from = start;
     // Short strings (keys, small values) end sooner than a native call returns.
     const near = Math.min(from + 16, b.length);
     for (let i = from; i < near; i++) {
@@ -186,6 +214,7 @@ class Reader {
         k--;
       }
       if ((q - 1 - k) % 2 === 0) {
+        checkEscapes(b, start, q);
         this.i = q + 1;
         return;
       }

@@ -136,14 +136,21 @@ describe('extractUsageLine (fast path for usage lines)', () => {
           return;
         }
         const slow = parseLine(b.toString('utf8'));
-        // The one documented difference: a malformed escape inside a string the reader only steps over.
-        if (slow.kind === 'malformed' && /\\[^"\\/bfnrtu]/.test(b.toString('latin1'))) {
-          return;
-        }
         assert.deepEqual(fast, slow);
       }),
       { numRuns: 3000 },
     );
+  });
+
+  it('refuses a malformed escape even inside the content it steps over, as JSON.parse does', () => {
+    for (const bad of ['\\x', '\\u12', '\\u12G4', '\\\'']) {
+      const line = assistantLine({ id: 'msg_e', req: 'req_e' }).replace('"text":"hi"', `"text":"a${bad}b"`);
+      assert.ok(line.includes(bad));
+      assert.equal(extractUsageLine(Buffer.from(line), 0, Buffer.byteLength(line), decode), undefined, bad);
+      assert.equal(parseLine(line).kind, 'malformed');
+    }
+    const good = assistantLine({ id: 'msg_e', req: 'req_e' }).replace('"text":"hi"', '"text":"a\\n\\u00e9\\\\\\"b"');
+    assert.deepEqual(extractUsageLine(Buffer.from(good), 0, Buffer.byteLength(good), decode), parseLine(good));
   });
 
   it('finds control bytes at any alignment', () => {
