@@ -80,7 +80,7 @@ export interface MeterOptions {
   now?: () => number;
   /** Our own folder for the daily history (never under Claude's folders); none: nothing is kept. */
   storageDir?: string | undefined;
-  /** Minimum time between two writes of the history, ms. */
+  /** Minimum time between two writes of the history, ms (default 1 hour; also written after the first scan and on dispose). */
   historySaveMs?: number;
 }
 
@@ -235,7 +235,9 @@ export class Meter extends EventEmitter {
       return;
     }
     const revision = this.source.engine.revision;
-    const every = this.options.historySaveMs ?? 60_000;
+    // Hourly is plenty: what the history guards against is Claude Code deleting
+    // transcripts weeks old, and the meter also writes it when it stops.
+    const every = this.options.historySaveMs ?? 3_600_000;
     if (revision === this.savedRevision || (!force && Date.now() - this.lastHistorySaveMs < every && this.savedRevision !== -1)) {
       return;
     }
