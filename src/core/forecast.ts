@@ -30,23 +30,38 @@ export const DEFAULT_SUMMARY_TOKENS = 3_000;
 const RECENT_COMPACTIONS = 20;
 
 /**
- * Every compaction in the engine whose session made a main-chain call after
- * it: what the context was right after (the next call's prompt).
+ * The latest `latest` compactions in the engine whose session made a
+ * main-chain call after them: what the context was right after (the next
+ * call's prompt), oldest first.
  */
-export function pastCompactions(engine: Engine): CompactionSeen[] {
-  const out: CompactionSeen[] = [];
+export function pastCompactions(engine: Engine, latest = RECENT_COMPACTIONS): CompactionSeen[] {
+  // The boundaries first (cheap), newest first; a session's calls are sorted only for the ones used.
+  const boundaries: Array<{ sessionId: string; atMs: number; summaryTokens: number | undefined }> = [];
   for (const [sessionId, files] of engine.sessionFiles()) {
-    const boundaries = files.filter((f) => !f.role.subagent).flatMap((f) => f.compacts);
-    if (boundaries.length === 0) {
-      continue;
-    }
-    const main: Entry[] = [...engine.sessionEntries(sessionId)].filter((e) => !e.sidechain && promptTokens(e.raw.tokens) > 0);
-    main.sort((a, b) => a.raw.timestampMs - b.raw.timestampMs || a.offset - b.offset);
-    for (const b of boundaries) {
-      const next = main.find((e) => e.raw.timestampMs > b.timestampMs);
-      if (next) {
-        out.push({ sessionId, atMs: b.timestampMs, nextPromptTokens: promptTokens(next.raw.tokens), summaryTokens: b.postTokens });
+    for (const f of files) {
+      if (!f.role.subagent) {
+        for (const b of f.compacts) {
+          boundaries.push({ sessionId, atMs: b.timestampMs, summaryTokens: b.postTokens });
+        }
       }
+    }
+  }
+  boundaries.sort((a, b) => b.atMs - a.atMs);
+  const mainOf = new Map<string, Entry[]>();
+  const out: CompactionSeen[] = [];
+  for (const b of boundaries) {
+    if (out.length >= latest) {
+      break;
+    }
+    let main = mainOf.get(b.sessionId);
+    if (!main) {
+      main = [...engine.sessionEntries(b.sessionId)].filter((e) => !e.sidechain && promptTokens(e.raw.tokens) > 0);
+      main.sort((x, y) => x.raw.timestampMs - y.raw.timestampMs || x.offset - y.offset);
+      mainOf.set(b.sessionId, main);
+    }
+    const next = main.find((e) => e.raw.timestampMs > b.atMs);
+    if (next) {
+      out.push({ sessionId: b.sessionId, atMs: b.atMs, nextPromptTokens: promptTokens(next.raw.tokens), summaryTokens: b.summaryTokens });
     }
   }
   return out.sort((a, b) => a.atMs - b.atMs);

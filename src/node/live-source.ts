@@ -176,8 +176,13 @@ export class LiveSource extends EventEmitter {
           }
         },
       });
+      // One realpath per file: in batches, so the extension host is never held for long.
+      let n = 0;
       for (const [p, c] of result.cursors) {
         this.setCursor(p, c);
+        if (++n % 256 === 0) {
+          await new Promise((r) => setImmediate(r));
+        }
       }
       for (const e of result.errors) {
         this.problems.push(e);

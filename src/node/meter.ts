@@ -171,6 +171,8 @@ export class Meter extends EventEmitter {
   /** Starts scanning; resolves when the first scan is merged. */
   async start(): Promise<void> {
     await this.source.start();
+    // Let the event loop turn between the end of the merge and the first full snapshot.
+    await new Promise((r) => setImmediate(r));
     this.refreshNow();
   }
 

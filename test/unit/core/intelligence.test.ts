@@ -76,6 +76,11 @@ describe('the next ten turns against /compact', () => {
         ['b', 28_001],
       ],
     );
+    assert.deepEqual(
+      pastCompactions(engine, 1).map((c) => c.sessionId),
+      ['b'],
+      'only the latest ones are looked up',
+    );
     const est = postCompactEstimate(seen);
     assert.equal(est.contextTokens, 23_001);
     assert.equal(est.observed, 2);
