@@ -4,6 +4,7 @@
  * zone), so the calendar arithmetic here is plain UTC date arithmetic. Pure.
  */
 import { formatPercent, formatUsd } from './format';
+import { addDays } from './local-day';
 
 export type WeekStart = 'monday' | 'sunday' | 'saturday';
 export type BudgetPeriod = 'day' | 'week' | 'month';
@@ -14,16 +15,7 @@ function asDate(day: string): Date {
   return new Date(`${day}T00:00:00Z`);
 }
 
-function iso(d: Date): string {
-  return d.toISOString().slice(0, 10);
-}
-
-/** The day `n` days before `day` (negative: after). */
-export function addDays(day: string, n: number): string {
-  const d = asDate(day);
-  d.setUTCDate(d.getUTCDate() + n);
-  return iso(d);
-}
+export { addDays };
 
 /** First day, length and position of today in the period containing `today`. */
 export function periodOf(period: BudgetPeriod, today: string, weekStartsOn: WeekStart): { start: string; end: string; days: number; dayOfPeriod: number } {

@@ -7,6 +7,7 @@
  */
 import type { Cell, Engine } from './engine';
 import { addTokens, emptyTokens } from './engine';
+import { addDays } from './local-day';
 import { costOn } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
 import type { Report, ReportCache } from './report';
@@ -142,11 +143,8 @@ export interface StackedDays {
 /** Daily cost for `days` consecutive days ending `until`, stacked by model or project (at most `maxGroups` + "other"). */
 export function stackedDaily(rows: readonly HistoryRow[], until: string, days: number, by: 'model' | 'project', maxGroups = 6): StackedDays {
   const dayList: string[] = [];
-  const end = new Date(`${until}T00:00:00Z`);
   for (let i = days - 1; i >= 0; i--) {
-    const d = new Date(end);
-    d.setUTCDate(d.getUTCDate() - i);
-    dayList.push(d.toISOString().slice(0, 10));
+    dayList.push(addDays(until, -i));
   }
   const index = new Map(dayList.map((d, i) => [d, i]));
   const groups = new Map<string, number[]>();

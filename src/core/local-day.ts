@@ -6,6 +6,13 @@
 
 const SLOT_MS = 15 * 60 * 1000;
 
+/** The calendar day `n` days after `day` (before it when `n` is negative); both `YYYY-MM-DD`. */
+export function addDays(day: string, n: number): string {
+  const d = new Date(`${day}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + n);
+  return d.toISOString().slice(0, 10);
+}
+
 /** Throws a RangeError naming the zone when it is not a valid IANA time zone. */
 export function assertTimeZone(timeZone: string): void {
   try {

@@ -8,6 +8,7 @@ import type { Report, SessionReport } from './report';
 import type { Settings } from './settings';
 import type { Nudge } from './nudges';
 import { periodOf, PLAN_NAMES, type BudgetStatus } from './budgets';
+import { addDays } from './local-day';
 import { formatCountdown, type CacheCountdown, type Projection } from './forecast';
 
 export type Severity = 'none' | 'warning' | 'error';
@@ -64,12 +65,6 @@ export function apiEquivalentLabel(settings: Settings): string {
 }
 
 const ICON = '$(pulse)';
-
-function daysBefore(day: string, n: number): string {
-  const d = new Date(`${day}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - n);
-  return d.toISOString().slice(0, 10);
-}
 
 /** The colour of the status bar: the most severe visible nudge. */
 export function severityOf(nudges: readonly Nudge[]): Severity {
@@ -128,7 +123,7 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   }
   const r = report;
   const todayUSD = r?.days.find((d) => d.date === today)?.costUSD ?? 0;
-  const weekStart = daysBefore(today, 6);
+  const weekStart = addDays(today, -6);
   const weekUSD = (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
   const spentSince = (start: string) => (r?.days ?? []).filter((d) => d.date >= start && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
   const budgetWeek = input.budgets?.find((b) => b.period === 'week')?.spentUSD ?? spentSince(periodOf('week', today, settings['budgets.weekStartsOn']).start);
