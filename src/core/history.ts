@@ -59,8 +59,10 @@ export function liveHistoryRows(engine: Engine, report: Report, cache: ReportCac
 
 export interface MergedHistory {
   rows: HistoryRow[];
-  /** Sessions known only from our stored history (their transcripts are gone). */
+  /** Sessions known only from our stored history (their transcripts are gone): how many, which, and their rows. */
   keptSessions: number;
+  keptSessionIds: ReadonlySet<string>;
+  keptRows: HistoryRow[];
   /** First and last day of those sessions' rows. */
   keptFrom: string | null;
   keptUntil: string | null;
@@ -81,7 +83,7 @@ export function mergeHistory(stored: readonly HistoryRow[], live: readonly Histo
       until = r.day;
     }
   }
-  return { rows: [...live, ...kept], keptSessions: keptIds.size, keptFrom: from, keptUntil: until };
+  return { rows: [...live, ...kept], keptSessions: keptIds.size, keptSessionIds: keptIds, keptRows: kept, keptFrom: from, keptUntil: until };
 }
 
 /** Cost per day (unpriced rows count as 0 here; they are flagged elsewhere). */

@@ -38,8 +38,6 @@ export interface MeterHistory {
   keptUntil: string | null;
   /** The stored rows of those sessions. */
   keptRows: HistoryRow[];
-  /** Oldest day with any cost, live or stored. */
-  firstDay: string | null;
   /** Whether the history is kept (setting and a storage folder). */
   persisted: boolean;
 }
@@ -266,20 +264,12 @@ export class Meter extends EventEmitter {
       budgetStatus('week', settings['budgets.weeklyUSD'], daily, today, weekStartsOn),
       budgetStatus('month', settings['budgets.monthlyUSD'], daily, today, weekStartsOn),
     ].filter((b): b is BudgetStatus => b !== null);
-    const liveIds = new Set(report.sessions.map((x) => x.sessionId));
-    const kept = new Set(merged.rows.filter((r) => !liveIds.has(r.sessionId)).map((r) => r.sessionId));
     const ranges = [
       { label: 'Today', days: 1 },
       { label: 'Last 7 days', days: 7 },
       { label: 'Last 30 days', days: 30 },
       { label: 'Last 90 days', days: 90 },
-    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, kept), label: r.label }));
-    let firstDay: string | null = null;
-    for (const day of daily.keys()) {
-      if (firstDay === null || day < firstDay) {
-        firstDay = day;
-      }
-    }
+    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, merged.keptSessionIds), label: r.label }));
     return {
       budgets,
       plans: comparePlans(daily, today, { pro: settings['plan.proUSD'], max5x: settings['plan.max5xUSD'], max20x: settings['plan.max20xUSD'] }),
@@ -287,10 +277,9 @@ export class Meter extends EventEmitter {
       byModel: stackedDaily(merged.rows, today, 30, 'model'),
       byProject: stackedDaily(merged.rows, today, 30, 'project'),
       keptSessions: merged.keptSessions,
-      keptRows: merged.rows.filter((r) => kept.has(r.sessionId)),
+      keptRows: merged.keptRows,
       keptFrom: merged.keptFrom,
       keptUntil: merged.keptUntil,
-      firstDay,
       persisted: this.historyEnabled(),
     };
   }

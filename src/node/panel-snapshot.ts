@@ -111,6 +111,6 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
-    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, firstDay: h.firstDay } : null,
+    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil } : null,
   };
 }

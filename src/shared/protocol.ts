@@ -91,7 +91,6 @@ export interface PanelHistory {
   keptSessions: number;
   keptFrom: string | null;
   keptUntil: string | null;
-  firstDay: string | null;
 }
 
 export interface PanelTurns {
