@@ -14,10 +14,9 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
-import { main } from '../../../src/node/cli';
+import { runCli } from '../support/cli';
 import { LiveSource } from '../../../src/node/live-source';
 import { assistantLine } from '../support/lines';
 import {
@@ -49,17 +48,6 @@ function sameAsCold(live: Report, cold: Report): boolean {
     live.skipped.malformedLines === cold.skipped.malformedLines &&
     live.sessions.length === cold.sessions.length
   );
-}
-
-async function runCli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let stdout = '';
-  let stderr = '';
-  out.on('data', (c: Buffer) => (stdout += c.toString()));
-  err.on('data', (c: Buffer) => (stderr += c.toString()));
-  const code = await main(argv, out, err);
-  return { code, stdout, stderr };
 }
 
 /** How this run can test permission denial: in-process, as `nobody` in a child, or not at all. */

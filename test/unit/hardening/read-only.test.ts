@@ -14,10 +14,9 @@ import * as fs from 'node:fs';
 // The module object itself (not the namespace copy of `import * as`), so its functions can be wrapped.
 import nodeFs from 'node:fs';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport } from '../../../src/core/report';
-import { main } from '../../../src/node/cli';
+import { runCli } from '../support/cli';
 import { LiveSource } from '../../../src/node/live-source';
 import { assistantLine } from '../support/lines';
 import { diffSnapshots, removeTree, repoRoot, sleep, snapshotTree, tempDir, type TreeEntry } from './helpers';
@@ -129,14 +128,7 @@ describe('hardening: read-only Claude folders are never written', function () {
         ['report', '--config-dir', path.join(claude(), 'projects'), '--tz', 'UTC'],
         ['report', '--json', '--config-dir', xdg(), '--since', '2026-01-01'],
       ]) {
-        const out = new PassThrough();
-        const err = new PassThrough();
-        let stdout = '';
-        let stderr = '';
-        out.on('data', (c: Buffer) => (stdout += c.toString()));
-        err.on('data', (c: Buffer) => (stderr += c.toString()));
-        const code = await main(argv, out, err);
-        runs.push({ code, stdout, stderr });
+        runs.push(await runCli(argv));
       }
     } finally {
       rec.restore();

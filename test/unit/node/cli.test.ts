@@ -3,9 +3,9 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { main, parseArgs, UsageError } from '../../../src/node/cli';
+import { parseArgs, UsageError } from '../../../src/node/cli';
 import { storedReportAnswer } from '../../../src/node/cli-launch';
+import { capture, runCli } from '../support/cli';
 import type { Report } from '../../../src/core/report';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings } from '../../../src/core/settings';
@@ -25,32 +25,9 @@ interface Expected {
 }
 const expected = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as Expected;
 
-async function run(argv: string[], env?: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const chunks: string[] = [];
-  const errChunks: string[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c.toString()));
-  err.on('data', (c: Buffer) => errChunks.push(c.toString()));
-  const saved = { ...process.env };
-  if (env) {
-    Object.assign(process.env, env);
-  }
-  try {
-    const code = await main(argv, out, err);
-    return { code, stdout: chunks.join(''), stderr: errChunks.join('') };
-  } finally {
-    for (const k of Object.keys(process.env)) {
-      if (!(k in saved)) {
-        delete process.env[k];
-      }
-    }
-    Object.assign(process.env, saved);
-  }
-}
 
 async function jsonReport(argv: string[]): Promise<Report> {
-  const r = await run(['report', '--json', '--no-cache', ...argv]);
+  const r = await runCli(['report', '--json', '--no-cache', ...argv]);
   assert.equal(r.code, 0, r.stderr);
   return JSON.parse(r.stdout) as Report;
 }
@@ -112,13 +89,13 @@ describe('claude-cost report on the golden tree (hand-checked, see test/fixtures
   });
 
   it('reads CLAUDE_CONFIG_DIR (comma-separated) when no --config-dir is given', async () => {
-    const r = await run(['report', '--json', '--no-cache', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
+    const r = await runCli(['report', '--json', '--no-cache', '--tz', 'UTC'], { CLAUDE_CONFIG_DIR: `${GOLDEN},${path.join(GOLDEN, 'projects')}` });
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual((JSON.parse(r.stdout) as Report).totals, report.totals);
   });
 
   it('prints readable tables without --json', async () => {
-    const r = await run(['report', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    const r = await runCli(['report', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0);
     assert.match(r.stdout, /\$0\.86/);
     assert.match(r.stdout, /claude-nova-1\s+unpriced/);
@@ -139,7 +116,7 @@ describe('claude-cost arguments', () => {
   for (const [argv, message] of bad) {
     it(`rejects ${argv.join(' ')} with one line and exit 2`, async () => {
       assert.throws(() => parseArgs(argv), (e: unknown) => e instanceof UsageError && message.test(e.message));
-      const r = await run(argv);
+      const r = await runCli(argv);
       assert.equal(r.code, 2);
       assert.equal(r.stdout, '');
       assert.equal(r.stderr.trim().split('\n').length, 1);
@@ -147,7 +124,7 @@ describe('claude-cost arguments', () => {
   }
 
   it('fails with exit 2 on a missing config dir', async () => {
-    const r = await run(['report', '--config-dir', path.join(os.tmpdir(), 'ccm-does-not-exist-42')]);
+    const r = await runCli(['report', '--config-dir', path.join(os.tmpdir(), 'ccm-does-not-exist-42')]);
     assert.equal(r.code, 2);
     assert.match(r.stderr, /no such directory/);
   });
@@ -155,7 +132,7 @@ describe('claude-cost arguments', () => {
   it('reports an empty tree calmly', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-empty-'));
     try {
-      const r = await run(['report', '--json', '--no-cache', '--config-dir', dir]);
+      const r = await runCli(['report', '--json', '--no-cache', '--config-dir', dir]);
       assert.equal(r.code, 0);
       const rep = JSON.parse(r.stdout) as Report;
       assert.equal(rep.totals.costUSD, 0);
@@ -180,7 +157,7 @@ describe('claude-cost arguments', () => {
   });
 
   it('report --csv prints sessions, days and projects as CSV', async () => {
-    const r = await run(['report', '--csv', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    const r = await runCli(['report', '--csv', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0, r.stderr);
     const rows = r.stdout.trim().split('\r\n');
     assert.equal(rows[0]?.split(',')[0], 'kind');
@@ -190,17 +167,17 @@ describe('claude-cost arguments', () => {
   });
 
   it('session <prefix> lists the calls of one session with a running total', async () => {
-    const r = await run(['session', '1111', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
+    const r = await runCli(['session', '1111', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /Session 11111111-aaaa-4aaa-8aaa-111111111111/);
     const calls = r.stdout.split('\n').filter((l) => /^2026-11-20 /.test(l));
     assert.equal(calls.length, 4);
     assert.match(calls[2] ?? '', /claude-haiku-4-5 .* subagent$/);
     assert.match(calls[3] ?? '', /\$0\.19\s*$/);
-    const json = await run(['session', '1111', '--json', '--no-cache', '--config-dir', GOLDEN]);
+    const json = await runCli(['session', '1111', '--json', '--no-cache', '--config-dir', GOLDEN]);
     const parsed = JSON.parse(json.stdout) as { turns: Array<{ costUSD: number }> };
     assert.ok(Math.abs(parsed.turns.reduce((a, t) => a + t.costUSD, 0) - 0.191963) < 1e-12);
-    const none = await run(['session', 'zzz', '--no-cache', '--config-dir', GOLDEN]);
+    const none = await runCli(['session', 'zzz', '--no-cache', '--config-dir', GOLDEN]);
     assert.equal(none.code, 2);
     assert.match(none.stderr, /no session matches "zzz"/);
   });
@@ -208,7 +185,7 @@ describe('claude-cost arguments', () => {
   it('session --json gives the same forecasts as the panel (next turn, 10 turns vs /compact, countdown, what-if, spikes)', async function () {
     this.timeout(20_000);
     const dir = path.join(ROOT, 'test/fixtures/claude-code-2.1.330-compact');
-    const r = await run(['session', '233ad91d', '--json', '--no-cache', '--config-dir', dir]);
+    const r = await runCli(['session', '233ad91d', '--json', '--no-cache', '--config-dir', dir]);
     assert.equal(r.code, 0, r.stderr);
     const cli = JSON.parse(r.stdout) as { forecast: Record<string, unknown> & { projection: { postCompact: { observed: number } } } };
     const meter = new Meter({ prices: bundledPriceTable(), settings: defaultSettings(), workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: dir }, home: os.tmpdir(), throttleMs: 0 });
@@ -224,7 +201,7 @@ describe('claude-cost arguments', () => {
     } finally {
       await meter.dispose();
     }
-    const text = await run(['session', '233ad91d', '--no-cache', '--config-dir', dir]);
+    const text = await runCli(['session', '233ad91d', '--no-cache', '--config-dir', dir]);
     assert.match(text.stdout, /^Next 10 turns: \$[0-9.]+ as the session goes, \$[0-9.]+ after \/compact now/m);
     assert.match(text.stdout, /^Prompt cache \(5-minute\): cold since 2026-11-22 02:14:03 UTC; the next prompt re-writes 15,206 tokens ≈ \$0\.06$/m);
   });
@@ -236,16 +213,10 @@ describe('claude-cost arguments', () => {
       fs.cpSync(GOLDEN, tree, { recursive: true });
       const cache = path.join(temp, 'cache');
       const argv = ['report', '--json', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC'];
-      const capture = () => {
-        const stream = new PassThrough();
-        let text = '';
-        stream.on('data', (d: Buffer) => (text += d.toString()));
-        return { stream, text: () => text };
-      };
       const none = capture();
       assert.equal(storedReportAnswer(argv, {}, none.stream, none.stream), undefined, 'nothing stored yet');
       assert.equal(none.text(), '');
-      const full = await run(argv);
+      const full = await runCli(argv);
       assert.equal(full.code, 0);
       const out = capture();
       const err = capture();
@@ -287,7 +258,7 @@ describe('claude-cost arguments', () => {
       fs.mkdirSync(path.join(dir, 'projects', 'p'), { recursive: true });
       const line = JSON.stringify({ type: 'assistant', timestamp: '2026-11-20T10:00:00Z', sessionId: 's', cwd: '/w\u001b]0;pwned\u0007', message: { id: 'm', model: 'evil\u001b[31mred', usage: { input_tokens: 1, output_tokens: 1 } } });
       fs.writeFileSync(path.join(dir, 'projects', 'p', 's.jsonl'), `${line}\n`);
-      const r = await run(['report', '--no-cache', '--config-dir', dir]);
+      const r = await runCli(['report', '--no-cache', '--config-dir', dir]);
       assert.equal(r.code, 0);
       assert.match(r.stderr, /evil\?\[31mred/);
       assert.ok(!r.stderr.includes('\u001b') && !r.stdout.includes('\u001b') && !r.stdout.includes('\u0007'));

@@ -4,11 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings } from '../../../src/core/settings';
-import { PassThrough } from 'node:stream';
-import { main } from '../../../src/node/cli';
 import { Meter, type MeterSnapshot } from '../../../src/node/meter';
 import { buildPanelSnapshot } from '../../../src/node/panel-snapshot';
 import { ToolNameLookup, toolNamesIn } from '../../../src/node/tool-names';
+import { runCli } from '../support/cli';
 import { assistantLine } from '../support/lines';
 
 /** An assistant line whose content holds tool_use blocks (as Claude Code writes them). */
@@ -86,10 +85,8 @@ describe('tool names on demand', () => {
       await meter.dispose();
     }
     // claude-cost session says the same.
-    const out = new PassThrough();
-    let text = '';
-    out.on('data', (d: Buffer) => (text += d.toString()));
-    assert.equal(await main(['session', 's', '--no-cache', '--config-dir', path.join(dir, 'claude')], out, new PassThrough()), 0);
-    assert.match(text, /^Spike: 2026-11-20 10:03:00 UTC \$0\.60 \([0-9.]+x the median\): large new input \(e\.g\. a big tool result\); after Read$/m);
+    const cli = await runCli(['session', 's', '--no-cache', '--config-dir', path.join(dir, 'claude')]);
+    assert.equal(cli.code, 0);
+    assert.match(cli.stdout, /^Spike: 2026-11-20 10:03:00 UTC \$0\.60 \([0-9.]+x the median\): large new input \(e\.g\. a big tool result\); after Read$/m);
   });
 });
