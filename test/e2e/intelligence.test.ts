@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame } from 'playwright-core';
-import { frameShowing, openWorkbench, runCommand, screenshot, waitForStatusBarText, type Workbench } from './support/browser';
+import { frameShowing, tearDown, openWorkbench, runCommand, screenshot, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT, EXPECTED, writeIntelligenceTree, writeStoredHistory, type IntelligenceTree } from '../support/intelligence-tree';
 import { usd } from '../support/today-tree';
@@ -68,11 +68,7 @@ describe('cost intelligence in a real VS Code workbench', function () {
       }
       await frame?.locator('section.budgets').screenshot({ path: path.join(shots, 'panel-budgets.png') }).catch(() => undefined);
     }
-    await wb?.close();
-    await server?.stop();
-    if (temp) {
-      fs.rmSync(temp, { recursive: true, force: true });
-    }
+    await tearDown(wb, server, temp);
   });
 
   it('the status bar says API-equivalent, the budget week and the cache countdown in minutes', async () => {

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { frameShowing, notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
+import { frameShowing, tearDown, notificationTexts, openWorkbench, runCommand, screenshot, statusBarTexts, waitForStatusBarText, type Workbench } from './support/browser';
 import { startCodeServer, type CodeServer } from './support/code-server';
 import { CURRENT_SESSION, HOSTILE_MODEL, HOSTILE_PROJECT, HOSTILE_SESSION, SONNET_CALL_USD, sonnetLine, usd, writeTodayTree, type TodayTree } from '../support/today-tree';
 
@@ -75,11 +75,7 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
       fs.mkdirSync(SHOTS, { recursive: true });
       await screenshot(wb.page, path.join(SHOTS, 'workbench.png'));
     }
-    await wb?.close();
-    await server?.stop();
-    if (temp) {
-      fs.rmSync(temp, { recursive: true, force: true });
-    }
+    await tearDown(wb, server, temp);
   });
 
   it('with no transcripts: a calm empty state and no error notification', async () => {

@@ -180,3 +180,12 @@ export async function frameShowing(page: Page, selector: string, timeoutMs = 15_
   }
   throw new Error(`no frame shows ${selector}`);
 }
+
+/** Closes the browser, stops the test VS Code (by its process group) and deletes the test's temp folder. */
+export async function tearDown(wb: Workbench | undefined, server: { stop(): Promise<void> } | undefined, tempDir: string): Promise<void> {
+  await wb?.close();
+  await server?.stop();
+  if (tempDir) {
+    fs.rmSync(tempDir, { recursive: true, force: true });
+  }
+}
