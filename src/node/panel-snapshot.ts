@@ -4,6 +4,7 @@
  */
 import type { SessionReport } from '../core/report';
 import type { PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
+import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
 import type { MeterSnapshot, SessionDetail } from './meter';
 
@@ -103,11 +104,7 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
     settingsProblems: m.priceOverrideErrors.map((e) => `claudeCostMeter.priceOverrides: ${e}`),
     budgets: (h?.budgets ?? []).map((b) => ({ period: b.period, label: b.label, spentUSD: b.spentUSD, limitUSD: b.limitUSD, share: b.share, paceShare: b.paceShare, summary: b.summary })),
     plans: h
-      ? {
-          ...h.plans,
-          rows: h.plans.rows.map((x) => ({ ...x })),
-          best: h.plans.best === 'api' ? 'api' : (h.plans.rows.find((x) => x.plan === h.plans.best)?.name ?? h.plans.best),
-        }
+      ? { ...h.plans, best: h.plans.best === 'api' ? 'api' : PLAN_NAMES[h.plans.best] }
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
