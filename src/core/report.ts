@@ -301,6 +301,46 @@ function sortedBy<T>(items: T[], key: (t: T) => string): T[] {
   return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
 
+type SessionFiles = ReturnType<Engine['sessionFiles']>;
+
+/** A session's facts, reconciliation and subagents: from `options.cache` when still current, else computed (and cached). */
+function sessionDerived(engine: Engine, sessionId: string, options: ReportOptions, filesBySession: SessionFiles) {
+  const revision = engine.sessionRevision(sessionId);
+  const key = `${options.contextWindowOverride ?? ''}`;
+  const cached = options.cache?.sessions.get(sessionId);
+  if (cached && cached.revision === revision && cached.key === key) {
+    return cached;
+  }
+  const files = filesBySession.get(sessionId) ?? [];
+  const fresh = {
+    revision,
+    key,
+    facts: sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession),
+    reconciliation: reconcileSession(engine, sessionId, files),
+    subagents: subagentsOf(engine, sessionId),
+  };
+  options.cache?.sessions.set(sessionId, fresh);
+  return fresh;
+}
+
+/**
+ * Fills `options.cache` for the sessions `ids[from, …)` until `budgetMs` has
+ * passed; returns where it stopped. A live view calls it across several turns
+ * of the event loop before its first `buildReport`, which then finds every
+ * session's results ready instead of computing them all in one block.
+ * `now` is the caller's clock (the core reads none).
+ */
+export function prepareSessions(engine: Engine, ids: readonly string[], from: number, options: ReportOptions & { cache: ReportCache }, budgetMs: number, now: () => number): number {
+  const filesBySession = engine.sessionFiles();
+  const started = now();
+  let i = from;
+  while (i < ids.length && now() - started < budgetMs) {
+    sessionDerived(engine, ids[i] as string, options, filesBySession);
+    i++;
+  }
+  return i;
+}
+
 /** Builds the full report from the engine's current state. */
 export function buildReport(engine: Engine, options: ReportOptions = {}): Report {
   const totals = new Sum();
@@ -312,24 +352,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   const costStates = new Map<string, CostState>();
   const pseudoCells: Cell[] = [];
   const ranged = options.since !== undefined || options.until !== undefined;
-  const derived = (sessionId: string) => {
-    const revision = engine.sessionRevision(sessionId);
-    const key = `${options.contextWindowOverride ?? ''}`;
-    const cached = options.cache?.sessions.get(sessionId);
-    if (cached && cached.revision === revision && cached.key === key) {
-      return cached;
-    }
-    const files = filesBySession.get(sessionId) ?? [];
-    const fresh = {
-      revision,
-      key,
-      facts: sessionFacts(engine, sessionId, options.contextWindowOverride, filesBySession),
-      reconciliation: reconcileSession(engine, sessionId, files),
-      subagents: subagentsOf(engine, sessionId),
-    };
-    options.cache?.sessions.set(sessionId, fresh);
-    return fresh;
-  };
+  const derived = (sessionId: string) => sessionDerived(engine, sessionId, options, filesBySession);
   for (const sessionId of filesBySession.keys()) {
     const rec = derived(sessionId).reconciliation;
     if (rec) {
