@@ -22,18 +22,59 @@ export interface ListProblem {
   message: string;
 }
 
+export interface ListOptions {
+  /** Filled with folders reached through a symlink: real path -> the path under `projects/` they are known by. */
+  symlinkedDirs?: Map<string, string> | undefined;
+  /**
+   * Called with each folder just before it is read (the path it is known
+   * by): a watcher set up here sees every file created after the listing
+   * read the folder, and the listing every file created before.
+   */
+  onDir?: ((dir: string) => void) | undefined;
+}
+
 /**
  * Every `*.jsonl` under a `projects/` folder, recursively. Symlinked folders
  * are followed once (a loop is visited once); unreadable folders are reported,
  * not thrown.
  */
-export function listTranscriptFiles(projectsDir: string, problems: ListProblem[] = [], symlinkedDirs?: Map<string, string>): TranscriptFile[] {
+export function listTranscriptFiles(projectsDir: string, problems: ListProblem[] = [], options: ListOptions = {}): TranscriptFile[] {
+  const walk = walkTranscripts(projectsDir, problems, options);
+  for (let step = walk.next(); ; step = walk.next()) {
+    if (step.done) {
+      return step.value;
+    }
+  }
+}
+
+/**
+ * The same listing, in slices of at most about `sliceMs` with the event loop
+ * turning between them: for the extension host, which a synchronous walk of
+ * a large history would hold for tens of milliseconds.
+ */
+export async function listTranscriptFilesSliced(projectsDir: string, problems: ListProblem[] = [], options: ListOptions = {}, sliceMs = 8): Promise<TranscriptFile[]> {
+  const walk = walkTranscripts(projectsDir, problems, options);
+  let started = Date.now();
+  for (let step = walk.next(); ; step = walk.next()) {
+    if (step.done) {
+      return step.value;
+    }
+    if (Date.now() - started >= sliceMs) {
+      await new Promise((r) => setImmediate(r));
+      started = Date.now();
+    }
+  }
+}
+
+/** The walk behind both listings: pauses (yields) after each folder. */
+function* walkTranscripts(projectsDir: string, problems: ListProblem[], options: ListOptions): Generator<void, TranscriptFile[]> {
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
+  const { symlinkedDirs, onDir } = options;
   // `knownReal`: the real path, when the parent's is known and this entry is
   // no symlink (then it is the parent's real path + the name: no syscall).
-  const walk = (dir: string, rel: string, knownReal?: string): void => {
+  function* walk(dir: string, rel: string, knownReal?: string): Generator<void> {
     let real: string;
     try {
       real = knownReal ?? fs.realpathSync.native(dir);
@@ -48,6 +89,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
     if (symlinkedDirs && real !== dir && !symlinkedDirs.has(real)) {
       symlinkedDirs.set(real, dir); // a folder reached through a symlink: its real path -> the path we use
     }
+    onDir?.(dir);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -55,6 +97,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
       problems.push({ path: dir, message: describeError(err) });
       return;
     }
+    const subdirs: Array<[string, string, string | undefined]> = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -70,7 +113,7 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
         }
       }
       if (isDir) {
-        walk(full, childRel, entry.isSymbolicLink() ? undefined : path.join(real, entry.name));
+        subdirs.push([full, childRel, entry.isSymbolicLink() ? undefined : path.join(real, entry.name)]);
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);
@@ -85,8 +128,12 @@ export function listTranscriptFiles(projectsDir: string, problems: ListProblem[]
         }
       }
     }
-  };
-  walk(projectsDir, '');
+    yield;
+    for (const [full, childRel, childReal] of subdirs) {
+      yield* walk(full, childRel, childReal);
+    }
+  }
+  yield* walk(projectsDir, '');
   return out;
 }
 

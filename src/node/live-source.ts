@@ -1,19 +1,21 @@
 /**
  * The live data source behind the status bar and the panel: finds Claude's
- * folders, runs the cold scan in workers, then tails every transcript with
- * chokidar, reading only appended bytes (no rescan on a change). Still no
- * vscode: the extension and tests drive it the same way.
+ * folders, runs the cold scan in workers, then tails every transcript,
+ * reading only appended bytes (no rescan on a change). The folders are
+ * watched one by one (`TreeWatcher`) as the listing reads them; when the OS
+ * runs out of watches, the tree is listed again every half second instead.
+ * Still no vscode: the extension and tests drive it the same way.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
-import { watch, type FSWatcher } from 'chokidar';
 import { Engine } from '../core/engine';
 import type { PriceTable } from '../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from './claude-roots';
 import { coldScan, type ScanProgress } from './cold-scan';
 import { catchUp, type CursorState } from './file-cursor';
-import { describeError, listTranscriptFiles, type ListProblem } from './scan';
+import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './scan';
+import { isLimit, TreeWatcher } from './tree-watcher';
 
 export type SourceState =
   | { kind: 'starting' }
@@ -30,21 +32,23 @@ export interface LiveSourceOptions {
   home?: string;
   /** How often to look for Claude folders that appear later, in ms. */
   rootPollMs?: number;
-  /** Force chokidar polling (also used automatically when the OS watcher limit is hit). */
+  /** Poll instead of watching (also used automatically when the OS watcher limit is hit). */
   usePolling?: boolean;
   workerPath?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 const SETTLE_MS = 300;
-const WATCH_READY_MAX_MS = 15_000;
+/** How often the tree is listed again when it cannot be watched. */
+const POLL_MS = 500;
 
 /** Events: `change` (engine updated), `state` (SourceState changed). */
 export class LiveSource extends EventEmitter {
   readonly engine: Engine;
   private stateValue: SourceState = { kind: 'starting' };
   private roots: RootSearch = { projectsDirs: [], lookedAt: [], explicit: false };
-  private watcher: FSWatcher | undefined;
+  private watcher: TreeWatcher;
+  private pollTimer: NodeJS.Timeout | undefined;
   private readonly cursors = new Map<string, CursorState>();
   /** Real path -> the path a file is known under (one file reached through symlinks is one file). */
   private readonly byRealPath = new Map<string, string>();
@@ -68,6 +72,7 @@ export class LiveSource extends EventEmitter {
     super();
     this.engine = new Engine({ prices: options.prices, timeZone: options.timeZone });
     this.polling = options.usePolling ?? false;
+    this.watcher = this.newWatcher();
   }
 
   get state(): SourceState {
@@ -139,6 +144,12 @@ export class LiveSource extends EventEmitter {
         return;
       }
       const found = this.findRoots();
+      // A watched projects/ folder that was removed and made again.
+      for (const d of this.roots.projectsDirs) {
+        if (!this.polling && !this.watcher.has(d) && found.projectsDirs.includes(d)) {
+          this.relist(d);
+        }
+      }
       const added = found.projectsDirs.filter((d) => !this.roots.projectsDirs.includes(d));
       if (added.length > 0) {
         this.roots = found;
@@ -158,9 +169,11 @@ export class LiveSource extends EventEmitter {
     }
     this.scanning = true;
     try {
-      await this.watch(dirs);
-      const files = dirs.flatMap((d) => listTranscriptFiles(d, this.problems, this.symlinkedDirs));
-      this.watchSymlinkedDirs();
+      const files: TranscriptFile[] = [];
+      for (const d of dirs) {
+        files.push(...(await listTranscriptFilesSliced(d, this.problems, this.listOptions())));
+      }
+      this.startPolling();
       for (const p of this.problems) {
         this.log('warn', `cannot read ${p.path}: ${p.message}`);
       }
@@ -201,52 +214,85 @@ export class LiveSource extends EventEmitter {
     this.scheduleFlush();
   }
 
-  /** Watches `dirs`; resolves once the watcher has walked them (bounded wait). */
-  private watch(dirs: readonly string[]): Promise<void> {
-    if (this.watcher) {
-      this.watcher.add([...dirs]);
-      return Promise.resolve();
-    }
-    const watcher = watch([...dirs], {
-      ignoreInitial: true,
-      persistent: true,
-      followSymlinks: false,
-      usePolling: this.polling,
-      interval: 500,
-      ignored: (p, stats) => stats !== undefined && stats.isFile() && !p.endsWith('.jsonl'),
-    });
-    watcher.on('add', (p) => this.markDirty(p));
-    watcher.on('change', (p) => this.markDirty(p));
-    watcher.on('unlink', (p) => this.markDirty(p));
-    // A folder created with files already in it (a new project, a subagents/
-    // folder) can beat the watcher: list it once.
-    watcher.on('addDir', (dir) => {
-      for (const f of listTranscriptFiles(dir, [])) {
-        this.markDirty(f.path);
-      }
-    });
+  private newWatcher(): TreeWatcher {
+    const watcher = new TreeWatcher();
+    watcher.on('path', (dir: string, name: string | null, eventType: string) => this.onWatchEvent(dir, name, eventType));
     watcher.on('error', (err) => this.onWatchError(err));
-    this.watcher = watcher;
-    return new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, WATCH_READY_MAX_MS);
-      timer.unref?.();
-      watcher.once('ready', () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
+    return watcher;
+  }
+
+  /** Listing options: symlinked folders recorded, and each folder watched as it is read (unless polling). */
+  private listOptions() {
+    return { symlinkedDirs: this.symlinkedDirs, onDir: this.polling ? undefined : (dir: string) => this.watcher.watchDir(dir) };
+  }
+
+  private onWatchEvent(dir: string, name: string | null, eventType: string): void {
+    if (this.disposed) {
+      return;
+    }
+    if (name === null) {
+      // The OS could not say what changed: look at the whole folder again.
+      this.relist(dir);
+      return;
+    }
+    const p = path.join(dir, name);
+    if (p.endsWith('.jsonl')) {
+      this.markDirty(p);
+      return;
+    }
+    if (eventType !== 'rename') {
+      return;
+    }
+    // Something other than a transcript appeared or went: a folder matters.
+    let isDir = false;
+    try {
+      isDir = fs.statSync(p).isDirectory();
+    } catch {
+      isDir = false;
+    }
+    if (isDir) {
+      if (!this.watcher.has(p)) {
+        // A folder created with files already in it (a new project, a
+        // subagents/ folder) can beat its watch: list it once.
+        this.relist(p);
+      }
+    } else {
+      this.forgetUnder(p);
+      if (!fs.existsSync(dir)) {
+        this.forgetUnder(dir);
+      }
+    }
+  }
+
+  /** Lists a folder (watching it and its subfolders) and reads every transcript in it. */
+  private relist(dir: string): void {
+    for (const f of listTranscriptFiles(dir, [], this.listOptions())) {
+      this.markDirty(f.path);
+    }
+  }
+
+  /** A folder went: its watches close and every file known under it is looked at (and withdrawn). */
+  private forgetUnder(dir: string): void {
+    if (this.watcher.unwatchUnder(dir).length === 0) {
+      return;
+    }
+    const prefix = dir + path.sep;
+    for (const p of this.cursors.keys()) {
+      if (p.startsWith(prefix)) {
+        this.dirty.add(p);
+      }
+    }
+    this.scheduleFlush();
   }
 
   private onWatchError(err: unknown): void {
-    const code = err && typeof err === 'object' && 'code' in err ? String(err.code) : '';
-    if (!this.polling && (code === 'ENOSPC' || code === 'EMFILE')) {
-      this.log('warn', `file watcher limit reached (${code}); falling back to polling every 0.5 s`);
+    if (!this.polling && isLimit(err)) {
+      const code = String((err as { code: unknown }).code);
+      this.log('warn', `file watcher limit reached (${code}); falling back to polling every ${POLL_MS / 1000} s`);
       this.polling = true;
-      const dirs = [...this.roots.projectsDirs];
-      void this.watcher?.close();
-      this.watcher = undefined;
-      void this.watch(dirs);
-      this.watchSymlinkedDirs();
+      this.watcher.close();
+      this.watcher = this.newWatcher();
+      this.startPolling();
       for (const c of this.cursors.keys()) {
         this.dirty.add(c);
       }
@@ -256,16 +302,45 @@ export class LiveSource extends EventEmitter {
     this.log('warn', `file watcher: ${describeError(err)}`);
   }
 
-  /**
-   * The watcher does not follow symlinks (loops would make it walk forever);
-   * folders the scan reached through one are watched at their real path.
-   */
-  private watchSymlinkedDirs(): void {
-    const inside = (p: string, parent: string) => p === parent || p.startsWith(parent + path.sep);
-    const toWatch = [...this.symlinkedDirs.keys()].filter((real) => !this.roots.projectsDirs.some((d) => inside(real, d)));
-    if (toWatch.length > 0) {
-      this.watcher?.add(toWatch);
+  /** When polling: lists the tree again every POLL_MS and reads the files that are new, changed or gone. */
+  private startPolling(): void {
+    if (!this.polling || this.pollTimer || this.disposed) {
+      return;
     }
+    const tick = async () => {
+      if (this.disposed) {
+        return;
+      }
+      if (!this.scanning) {
+        await this.pollOnce();
+      }
+      if (!this.disposed) {
+        this.pollTimer = setTimeout(() => void tick(), POLL_MS);
+        this.pollTimer.unref?.();
+      }
+    };
+    this.pollTimer = setTimeout(() => void tick(), POLL_MS);
+    this.pollTimer.unref?.();
+  }
+
+  private async pollOnce(): Promise<void> {
+    const seen = new Set<string>();
+    for (const d of this.roots.projectsDirs) {
+      for (const f of await listTranscriptFilesSliced(d, [], { symlinkedDirs: this.symlinkedDirs })) {
+        const known = this.canonical(f.path);
+        seen.add(known);
+        const c = this.cursors.get(known);
+        if (!c || c.size !== f.size || c.mtimeMs !== f.mtimeMs || c.ino !== f.ino) {
+          this.dirty.add(known);
+        }
+      }
+    }
+    for (const p of this.cursors.keys()) {
+      if (!seen.has(p)) {
+        this.dirty.add(p);
+      }
+    }
+    this.scheduleFlush();
   }
 
   /** Maps a path under a symlinked folder's real path to the path we know it by. */
@@ -412,8 +487,8 @@ export class LiveSource extends EventEmitter {
     }
     this.cursors.clear();
     this.problems.length = 0;
-    await this.watcher?.close();
-    this.watcher = undefined;
+    this.watcher.close();
+    this.watcher = this.newWatcher();
     this.roots = this.findRoots();
     await this.scanRoots(this.roots.projectsDirs);
   }
@@ -426,8 +501,11 @@ export class LiveSource extends EventEmitter {
     if (this.settleTimer) {
       clearTimeout(this.settleTimer);
     }
+    if (this.pollTimer) {
+      clearTimeout(this.pollTimer);
+      this.pollTimer = undefined;
+    }
     this.removeAllListeners();
-    await this.watcher?.close();
-    this.watcher = undefined;
+    this.watcher.close();
   }
 }

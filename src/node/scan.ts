@@ -8,7 +8,7 @@ import { READ_BYTES, readLines, type LineSink, type ReadLinesResult } from './li
 
 import { describeError, listTranscriptFiles, type ListProblem } from './list-files';
 
-export { describeError, listTranscriptFiles, type ListProblem, type TranscriptFile } from './list-files';
+export { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './list-files';
 
 /** Parses a (possibly shortened) line; when the short form does not parse, the whole line. */
 export function parseShortened(text: string, full?: () => string): ParsedLine {

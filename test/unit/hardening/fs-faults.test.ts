@@ -248,7 +248,7 @@ describe('hardening: file-system faults under a real watcher', function () {
   });
 
   // BUG: a FIFO named *.jsonl that appears under projects/ after start blocks
-  // the whole process: chokidar emits `add` for it, LiveSource.readPaths ->
+  // the whole process: the watcher reports it, LiveSource.readPaths ->
   // catchUp -> readLinesSync -> fs.openSync(fifo, 'r') waits forever for a
   // writer (in the extension host: a frozen host). The cold scan is safe
   // (listTranscriptFiles keeps only isFile()). Repro: start a LiveSource on
@@ -370,7 +370,7 @@ describe('hardening: file-system faults under a real watcher', function () {
   });
 
   // BUG: the cold scan follows symlinked folders (listTranscriptFiles) but the
-  // watcher does not (chokidar `followSymlinks: false`), so appends and new
+  // watcher did not (chokidar `followSymlinks: false`, before the own watcher), so appends and new
   // files behind a symlink are never seen live. Most visible case: a
   // `~/.claude/projects` that is itself a symlink (history moved to another
   // disk): the status bar freezes at the cold-scan total. Repro:

@@ -97,6 +97,43 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     assert.equal(report().sessions.length, 2);
   });
 
+  it('withdraws every file of a project folder that is deleted, and reads one moved in whole', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    const other = path.join(projects(), '-work-q');
+    fs.mkdirSync(path.join(other, T, 'subagents'), { recursive: true });
+    fs.writeFileSync(path.join(other, `${T}.jsonl`), line('t', 100, T));
+    fs.writeFileSync(path.join(other, T, 'subagents', 'agent-1.jsonl'), assistantLine({ session: T, id: 'sub', req: 'rs', side: true, output: 1000 }) + '\n');
+    const s = await start();
+    assert.equal(report().totals.outputTokens, 1110);
+    fs.rmSync(other, { recursive: true });
+    await waitFor('deleted folder withdrawn', () => report().totals.outputTokens === 10);
+    // A folder (with a subfolder) prepared elsewhere and moved in at once: no event ever names its files.
+    const staged = path.join(home, 'staged');
+    fs.mkdirSync(path.join(staged, T, 'subagents'), { recursive: true });
+    fs.writeFileSync(path.join(staged, `${T}.jsonl`), line('t', 100, T));
+    fs.writeFileSync(path.join(staged, T, 'subagents', 'agent-1.jsonl'), assistantLine({ session: T, id: 'sub', req: 'rs', side: true, output: 1000 }) + '\n');
+    fs.renameSync(staged, other);
+    await waitFor('moved-in folder read', () => report().totals.outputTokens === 1110);
+    // Its subfolder is watched too: an append there is seen.
+    fs.appendFileSync(path.join(other, T, 'subagents', 'agent-1.jsonl'), assistantLine({ session: T, id: 'sub2', req: 'rs2', side: true, output: 7 }) + '\n');
+    await waitFor('append in the moved-in subfolder', () => report().totals.outputTokens === 1117);
+    assert.equal(s.state.kind, 'ready');
+  });
+
+  it('reads a projects/ folder that is removed and made again', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    await start();
+    fs.rmSync(projects(), { recursive: true });
+    await waitFor('removed', () => report().totals.outputTokens === 0);
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('b', 20));
+    await waitFor('made again', () => report().totals.outputTokens === 20, 8000);
+    fs.appendFileSync(file(S), line('c', 5));
+    await waitFor('append after', () => report().totals.outputTokens === 25);
+  });
+
   it('is calm with no Claude folder, and picks it up when it appears', async () => {
     const s = await start();
     assert.equal(s.state.kind, 'empty');
@@ -125,6 +162,22 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     watcher.emit('error', Object.assign(new Error('inotify watch limit reached'), { code: 'ENOSPC' }));
     assert.equal(source.usingPolling, true);
     assert.ok(logged.some((m) => m.includes('watcher limit reached (ENOSPC); falling back to polling')), logged.join('\n'));
+    fs.appendFileSync(file(S), line('b', 5));
+    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
+    const sub = path.join(projects(), '-work-new', T, 'subagents', 'agent-1.jsonl');
+    fs.mkdirSync(path.dirname(sub), { recursive: true });
+    fs.writeFileSync(sub, assistantLine({ session: T, id: 'sub', req: 'rs', side: true, output: 100 }) + '\n');
+    await waitFor('a new file in a new folder seen by polling', () => report().totals.outputTokens === 115, 8000);
+    fs.rmSync(file(S));
+    await waitFor('a deletion seen by polling', () => report().totals.outputTokens === 100, 8000);
+  });
+
+  it('polls from the start when asked to, with no watch at all', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, usePolling: true });
+    await source.start();
+    assert.equal((source as unknown as { watcher: { size: number } }).watcher.size, 0);
     fs.appendFileSync(file(S), line('b', 5));
     await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
   });
