@@ -493,7 +493,8 @@ export class LiveSource extends EventEmitter {
     await this.scanRoots(this.roots.projectsDirs);
   }
 
-  async dispose(): Promise<void> {
+  /** Stops every timer and watch (synchronous; a promise for callers that await it). */
+  dispose(): Promise<void> {
     this.disposed = true;
     if (this.rootTimer) {
       clearInterval(this.rootTimer);
@@ -507,5 +508,6 @@ export class LiveSource extends EventEmitter {
     }
     this.removeAllListeners();
     this.watcher.close();
+    return Promise.resolve();
   }
 }
