@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import Module from 'node:module';
 import { REPO_ROOT, WORK_DIR, ensureTree, machine } from './common';
 import { parseSize } from './generate';
@@ -159,7 +159,7 @@ interface RunResult {
   blocksOver50: number;
   blocksOver16: number;
   /** The five longest gaps, with when they ended (ms since activate). */
-  top: Array<{ atMs: number; ms: number }>;
+  top: Array<{ atMs: number; ms: number; gcMs: number }>;
   /** When the merge of worker results began (the watcher's walk and the listing are done), ms since activate. */
   mergeStartMs: number;
   /** Longest block per phase: watcher walk + listing, merging worker results, the first full snapshot after. */
@@ -198,6 +198,14 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
     last = now;
   }, 1);
   const h = monitorEventLoopDelay({ resolution: 1 });
+  // Garbage collection on this thread, to tell our code's blocks from the collector's pauses.
+  const gcs: Array<{ startMs: number; ms: number }> = [];
+  const gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gcs.push({ startMs: e.startTime - t0, ms: e.duration });
+    }
+  });
+  gcObserver.observe({ entryTypes: ['gc'] });
   h.enable();
   const subscriptions: Array<{ dispose(): unknown }> = [];
   const memento = () => {
@@ -236,6 +244,7 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
   await new Promise((r) => setTimeout(r, settleMs));
   clearInterval(probe);
   h.disable();
+  gcObserver.disconnect();
   for (const s of subscriptions) {
     await s.dispose();
   }
@@ -257,7 +266,12 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
     loopDelayP99Ms: h.percentile(99) / 1e6,
     blocksOver50: gaps.filter((g) => g.ms > 50).length,
     blocksOver16: gaps.filter((g) => g.ms > 16).length,
-    top: sorted.slice(0, 5).map((g) => ({ atMs: Math.round(g.atMs), ms: Math.round(g.ms * 10) / 10 })),
+    top: sorted.slice(0, 5).map((g) => ({
+      atMs: Math.round(g.atMs),
+      ms: Math.round(g.ms * 10) / 10,
+      // Collector pauses that began within the block.
+      gcMs: Math.round(gcs.filter((c) => c.startMs >= g.atMs - g.ms - 1 && c.startMs < g.atMs).reduce((sum, c) => sum + c.ms, 0) * 10) / 10,
+    })),
   };
 }
 

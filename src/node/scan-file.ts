@@ -41,7 +41,7 @@ export type ScanMessage =
 export const SCAN_CHUNK = 2 * READ_BYTES;
 
 /** Lines per message, so the main thread merges in small slices. */
-const BATCH_LINES = 2000;
+const BATCH_LINES = 500;
 
 /** Reads one file; big files also post `lines` batches through `post` before the `file` message returned. */
 export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: { current: Buffer }, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
