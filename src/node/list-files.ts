@@ -98,8 +98,11 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
       return;
     }
     const subdirs: Array<[string, string, string | undefined]> = [];
+    // `dir` is normalised (a joined path) and a name has no separator: plain
+    // concatenation is path.join without its normalising pass.
+    const prefix = dir.endsWith(path.sep) ? dir : dir + path.sep;
     for (const entry of entries) {
-      const full = path.join(dir, entry.name);
+      const full = prefix + entry.name;
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       let isDir = entry.isDirectory();
       let isFile = entry.isFile();
@@ -113,7 +116,7 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
         }
       }
       if (isDir) {
-        subdirs.push([full, childRel, entry.isSymbolicLink() ? undefined : path.join(real, entry.name)]);
+        subdirs.push([full, childRel, entry.isSymbolicLink() ? undefined : (real.endsWith(path.sep) ? real : real + path.sep) + entry.name]);
       } else if (isFile && entry.name.endsWith('.jsonl')) {
         try {
           const st = fs.statSync(full);
@@ -133,7 +136,7 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
       yield* walk(full, childRel, childReal);
     }
   }
-  yield* walk(projectsDir, '');
+  yield* walk(path.normalize(projectsDir), '');
   return out;
 }
 
