@@ -4,13 +4,15 @@
  *   claude-cost report [--json] [--config-dir DIR]... [--since YYYY-MM-DD]
  *                      [--until YYYY-MM-DD] [--tz ZONE]
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../core/engine';
 import { systemTimeZone } from '../core/local-day';
 import { bundledPriceTable, bundledPriceTableData } from '../core/pricing/price-table';
 import { buildReport, type Report } from '../core/report';
 import { findClaudeRoots } from './claude-roots';
-import { defaultCacheDir, isInside } from './index-store';
+import { defaultCacheDir, indexExists, isInside } from './index-store';
+import { startScanWorker } from './cold-scan';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
 import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../core/forecast';
@@ -51,17 +53,27 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   // The zone is named in the key without asking ICU, which a warm start never loads.
   const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
   let engine: Engine | undefined;
-  const scan = await warmScan(
-    () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone ?? systemTimeZone() })),
-    roots.projectsDirs,
-    {
-      cacheDir,
-      engineKey: engineKey(bundledPriceTableData(), VERSION),
-      reportKey,
-      workerPath: path.join(__dirname, 'scan-worker.js'),
-      reuseReport: args.command === 'report',
-    },
-  );
+  const workerPath = path.join(__dirname, 'scan-worker.js');
+  // With no index, everything will be read: the worker loads while this thread lists the files.
+  const started = roots.projectsDirs.length > 0 && (cacheDir === undefined || !indexExists(cacheDir)) && fs.existsSync(workerPath) ? startScanWorker(workerPath) : undefined;
+  let scan: Awaited<ReturnType<typeof warmScan>>;
+  try {
+    scan = await warmScan(
+      () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone ?? systemTimeZone() })),
+      roots.projectsDirs,
+      {
+        cacheDir,
+        engineKey: engineKey(bundledPriceTableData(), VERSION),
+        reportKey,
+        workerPath,
+        reuseReport: args.command === 'report',
+        started,
+      },
+    );
+  } finally {
+    // Already stopped when used or not needed; this covers a scan that threw.
+    void started?.worker.terminate();
+  }
   for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);
   }

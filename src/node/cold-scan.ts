@@ -44,6 +44,35 @@ export interface ColdScanOptions {
   mainThreadShare?: number;
   /** Sees every batch of parsed lines as it is merged (the CLI records them for its index). */
   onLines?: (path: string, lines: LineBatch) => void;
+  /** Workers started early (`startScanWorker`), used before any new one is started; unused ones are stopped. */
+  started?: StartedWorker[];
+}
+
+/** A scan worker started ahead of need: its start-up overlaps the caller's own (listing, time zone, prices). */
+export interface StartedWorker {
+  readonly worker: Worker;
+  /** An error the worker raised before it was used. */
+  early: Error | undefined;
+  detach(): void;
+}
+
+/**
+ * Starts a scan worker now, for a scan about to come: a worker takes tens of
+ * milliseconds to load its bundle, which can then happen while this thread
+ * lists the files.
+ */
+export function startScanWorker(workerPath?: string): StartedWorker {
+  const worker = new Worker(workerPath ?? path.join(__dirname, 'scan-worker.js'), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+  const started: StartedWorker = {
+    worker,
+    early: undefined,
+    detach: () => worker.off('error', onEarly),
+  };
+  const onEarly = (err: Error) => {
+    started.early = err;
+  };
+  worker.on('error', onEarly);
+  return started;
 }
 
 const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
@@ -73,6 +102,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0 };
   const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
   if (files.length === 0) {
+    await Promise.all((options.started ?? []).map((s) => s.worker.terminate()));
     options.onProgress?.(progress);
     return result;
   }
@@ -85,8 +115,11 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   const own = share > 0 ? (parts.pop() ?? []) : [];
   const ownBuffer = { current: Buffer.allocUnsafe(own.length > 0 ? SCAN_CHUNK : 0) };
   const ownCaches = new ExtractCaches();
+  const spare = [...(options.started ?? [])];
   for (const part of parts.filter((p) => p.length > 0)) {
-    const worker = new Worker(workerPath, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+    const early = spare.shift();
+    early?.detach();
+    const worker = early?.worker ?? new Worker(workerPath, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
     workers.push(worker);
     running++;
     worker.on('message', (m: ScanMessage) => {
@@ -98,6 +131,10 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
       queue.push({ type: 'done' });
       wake?.();
     });
+    if (early?.early) {
+      queue.push({ type: 'error', path: workerPath, message: early.early.message });
+      queue.push({ type: 'done' });
+    }
     const request: ScanRequest = {
       files: part.map((f) => ({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent })),
     };
@@ -157,7 +194,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
       await yieldToLoop();
     }
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await Promise.all([...workers, ...spare.map((s) => s.worker)].map((w) => w.terminate()));
   }
   return result;
 }

@@ -319,6 +319,11 @@ export function appendedOnly(c: CursorState, st: { size: number; ino: number }):
   return c.ino === st.ino && st.size > c.size && c.offset <= st.size;
 }
 
+/** Whether `dir` holds an index file at all (a run without one will read everything). */
+export function indexExists(dir: string): boolean {
+  return fs.existsSync(path.join(dir, INDEX_FILE));
+}
+
 /** Identifies the engine and price table that wrote an index. */
 export function engineKey(priceTableData: unknown, version: string): string {
   const h = crypto.createHash('sha1').update(JSON.stringify(priceTableData)).digest('hex').slice(0, 16);

@@ -4,7 +4,7 @@
  * again; when no file changed at all, the previous report is reused as is.
  */
 import * as fs from 'node:fs';
-import { coldScan } from './cold-scan';
+import { coldScan, type StartedWorker } from './cold-scan';
 import { forEachLine } from './call-batch';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../core/engine';
@@ -76,6 +76,8 @@ export interface WarmScanOptions {
   reportKey: string;
   /** False when the caller needs the engine filled (e.g. a per-call view), not just the report. */
   reuseReport?: boolean;
+  /** A worker the caller started early (it stops it if the scan reads nothing in workers). */
+  started?: StartedWorker | undefined;
 }
 
 /**
@@ -105,6 +107,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
     const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
     if (cached !== undefined) {
+      await options.started?.worker.terminate();
       result.cachedReport = cached.json;
       result.cachedWarnings = cached.warnings;
       return result;
@@ -136,6 +139,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
         workers: 1,
         mainThreadShare: 0.4,
         sliceMs: 1_000_000,
+        started: options.started ? [options.started] : undefined,
         // With no index to write, nothing needs recording.
         onLines:
           next === undefined
@@ -162,6 +166,9 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
         result.bytesRead += cursor.size;
       }
     }
+  }
+  if (inWorkers.size === 0) {
+    await options.started?.worker.terminate();
   }
   for (const f of files) {
     if (inWorkers.has(f.path)) {

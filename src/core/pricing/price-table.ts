@@ -41,6 +41,9 @@ interface ResolvedModel {
   readonly cards: (RateCard | undefined)[];
 }
 
+/** Marks the one table trusted without the schema check: the bundled JSON itself. */
+const BUNDLED: unique symbol = Symbol('bundled price table');
+
 /** Most distinct raw model strings remembered by one table (a guard against unbounded growth). */
 const MAX_CACHED_RAW_IDS = 4096;
 
@@ -86,13 +89,24 @@ export class PriceTable {
   /** Raw id as logged -> model (null: unpriced). */
   private readonly byRaw = new Map<string, ResolvedModel | null>();
 
-  /** Validates `data` with the strict schema; throws an Error listing the problems when it is invalid. */
-  constructor(data: unknown) {
-    const parsed = tableSchemas().priceTableSchema.safeParse(data);
-    if (!parsed.success) {
-      throw new Error(`Invalid price table: ${describeIssues(parsed.error)}`);
+  /**
+   * Validates `data` with the strict schema; throws an Error listing the
+   * problems when it is invalid. `bundledPriceTable` alone skips this: its
+   * JSON ships with the code and a unit test proves it valid and unchanged
+   * by the schema, and skipping it spares a cold CLI run loading zod.
+   */
+  constructor(data: unknown, trusted?: typeof BUNDLED) {
+    let valid: PriceTableData;
+    if (trusted === BUNDLED && data === bundledData) {
+      valid = bundledData as PriceTableData;
+    } else {
+      const parsed = tableSchemas().priceTableSchema.safeParse(data);
+      if (!parsed.success) {
+        throw new Error(`Invalid price table: ${describeIssues(parsed.error)}`);
+      }
+      valid = parsed.data;
     }
-    this.data = deepFreeze(parsed.data);
+    this.data = deepFreeze(valid);
     this.asOf = this.data.asOf;
     this.webSearchUSD = this.data.webSearchUSD;
     for (const entry of this.data.models) {
@@ -207,7 +221,7 @@ export function bundledPriceTableData(): unknown {
 }
 
 export function bundledPriceTable(): PriceTable {
-  return new PriceTable(bundledData);
+  return new PriceTable(bundledData, BUNDLED);
 }
 
 /** The family named by a word of a model id (`my-opus-proxy` -> opus), for new models in an override table. */

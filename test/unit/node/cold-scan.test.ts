@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport } from '../../../src/core/report';
-import { coldScan } from '../../../src/node/cold-scan';
+import { coldScan, startScanWorker } from '../../../src/node/cold-scan';
 import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
@@ -40,4 +40,30 @@ describe('coldScan (workers, and a share read on the calling thread)', () => {
       }
     });
   }
+
+  it('uses a worker started early, and stops one it did not need', async () => {
+    const dir = trees[0] as string;
+    const sync = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    scanAllSync(sync, [dir]);
+    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    const used = startScanWorker(WORKER);
+    const spare = startScanWorker(WORKER);
+    let sparedExited = false;
+    spare.worker.once('exit', () => (sparedExited = true));
+    const r = await coldScan(engine, listTranscriptFiles(dir), { workerPath: WORKER, workers: 1, started: [used, spare] });
+    assert.equal(r.errors.length, 0);
+    assert.equal(buildReport(engine).totals.outputTokens, buildReport(sync).totals.outputTokens);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(sparedExited, true, 'the unused worker was stopped');
+    // The used one is stopped too: a second terminate resolves at once.
+    assert.equal(await used.worker.terminate(), undefined);
+  });
+
+  it('reports a worker that failed before it was used, and still ends', async () => {
+    const broken = startScanWorker(path.join(FIXTURES, 'no-such-worker.js'));
+    await new Promise((resolve) => broken.worker.once('error', resolve));
+    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    const r = await coldScan(engine, listTranscriptFiles(trees[0] as string), { workerPath: WORKER, workers: 1, started: [broken] });
+    assert.ok(r.errors.some((e) => e.message.includes('no-such-worker')), JSON.stringify(r.errors));
+  });
 });

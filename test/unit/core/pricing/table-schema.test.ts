@@ -21,6 +21,8 @@ describe('pricing/table-schema', () => {
     assert.equal(result.data.asOf, '2026-11-22');
     assert.equal(result.data.webSearchUSD, 0.01);
     assert.ok(result.data.sources.length > 0);
+    // bundledPriceTable() trusts the JSON without this check: that is safe only while the schema changes nothing in it.
+    assert.deepEqual(result.data, bundled);
   });
 
   it('an unchanged copy validates too (the breakages below are the only difference)', () => {
