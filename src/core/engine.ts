@@ -155,6 +155,9 @@ export class Engine {
   private readonly sessions = new Map<string, Set<Entry>>();
   private readonly sessionRevisions = new Map<string, number>();
   private revisionCounter = 0;
+  /** The cell `apply` used last, and its key (cleared when that cell empties). */
+  private lastCell: Cell | undefined;
+  private lastCellKey = '';
 
   constructor(readonly options: EngineOptions) {
     this.days = new LocalDays(options.timeZone);
@@ -352,11 +355,11 @@ export class Engine {
       this.groups.set(entry.group, list);
     }
     list.push(entry);
-    this.refreshGroup(entry.group);
+    this.refreshGroup(entry.group, list);
   }
 
-  private refreshGroup(group: string): void {
-    const candidates = this.groups.get(group) ?? [];
+  private refreshGroup(group: string, list?: Entry[]): void {
+    const candidates = list ?? this.groups.get(group) ?? [];
     const before = this.winners.get(group) ?? [];
     if (candidates.length === 1 && before.length === 0) {
       // The common case (a call seen once so far): no comparison to make.
@@ -387,8 +390,17 @@ export class Engine {
   }
 
   private apply(entry: Entry, sign: 1 | -1): void {
-    const k = cellKey(entry);
-    let cell = this.cells.get(k);
+    // Calls come in runs of one session, day and model: the last cell is usually the one.
+    const last = this.lastCell;
+    let cell: Cell | undefined;
+    let k = '';
+    if (last !== undefined && last.day === entry.day && last.sessionId === entry.sessionId && last.model === entry.model && last.sidechain === entry.sidechain) {
+      cell = last;
+      k = this.lastCellKey;
+    } else {
+      k = cellKey(entry);
+      cell = this.cells.get(k);
+    }
     if (!cell) {
       cell = {
         day: entry.day,
@@ -409,6 +421,10 @@ export class Engine {
     cell.messages += sign;
     if (cell.messages === 0) {
       this.cells.delete(k);
+      this.lastCell = undefined;
+    } else {
+      this.lastCell = cell;
+      this.lastCellKey = k;
     }
     this.touchSession(entry.sessionId);
     let set = this.sessions.get(entry.sessionId);
