@@ -125,6 +125,8 @@ export class Meter extends EventEmitter {
   private savedRevision = -1;
   /** Set while the first snapshot's parts are computed in slices (timer-driven refreshes wait). */
   private preparing = false;
+  /** The report built while preparing: the first snapshot takes it when nothing changed since. */
+  private prepared: { revision: number; source: LiveSource; cache: ReportCache; contextWindow: number | undefined; report: Report } | undefined;
 
   constructor(options: MeterOptions) {
     super();
@@ -209,7 +211,10 @@ export class Meter extends EventEmitter {
     this.postCompact();
     await turn();
     if (this.source === source && source.state.kind === 'ready') {
-      this.mergedHistory(buildReport(engine, options));
+      const report = buildReport(engine, options);
+      this.prepared = { revision: engine.revision, source, cache: this.cache, contextWindow: options.contextWindowOverride, report };
+      await turn();
+      this.mergedHistory(report);
       await turn();
     }
   }
@@ -331,7 +336,11 @@ export class Meter extends EventEmitter {
     // longer and longer; the status bar shows the scan's progress instead.
     const ready = status.kind === 'ready';
     const settings = this.options.settings;
-    const report = ready ? buildReport(engine, { cache: this.cache, contextWindowOverride: settings.contextWindow || undefined }) : undefined;
+    const contextWindow = settings.contextWindow || undefined;
+    const prepared = this.prepared;
+    this.prepared = undefined;
+    const reusable = prepared !== undefined && prepared.revision === engine.revision && prepared.source === this.source && prepared.cache === this.cache && prepared.contextWindow === contextWindow;
+    const report = ready ? (reusable ? prepared.report : buildReport(engine, { cache: this.cache, contextWindowOverride: contextWindow })) : undefined;
     const current = report
       ? pickCurrentSession(report.sessions, this.options.workspaceFolders, settings['currentSession.scope'], this.options.pinnedSession)
       : { sessionId: undefined, reason: 'none' as const };
