@@ -137,6 +137,43 @@ describe('meter with a history folder', function () {
     assert.ok(Math.abs((panel.plans?.apiUSD ?? 0) - (3 + 1.5 + 18e-6)) < 1e-12, 'the 30-day plan comparison (2026-10-24..11-22) counts it too');
   });
 
+  it('the first snapshot, prepared in slices, equals a report built at once; a line appended while preparing is counted', async () => {
+    const claude = path.join(temp, 'claude');
+    fs.cpSync(path.join(FIXTURES, 'golden'), claude, { recursive: true });
+    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    scanAllSync(engine, [path.join(claude, 'projects')]);
+    const snap = await start(claude, path.join(temp, 'storage'));
+    assert.ok((snap.report?.sessions.length ?? 0) > 1);
+    // A torn last line is malformed to a one-off scan, pending (it may still complete) to the live meter.
+    const plain = (r: unknown) => JSON.parse(JSON.stringify(r, (k, v: unknown) => (k === 'malformedLines' ? 0 : v))) as unknown;
+    assert.deepEqual(plain(snap.report), plain(buildReport(engine)));
+
+    // Once more, with a line appended as soon as the scan is merged (while the snapshot is being prepared).
+    await meter?.dispose();
+    // A transcript whose last line is complete (the fixture also has a torn one).
+    const file = fs
+      .readdirSync(path.join(claude, 'projects'), { recursive: true, withFileTypes: true })
+      .find((d) => d.isFile() && d.name.endsWith('.jsonl') && fs.readFileSync(path.join(d.parentPath, d.name), 'utf8').endsWith('\n'));
+    assert.ok(file);
+    const target = path.join(file.parentPath, file.name);
+    meter = new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), timeZone: 'UTC' }, workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: claude }, home: temp, rootPollMs: 100, throttleMs: 0, now: () => NOW });
+    const m = meter;
+    const onState = (state: { kind: string }) => {
+      if (state.kind === 'ready') {
+        m.liveSource.off('state', onState);
+        fs.appendFileSync(target, assistantLine({ session: 'late', input: 1, output: 777, id: 'late', req: 'late' }) + '\n');
+      }
+    };
+    m.liveSource.on('state', onState);
+    await m.start();
+    const before = buildReport(engine).totals.outputTokens;
+    const deadline = Date.now() + 5000;
+    while ((m.snapshot.report?.totals.outputTokens ?? 0) !== before + 777 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    assert.equal(m.snapshot.report?.totals.outputTokens, before + 777);
+  });
+
   it('with history switched off, nothing is kept or written', async () => {
     const claude = path.join(temp, 'claude');
     const storage = path.join(temp, 'storage');
