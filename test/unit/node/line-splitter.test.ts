@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { LineSplitter, readLines, type LineSink } from '../../../src/node/line-splitter';
+import { indexOfUsage, LineSplitter, readLines, type LineSink } from '../../../src/node/line-splitter';
 
 interface Seen {
   lines: Array<{ text: string; offset: number }>;
@@ -137,6 +137,20 @@ describe('readLines (sliding buffer reader)', () => {
         assert.equal(r.bytesRead, text.length - start);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('indexOfUsage (the "usage" search through its tail)', () => {
+  it('finds exactly what Buffer#indexOf finds, from any position', () => {
+    const piece = fc.constantFrom('"usage"', 'ge"', '"usa', '"usag', 'usage"', 'g', '"', 'e"', 'x', '"usage', 'sage"', '\\"usage\\"');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), fc.nat(200), (pieces, at) => {
+        const chunk = Buffer.from(pieces.join(''));
+        const from = at % (chunk.length + 1);
+        assert.equal(indexOfUsage(chunk, from), chunk.indexOf('"usage"', from));
+      }),
+      { numRuns: 3000 },
     );
   });
 });
