@@ -28,6 +28,8 @@ export interface CostMeterApi {
   panelHtml(): string | undefined;
   /** Problems found in the settings as last read (each reported once to the user). */
   settingsProblems(): string[];
+  /** How long the synchronous part of `activate` took, in ms (also in the log). */
+  readonly activationMs: number;
 }
 
 function workspaceFolders(): string[] {
@@ -35,6 +37,7 @@ function workspaceFolders(): string[] {
 }
 
 export function activate(context: vscode.ExtensionContext): CostMeterApi {
+  const activateStarted = performance.now();
   const log = createLog();
   context.subscriptions.push(log);
   const config = new Config(log);
@@ -72,6 +75,8 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => meter.setWorkspaceFolders(workspaceFolders())));
 
   progress.begin();
+  const activationMs = performance.now() - activateStarted;
+  log.info(`activated in ${Math.round(activationMs)} ms; the first scan runs in worker threads`);
   const ready = meter.start().catch((err: unknown) => {
     log.error(`first scan failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   });
@@ -86,6 +91,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
     },
     panelHtml: () => CostPanel.open?.renderedHtml,
     settingsProblems: () => [...config.problems],
+    activationMs,
   };
 }
 

@@ -270,7 +270,8 @@ function overriddenEntry(id: string, base: ModelEntry | undefined, o: OverrideEn
  * the good entries still apply. `undefined`/`null` means no overrides.
  */
 export function withOverrides(base: PriceTable, raw: unknown): { table: PriceTable; errors: string[] } {
-  if (raw === undefined || raw === null) {
+  if (raw === undefined || raw === null || (typeof raw === 'object' && !Array.isArray(raw) && Object.keys(raw).length === 0)) {
+    // No override (the setting's default is `{}`): the table as it is, with no new table to validate.
     return { table: base, errors: [] };
   }
   const outer = tableSchemas().overrideTableSchema.safeParse(raw);
@@ -312,6 +313,9 @@ export function withOverrides(base: PriceTable, raw: unknown): { table: PriceTab
     } else {
       models.push(entry);
     }
+  }
+  if (seen.size === 0) {
+    return { table: base, errors };
   }
   try {
     return { table: new PriceTable({ ...base.data, models }), errors };

@@ -15,7 +15,11 @@ describe('pricing/withOverrides', () => {
     assert.deepEqual(withOverrides(base, null), { table: base, errors: [] });
     const empty = withOverrides(base, {});
     assert.deepEqual(empty.errors, []);
+    assert.equal(empty.table, base, "the setting's default ({}) builds no new table");
     assert.equal(empty.table.rateFor(q('claude-opus-4-6'))?.input, 5);
+    const allBad = withOverrides(base, { '<synthetic>': rates });
+    assert.equal(allBad.table, base, 'nothing applied: the same table');
+    assert.equal(allBad.errors.length, 1);
   });
 
   it('a good entry replaces an existing model for all dates and keeps its multipliers', () => {
