@@ -74,8 +74,8 @@ export interface Cell {
 
 export interface EngineOptions {
   prices: PriceTable;
-  /** IANA time zone for local days. */
-  timeZone: string;
+  /** IANA time zone for local days; undefined: the machine's (looked up when first needed). */
+  timeZone?: string | undefined;
 }
 
 export function emptyTokens(): CallTokens {

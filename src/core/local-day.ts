@@ -27,21 +27,34 @@ export function systemTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 }
 
-/** Maps instants to `YYYY-MM-DD` in one time zone. */
+/**
+ * Maps instants to `YYYY-MM-DD` in one time zone. Nothing touches ICU until
+ * the first day is asked for (loading its time-zone data takes tens of
+ * milliseconds, which an extension's activation should not spend).
+ */
 export class LocalDays {
-  private readonly format: Intl.DateTimeFormat;
+  private zone: string | undefined;
+  private formatValue: Intl.DateTimeFormat | undefined;
   private readonly slots = new Map<number, string>();
   private lastSlot = NaN;
   private lastDay = '';
 
-  constructor(readonly timeZone: string) {
-    assertTimeZone(timeZone);
-    this.format = new Intl.DateTimeFormat('en-CA', {
-      timeZone,
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-    });
+  /** @param timeZone an IANA zone (an unknown one throws at the first use); undefined: the machine's zone, looked up then. */
+  constructor(timeZone?: string) {
+    this.zone = timeZone;
+  }
+
+  get timeZone(): string {
+    return (this.zone ??= systemTimeZone());
+  }
+
+  private get format(): Intl.DateTimeFormat {
+    if (this.formatValue === undefined) {
+      const timeZone = this.timeZone;
+      assertTimeZone(timeZone);
+      this.formatValue = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    }
+    return this.formatValue;
   }
 
   /** The local date of an instant (epoch ms) as `YYYY-MM-DD`. */

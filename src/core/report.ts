@@ -467,7 +467,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       (p) => p.project,
     ),
     skipped: { malformedLines, syntheticLines, unpricedModels: [...unpriced].sort() },
-    timeZone: engine.options.timeZone,
+    timeZone: engine.days.timeZone,
     priceTableAsOf: engine.options.prices.asOf,
   };
 }

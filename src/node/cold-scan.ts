@@ -33,7 +33,7 @@ export interface ColdScanOptions {
   sliceMs?: number;
   /** Worker script; defaults to `scan-worker.js` beside this module. */
   workerPath?: string;
-  /** Number of workers; default 2 for large histories, else 1. */
+  /** Number of workers; default 1, or for a large history 2 when there are more than two cores. */
   workers?: number;
   /**
    * Share of the bytes read on this thread too, between merges (0 to 1;
@@ -97,7 +97,12 @@ function partition(files: readonly TranscriptFile[], weights: readonly number[])
 export async function coldScan(engine: Engine, files: readonly TranscriptFile[], options: ColdScanOptions = {}): Promise<ColdScanResult> {
   const sliceMs = options.sliceMs ?? 8;
   const bytesTotal = files.reduce((s, f) => s + f.size, 0);
-  const workerCount = Math.max(1, Math.min(options.workers ?? (bytesTotal > LARGE_HISTORY_BYTES ? 2 : 1), os.cpus().length, files.length));
+  // By default a core is left to this thread: merging, and the collector's
+  // helpers, then never wait for a core (on two cores, one worker gave the
+  // same first scan with shorter pauses than two).
+  const cores = os.cpus().length;
+  const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
+  const workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
   const workerPath = options.workerPath ?? path.join(__dirname, 'scan-worker.js');
   const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0 };
   const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };

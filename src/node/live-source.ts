@@ -25,7 +25,8 @@ export type SourceState =
 
 export interface LiveSourceOptions {
   prices: PriceTable;
-  timeZone: string;
+  /** IANA zone for days; undefined: the machine's. */
+  timeZone?: string | undefined;
   /** Explicit config dirs (a setting); empty means CLAUDE_CONFIG_DIR or the defaults. */
   configDirs?: readonly string[];
   env?: NodeJS.ProcessEnv;

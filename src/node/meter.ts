@@ -57,6 +57,7 @@ export interface MeterSnapshot {
   current: CurrentSession;
   status: StatusModel;
   source: SourceStatus;
+  /** The local day (`YYYY-MM-DD`); '' before the source has started (no figure needs it then). */
   today: string;
   updatedAtMs: number;
   /** Increases with every snapshot. */
@@ -123,6 +124,8 @@ export class Meter extends EventEmitter {
   /** Tool names of the calls before spikes, read on demand. */
   private tools: ToolNameLookup;
   private savedRevision = -1;
+  private saveScheduled = false;
+  private disposed = false;
   /** Set while the first snapshot's parts are computed in slices (timer-driven refreshes wait). */
   private preparing = false;
   /** The report built while preparing: the first snapshot takes it when nothing changed since. */
@@ -137,8 +140,9 @@ export class Meter extends EventEmitter {
     this.snapshotValue = this.compute();
   }
 
-  private timeZone(): string {
-    return this.options.settings.timeZone || systemTimeZone();
+  /** The zone of the settings; undefined: the machine's, which the engine looks up only when first needed. */
+  private timeZone(): string | undefined {
+    return this.options.settings.timeZone || undefined;
   }
 
   private pricesFor(settings: Settings): PriceTable {
@@ -300,7 +304,18 @@ export class Meter extends EventEmitter {
   private historyFigures(report: Report, today: string): MeterHistory {
     const settings = this.options.settings;
     const merged = this.mergedHistory(report);
-    this.maybeSaveHistory(merged);
+    // Written in a turn of its own: serialising and writing the file is no part of showing a snapshot.
+    if (!this.saveScheduled) {
+      this.saveScheduled = true;
+      setImmediate(() => {
+        this.saveScheduled = false;
+        // The latest merge (a later snapshot may have made a newer one meanwhile).
+        const latest = this.merged?.source === this.source ? this.merged.history : undefined;
+        if (!this.disposed && latest) {
+          this.maybeSaveHistory(latest);
+        }
+      });
+    }
     const daily = dailyCost(merged.rows);
     const weekStartsOn = settings['budgets.weekStartsOn'];
     const budgets = [
@@ -345,7 +360,9 @@ export class Meter extends EventEmitter {
       ? pickCurrentSession(report.sessions, this.options.workspaceFolders, settings['currentSession.scope'], this.options.pinnedSession)
       : { sessionId: undefined, reason: 'none' as const };
     const nowMs = this.now();
-    const today = engine.days.dayOf(nowMs);
+    // Before the source has even started (the snapshot made in the constructor,
+    // during activation) no figure needs a day: ICU is not touched yet.
+    const today = status.kind === 'starting' ? '' : engine.days.dayOf(nowMs);
     const updatedAtMs = this.source.lastChangeMs || nowMs;
     const formatTime = this.options.formatTime ?? ((ms: number) => new Date(ms).toLocaleTimeString());
     const session = current.sessionId !== undefined ? report?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
@@ -465,7 +482,7 @@ export class Meter extends EventEmitter {
       this.merged = undefined;
       this.savedRevision = -1;
     }
-    const zoneChanged = (before.timeZone || systemTimeZone()) !== this.timeZone();
+    const zoneChanged = (before.timeZone || systemTimeZone()) !== (settings.timeZone || systemTimeZone());
     const dirsChanged = JSON.stringify(before.configDirs) !== JSON.stringify(settings.configDirs);
     const pricesChanged = JSON.stringify(before.priceOverrides) !== JSON.stringify(settings.priceOverrides);
     if (pricesChanged) {
@@ -503,6 +520,7 @@ export class Meter extends EventEmitter {
   }
 
   async dispose(): Promise<void> {
+    this.disposed = true;
     if (this.timer) {
       clearTimeout(this.timer);
     }
