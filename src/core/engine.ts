@@ -158,6 +158,7 @@ export class Engine {
   /** The cell `apply` used last, and its key (cleared when that cell empties). */
   private lastCell: Cell | undefined;
   private lastCellKey = '';
+  private sessionFilesCache: { revision: number; map: ReadonlyMap<string, readonly FileState[]> } | undefined;
 
   constructor(readonly options: EngineOptions) {
     this.days = new LocalDays(options.timeZone);
@@ -204,6 +205,7 @@ export class Engine {
         agentMeta: undefined,
       };
       this.files.set(path, file);
+      this.sessionFilesCache = undefined;
     }
     return file;
   }
@@ -221,20 +223,20 @@ export class Engine {
     switch (parsed.kind) {
       case 'call':
         file.cwd ??= parsed.call.cwd;
-        file.lineSessionId ??= parsed.call.lineSessionId;
+        this.adoptLineSession(file, parsed.call.lineSessionId);
         file.lastTimestampMs = Math.max(file.lastTimestampMs ?? -Infinity, parsed.call.timestampMs);
         this.addCall(file, parsed.call, offset);
         return;
       case 'compact':
         file.cwd ??= parsed.cwd;
-        file.lineSessionId ??= parsed.boundary.lineSessionId;
+        this.adoptLineSession(file, parsed.boundary.lineSessionId);
         file.compacts.push(parsed.boundary);
         file.lastTimestampMs = Math.max(file.lastTimestampMs ?? -Infinity, parsed.boundary.timestampMs);
         this.touchFile(file);
         return;
       case 'cost-state':
         file.cwd ??= parsed.cwd;
-        file.lineSessionId ??= parsed.state.lineSessionId;
+        this.adoptLineSession(file, parsed.state.lineSessionId);
         // Cumulative: a later line in the same file supersedes an earlier one.
         file.costState = parsed.state;
         file.costStateAtMs = parsed.state.timestampMs ?? file.lastTimestampMs;
@@ -243,12 +245,12 @@ export class Engine {
         return;
       case 'synthetic':
         file.cwd ??= parsed.cwd;
-        file.lineSessionId ??= parsed.lineSessionId;
+        this.adoptLineSession(file, parsed.lineSessionId);
         file.syntheticLines++;
         return;
       case 'other':
         file.cwd ??= parsed.cwd;
-        file.lineSessionId ??= parsed.lineSessionId;
+        this.adoptLineSession(file, parsed.lineSessionId);
         return;
       case 'malformed':
         file.malformedLines++;
@@ -258,6 +260,14 @@ export class Engine {
         const never: never = parsed;
         return never;
       }
+    }
+  }
+
+  /** The session id the file's lines name, taken from the first line that names one. */
+  private adoptLineSession(file: FileState, id: string | undefined): void {
+    if (file.lineSessionId === undefined && id !== undefined) {
+      file.lineSessionId = id;
+      this.sessionFilesCache = undefined;
     }
   }
 
@@ -304,6 +314,7 @@ export class Engine {
   removeFile(path: string): void {
     this.resetFile(path);
     this.files.delete(path);
+    this.sessionFilesCache = undefined;
   }
 
   private sessionOf(file: FileState, call: RawCall): string {
@@ -456,8 +467,16 @@ export class Engine {
     return this.sessions.keys();
   }
 
-  /** Files that belong to a session (main and subagent files). */
-  sessionFiles(): Map<string, FileState[]> {
+  /**
+   * Files that belong to a session (main and subagent files). Kept while
+   * nothing changes: one snapshot asks for it several times (report,
+   * history, forecast), and building it walks every file.
+   */
+  sessionFiles(): ReadonlyMap<string, readonly FileState[]> {
+    const cached = this.sessionFilesCache;
+    if (cached !== undefined && cached.revision === this.revisionCounter) {
+      return cached.map;
+    }
     const out = new Map<string, FileState[]>();
     for (const file of this.files.values()) {
       const id = file.role.sessionId ?? file.lineSessionId;
@@ -471,6 +490,7 @@ export class Engine {
       }
       list.push(file);
     }
+    this.sessionFilesCache = { revision: this.revisionCounter, map: out };
     return out;
   }
 }

@@ -3,17 +3,33 @@
  * Money is rounded here and only here.
  */
 
+/**
+ * en-US number formatters by fraction digits (-1: integers as toLocaleString
+ * gives them). `toLocaleString` with options builds a new formatter on every
+ * call, tens of microseconds each, and a snapshot formats dozens of amounts;
+ * these are made on first use (no ICU at load) and never change.
+ */
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(digits: number): Intl.NumberFormat {
+  let f = numberFormats.get(digits);
+  if (f === undefined) {
+    f = digits < 0 ? new Intl.NumberFormat('en-US') : new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(digits, f);
+  }
+  return f;
+}
+
 /** `$1,234.57`; amounts under a cent keep enough digits to stay non-zero. `unpriced` for null. */
 export function formatUsd(value: number | null | undefined): string {
   if (value === null || value === undefined) {
     return 'unpriced';
   }
   const digits = value === 0 ? 2 : Math.abs(value) < 0.0001 ? 6 : Math.abs(value) < 0.01 ? 4 : 2;
-  return `$${value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })}`;
+  return `$${numberFormat(digits).format(value)}`;
 }
 
 export function formatInt(value: number): string {
-  return value.toLocaleString('en-US');
+  return numberFormat(-1).format(value);
 }
 
 /** 950, 14.2k, 1.23M. */

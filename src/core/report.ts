@@ -230,7 +230,7 @@ export function sessionFacts(
   engine: Engine,
   sessionId: string,
   contextWindowOverride?: number,
-  filesBySession: Map<string, FileState[]> = engine.sessionFiles(),
+  filesBySession: ReadonlyMap<string, readonly FileState[]> = engine.sessionFiles(),
 ): SessionFacts {
   let latestMain: Entry | undefined;
   let maxPrompt = 0;

@@ -226,3 +226,20 @@ describe('Engine: local days', () => {
     assert.equal(r.sessions[0]?.messages, 1);
   });
 });
+
+describe('Engine: files by session', () => {
+  it('is kept while nothing changes, and follows new files, removals and a session named only by a non-usage line', () => {
+    const engine = newEngine();
+    const a = engine.openFile(`/p/-w/${S}.jsonl`, `-w/${S}.jsonl`);
+    engine.ingest(a, { kind: 'other', cwd: '/w', lineSessionId: S }, 0);
+    const first = engine.sessionFiles();
+    assert.equal(engine.sessionFiles(), first, 'the same map while nothing changed');
+    // A loose agent file: only its lines name its session, here a line with no usage (no revision change).
+    const loose = engine.openFile('/p/-w/agent-x.jsonl', '-w/agent-x.jsonl');
+    assert.deepEqual([...engine.sessionFiles().keys()], [S]);
+    engine.ingest(loose, { kind: 'other', cwd: '/w', lineSessionId: T }, 0);
+    assert.deepEqual(engine.sessionFiles().get(T)?.map((f) => f.path), ['/p/-w/agent-x.jsonl']);
+    engine.removeFile('/p/-w/agent-x.jsonl');
+    assert.equal(engine.sessionFiles().get(T), undefined);
+  });
+});
