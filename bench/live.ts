@@ -3,7 +3,7 @@
  * showing it.
  *
  *   node out/bench/live.js [--size 256MB] [--seed 1] [--tree DIR] [--appends 300]
- *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter150]
+ *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter150,refresh]
  *
  * Against a generated tree (bench/.work/, reused), plus a separate temporary
  * config dir holding one live session file (the tree itself is never
@@ -15,6 +15,9 @@
  * - meter<N>: Meter (src/node/meter.ts) with throttleMs N. Latency =
  *             appendFileSync return -> the first 'update' whose snapshot
  *             report shows the call.
+ * - refresh:  Meter with no timer of its own: on each change of its source,
+ *             `refreshNow()` is called and timed (the main-thread cost of
+ *             one full snapshot: report, history, session detail, status).
  *
  * Appends one assistant line (a new call) every min..max ms, `--appends` times.
  */
@@ -196,10 +199,55 @@ async function meterPath(tree: string, liveDir: string, throttleMs: number, appe
   return result;
 }
 
+async function refreshPath(tree: string, liveDir: string, appends: number, minMs: number, maxMs: number, rand: () => number): Promise<PathResult> {
+  const result: PathResult = { path: 'Meter.refreshNow on change', startMs: 0, appends, seen: 0, toEvent: [], toReport: [], events: 0, reportBuildMs: [] };
+  const live = new LiveFile(liveDir, rand);
+  const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-refresh-'));
+  const meter = new Meter({
+    prices: bundledPriceTable(),
+    settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' },
+    workspaceFolders: [],
+    rootPollMs: 0,
+    // Its own coalescing timer never fires here: each refresh below is the one measured.
+    throttleMs: 1e9,
+    storageDir: storage,
+  });
+  try {
+    const t0 = performance.now();
+    await meter.start();
+    result.startMs = performance.now() - t0;
+    const base = messagesOf(meter.snapshot.report, live.sessionId);
+    const { resolveUpTo, done } = drive(live, appends, minMs, maxMs, rand, result);
+    meter.liveSource.on('change', () => {
+      const at = performance.now();
+      result.events++;
+      const snap = meter.refreshNow();
+      const builtAt = performance.now();
+      result.reportBuildMs.push(builtAt - at);
+      resolveUpTo(messagesOf(snap.report, live.sessionId) - base, at, builtAt);
+    });
+    await done;
+  } finally {
+    await meter.dispose();
+    fs.rmSync(storage, { recursive: true, force: true });
+  }
+  return result;
+}
+
 function summary(r: PathResult): string[] {
   const p = (xs: number[], q: number) => (xs.length > 0 ? `${percentile(xs, q).toFixed(1)} ms` : 'n/a');
   const max = (xs: number[]) => (xs.length > 0 ? `${Math.max(...xs).toFixed(1)} ms` : 'n/a');
-  return [r.path, `${r.seen}/${r.appends}`, String(r.events), p(r.toEvent, 50), p(r.toEvent, 95), max(r.toEvent), r.toReport.length > 0 ? `${p(r.toReport, 50)} / ${p(r.toReport, 95)}` : '-', secs(r.startMs)];
+  return [
+    r.path,
+    `${r.seen}/${r.appends}`,
+    String(r.events),
+    p(r.toEvent, 50),
+    p(r.toEvent, 95),
+    max(r.toEvent),
+    r.toReport.length > 0 ? `${p(r.toReport, 50)} / ${p(r.toReport, 95)}` : '-',
+    r.reportBuildMs.length > 0 ? `${p(r.reportBuildMs, 50)} / ${p(r.reportBuildMs, 95)} / ${max(r.reportBuildMs)}` : '-',
+    secs(r.startMs),
+  ];
 }
 
 async function main(): Promise<void> {
@@ -210,7 +258,7 @@ async function main(): Promise<void> {
   let appends = 300;
   let minMs = 50;
   let maxMs = 100;
-  let paths = ['source', 'meter0', 'meter150'];
+  let paths = ['source', 'meter0', 'meter150', 'refresh'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -252,7 +300,12 @@ async function main(): Promise<void> {
   try {
     for (const p of paths) {
       log(`${p}: starting (cold scan of ${mb(bytes)}), then ${appends} appends every ${minMs}-${maxMs} ms ...`);
-      const r = p === 'source' ? await sourcePath(tree, liveDir, appends, minMs, maxMs, rand) : await meterPath(tree, liveDir, Number(p.replace(/^meter/, '')), appends, minMs, maxMs, rand);
+      const r =
+        p === 'source'
+          ? await sourcePath(tree, liveDir, appends, minMs, maxMs, rand)
+          : p === 'refresh'
+            ? await refreshPath(tree, liveDir, appends, minMs, maxMs, rand)
+            : await meterPath(tree, liveDir, Number(p.replace(/^meter/, '')), appends, minMs, maxMs, rand);
       results.push(r);
       log(`  start ${secs(r.startMs)}, seen ${r.seen}/${r.appends}, p50 ${percentile(r.toEvent, 50).toFixed(1)} ms`);
     }
@@ -261,7 +314,7 @@ async function main(): Promise<void> {
   }
   const m = machine();
   const header = `live: tree ${mb(bytes)} + 1 live session, ${appends} appends every ${minMs}-${maxMs} ms · ${m.cpus} CPU ${m.cpuModel} · node ${m.node}`;
-  const rows = [['path', 'seen', 'events', 'p50', 'p95', 'max', 'to report p50 / p95', 'start (cold scan)'], ...results.map(summary)];
+  const rows = [['path', 'seen', 'events', 'p50', 'p95', 'max', 'to report p50 / p95', 'build p50 / p95 / max', 'start (cold scan)'], ...results.map(summary)];
   const text = `${header}\n${table(rows)}\n`;
   process.stdout.write(text);
   const out = path.join(WORK_DIR, 'results-live.json');
@@ -288,6 +341,8 @@ async function main(): Promise<void> {
           toReportP50Ms: r.toReport.length > 0 ? percentile(r.toReport, 50) : null,
           toReportP95Ms: r.toReport.length > 0 ? percentile(r.toReport, 95) : null,
           reportBuildP50Ms: r.reportBuildMs.length > 0 ? percentile(r.reportBuildMs, 50) : null,
+          reportBuildP95Ms: r.reportBuildMs.length > 0 ? percentile(r.reportBuildMs, 95) : null,
+          reportBuildMaxMs: r.reportBuildMs.length > 0 ? Math.max(...r.reportBuildMs) : null,
         })),
       },
       null,
@@ -295,7 +350,7 @@ async function main(): Promise<void> {
     )}\n`,
   );
   process.stdout.write(`results: ${path.relative(REPO_ROOT, out)}\n`);
-  // Chokidar and worker handles are closed by dispose(); exit explicitly in case a timer lingers.
+  // Watches and worker handles are closed by dispose(); exit explicitly in case a timer lingers.
   process.exit(results.every((r) => r.seen === r.appends) ? 0 : 1);
 }
 
