@@ -224,7 +224,15 @@ export class LiveSource extends EventEmitter {
 
   /** Listing options: symlinked folders recorded, and each folder watched as it is read (unless polling). */
   private listOptions() {
-    return { symlinkedDirs: this.symlinkedDirs, onDir: this.polling ? undefined : (dir: string) => this.watcher.watchDir(dir) };
+    return {
+      symlinkedDirs: this.symlinkedDirs,
+      // Checked per folder: the OS limit can be reached halfway through a listing.
+      onDir: (dir: string) => {
+        if (!this.polling) {
+          this.watcher.watchDir(dir);
+        }
+      },
+    };
   }
 
   private onWatchEvent(dir: string, name: string | null, eventType: string): void {

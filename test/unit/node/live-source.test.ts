@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import fsModule from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
@@ -170,6 +171,39 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     await waitFor('a new file in a new folder seen by polling', () => report().totals.outputTokens === 115, 8000);
     fs.rmSync(file(S));
     await waitFor('a deletion seen by polling', () => report().totals.outputTokens === 100, 8000);
+  });
+
+  it('falls back to polling when the OS limit is reached halfway through the listing, and adds no watch after it', async () => {
+    for (const p of ['-a', '-b', '-c', '-d']) {
+      fs.mkdirSync(path.join(projects(), p), { recursive: true });
+    }
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    // The module object itself (the namespace import only has getters): the watcher reads `watch` from it at each call.
+    const realWatch = fsModule.watch;
+    let calls = 0;
+    // The third folder's watch hits the limit, as inotify's ENOSPC does.
+    fsModule.watch = ((...args: Parameters<typeof fs.watch>) => {
+      calls++;
+      if (calls >= 3) {
+        throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+      }
+      return realWatch(...args);
+    }) as typeof fs.watch;
+    const logged: string[] = [];
+    try {
+      source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, log: (_l, m) => logged.push(m) });
+      await source.start();
+    } finally {
+      fsModule.watch = realWatch;
+    }
+    assert.equal(source.usingPolling, true);
+    assert.equal(calls, 3, 'no watch was tried after the limit');
+    assert.equal((source as unknown as { watcher: { size: number } }).watcher.size, 0);
+    assert.equal(logged.filter((m) => m.includes('falling back to polling')).length, 1, logged.join('\n'));
+    assert.equal(report().totals.outputTokens, 10);
+    fs.appendFileSync(file(S), line('b', 5));
+    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
   });
 
   it('polls from the start when asked to, with no watch at all', async () => {
