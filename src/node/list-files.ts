@@ -23,8 +23,6 @@ export interface ListProblem {
 }
 
 export interface ListOptions {
-  /** Filled with folders reached through a symlink: real path -> the path under `projects/` they are known by. */
-  symlinkedDirs?: Map<string, string> | undefined;
   /**
    * Called with each folder just before it is read (the path it is known
    * by): a watcher set up here sees every file created after the listing
@@ -71,7 +69,7 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
   const out: TranscriptFile[] = [];
   const seenDirs = new Set<string>();
   const seenFiles = new Set<string>();
-  const { symlinkedDirs, onDir } = options;
+  const { onDir } = options;
   // `knownReal`: the real path, when the parent's is known and this entry is
   // no symlink (then it is the parent's real path + the name: no syscall).
   function* walk(dir: string, rel: string, knownReal?: string): Generator<void> {
@@ -86,9 +84,6 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
       return;
     }
     seenDirs.add(real);
-    if (symlinkedDirs && real !== dir && !symlinkedDirs.has(real)) {
-      symlinkedDirs.set(real, dir); // a folder reached through a symlink: its real path -> the path we use
-    }
     onDir?.(dir);
     let entries: fs.Dirent[];
     try {

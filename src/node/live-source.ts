@@ -53,8 +53,6 @@ export class LiveSource extends EventEmitter {
   private readonly cursors = new Map<string, CursorState>();
   /** Real path -> the path a file is known under (one file reached through symlinks is one file). */
   private readonly byRealPath = new Map<string, string>();
-  /** Real path of a folder reached through a symlink -> the path under projects/ it is known by. */
-  private readonly symlinkedDirs = new Map<string, string>();
   private readonly dirty = new Set<string>();
   private scanning = false;
   private flushScheduled = false;
@@ -222,10 +220,13 @@ export class LiveSource extends EventEmitter {
     return watcher;
   }
 
-  /** Listing options: symlinked folders recorded, and each folder watched as it is read (unless polling). */
+  /**
+   * Listing options: each folder is watched as it is read (unless polling),
+   * under the path the listing knows it by, so events name files by the
+   * paths they were listed under, symlinked folders included.
+   */
   private listOptions() {
     return {
-      symlinkedDirs: this.symlinkedDirs,
       // Checked per folder: the OS limit can be reached halfway through a listing.
       onDir: (dir: string) => {
         if (!this.polling) {
@@ -335,7 +336,7 @@ export class LiveSource extends EventEmitter {
   private async pollOnce(): Promise<void> {
     const seen = new Set<string>();
     for (const d of this.roots.projectsDirs) {
-      for (const f of await listTranscriptFilesSliced(d, [], { symlinkedDirs: this.symlinkedDirs })) {
+      for (const f of await listTranscriptFilesSliced(d, [])) {
         const known = this.canonical(f.path);
         seen.add(known);
         const c = this.cursors.get(known);
@@ -350,16 +351,6 @@ export class LiveSource extends EventEmitter {
       }
     }
     this.scheduleFlush();
-  }
-
-  /** Maps a path under a symlinked folder's real path to the path we know it by. */
-  private throughSymlink(p: string): string {
-    for (const [real, alias] of this.symlinkedDirs) {
-      if (p.startsWith(real + path.sep)) {
-        return alias + p.slice(real.length);
-      }
-    }
-    return p;
   }
 
   private setCursor(p: string, c: CursorState): void {
@@ -387,7 +378,7 @@ export class LiveSource extends EventEmitter {
     if (!p.endsWith('.jsonl')) {
       return;
     }
-    this.dirty.add(this.canonical(this.throughSymlink(p)));
+    this.dirty.add(this.canonical(p));
     this.scheduleFlush();
   }
 
