@@ -71,8 +71,8 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
       },
     );
   } finally {
-    // Already stopped when used or not needed; this covers a scan that threw.
-    void started?.worker.terminate();
+    // Its one owner: stopped here whether the scan used it, did not need it, or threw.
+    await started?.worker.terminate();
   }
   for (const p of scan.problems) {
     warnings.push(`skipped ${p.path}: ${p.message}`);

@@ -62,7 +62,7 @@ export interface StartedWorker {
  * lists the files.
  */
 export function startScanWorker(workerPath?: string): StartedWorker {
-  const worker = new Worker(workerPath ?? path.join(__dirname, 'scan-worker.js'), { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+  const worker = newScanWorker(workerPath ?? path.join(__dirname, 'scan-worker.js'));
   const started: StartedWorker = {
     worker,
     early: undefined,
@@ -79,6 +79,10 @@ const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
 
 /** A worker's young generation: its garbage is short-lived, so a small one keeps memory low at little cost. */
 const YOUNG_MB = 8;
+
+function newScanWorker(workerPath: string): Worker {
+  return new Worker(workerPath, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+}
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -124,7 +128,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   for (const part of parts.filter((p) => p.length > 0)) {
     const early = spare.shift();
     early?.detach();
-    const worker = early?.worker ?? new Worker(workerPath, { resourceLimits: { maxYoungGenerationSizeMb: YOUNG_MB } });
+    const worker = early?.worker ?? newScanWorker(workerPath);
     workers.push(worker);
     running++;
     worker.on('message', (m: ScanMessage) => {

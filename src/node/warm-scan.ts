@@ -76,7 +76,7 @@ export interface WarmScanOptions {
   reportKey: string;
   /** False when the caller needs the engine filled (e.g. a per-call view), not just the report. */
   reuseReport?: boolean;
-  /** A worker the caller started early (it stops it if the scan reads nothing in workers). */
+  /** A worker the caller started early: the cold scan uses it if it reads in workers (the caller stops it in any case). */
   started?: StartedWorker | undefined;
 }
 
@@ -107,7 +107,6 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
     const cached = loadCachedReport(options.cacheDir, options.engineKey, options.reportKey, fp);
     if (cached !== undefined) {
-      await options.started?.worker.terminate();
       result.cachedReport = cached.json;
       result.cachedWarnings = cached.warnings;
       return result;
@@ -166,9 +165,6 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
         result.bytesRead += cursor.size;
       }
     }
-  }
-  if (inWorkers.size === 0) {
-    await options.started?.worker.terminate();
   }
   for (const f of files) {
     if (inWorkers.has(f.path)) {
