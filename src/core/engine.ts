@@ -141,7 +141,8 @@ function winnersOf(candidates: readonly Entry[]): Entry[] {
   return winners;
 }
 
-function cellKey(e: Entry): string {
+/** The key of a call's cell (an entry's or a cell's own fields give the same key). */
+function cellKey(e: Pick<Cell, 'day' | 'sessionId' | 'model' | 'sidechain'>): string {
   return `${e.day}\u0000${e.sessionId}\u0000${e.model}\u0000${e.sidechain ? 1 : 0}`;
 }
 
@@ -155,9 +156,8 @@ export class Engine {
   private readonly sessions = new Map<string, Set<Entry>>();
   private readonly sessionRevisions = new Map<string, number>();
   private revisionCounter = 0;
-  /** The cell `apply` used last, and its key (cleared when that cell empties). */
+  /** The cell `apply` used last (cleared when that cell empties). */
   private lastCell: Cell | undefined;
-  private lastCellKey = '';
   private sessionFilesCache: { revision: number; map: ReadonlyMap<string, readonly FileState[]> } | undefined;
 
   constructor(readonly options: EngineOptions) {
@@ -400,29 +400,23 @@ export class Engine {
     this.revisionCounter++;
   }
 
+  private newCell(key: string, entry: Entry): Cell {
+    const cell: Cell = { day: entry.day, sessionId: entry.sessionId, model: entry.model, sidechain: entry.sidechain, byCard: new Map(), messages: 0 };
+    this.cells.set(key, cell);
+    return cell;
+  }
+
   private apply(entry: Entry, sign: 1 | -1): void {
     // Calls come in runs of one session, day and model: the last cell is usually the one.
     const last = this.lastCell;
     let cell: Cell | undefined;
-    let k = '';
     if (last !== undefined && last.day === entry.day && last.sessionId === entry.sessionId && last.model === entry.model && last.sidechain === entry.sidechain) {
       cell = last;
-      k = this.lastCellKey;
     } else {
-      k = cellKey(entry);
-      cell = this.cells.get(k);
+      const k = cellKey(entry);
+      cell = this.cells.get(k) ?? this.newCell(k, entry);
     }
-    if (!cell) {
-      cell = {
-        day: entry.day,
-        sessionId: entry.sessionId,
-        model: entry.model,
-        sidechain: entry.sidechain,
-        byCard: new Map(),
-        messages: 0,
-      };
-      this.cells.set(k, cell);
-    }
+
     let sums = cell.byCard.get(entry.card);
     if (!sums) {
       sums = emptyTokens();
@@ -431,11 +425,10 @@ export class Engine {
     addTokens(sums, entry.raw.tokens, sign);
     cell.messages += sign;
     if (cell.messages === 0) {
-      this.cells.delete(k);
+      this.cells.delete(cellKey(cell));
       this.lastCell = undefined;
     } else {
       this.lastCell = cell;
-      this.lastCellKey = k;
     }
     this.touchSession(entry.sessionId);
     let set = this.sessions.get(entry.sessionId);

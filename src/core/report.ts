@@ -225,12 +225,15 @@ export interface SessionFacts {
   lastMs: number;
 }
 
+/** Each session's files, as the engine gives them. */
+type SessionFiles = ReturnType<Engine['sessionFiles']>;
+
 /** Context, window, project and time span of one session (transcript-format.md §7.1, §7.2). */
 export function sessionFacts(
   engine: Engine,
   sessionId: string,
   contextWindowOverride?: number,
-  filesBySession: ReadonlyMap<string, readonly FileState[]> = engine.sessionFiles(),
+  filesBySession: SessionFiles = engine.sessionFiles(),
 ): SessionFacts {
   let latestMain: Entry | undefined;
   let maxPrompt = 0;
@@ -300,8 +303,6 @@ export function sessionFacts(
 function sortedBy<T>(items: T[], key: (t: T) => string): T[] {
   return items.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
 }
-
-type SessionFiles = ReturnType<Engine['sessionFiles']>;
 
 /** A session's facts, reconciliation and subagents: from `options.cache` when still current, else computed (and cached). */
 function sessionDerived(engine: Engine, sessionId: string, options: ReportOptions, filesBySession: SessionFiles) {

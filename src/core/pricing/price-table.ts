@@ -41,9 +41,6 @@ interface ResolvedModel {
   readonly cards: (RateCard | undefined)[];
 }
 
-/** Marks the one table trusted without the schema check: the bundled JSON itself. */
-const BUNDLED: unique symbol = Symbol('bundled price table');
-
 /** Most distinct raw model strings remembered by one table (a guard against unbounded growth). */
 const MAX_CACHED_RAW_IDS = 4096;
 
@@ -91,13 +88,13 @@ export class PriceTable {
 
   /**
    * Validates `data` with the strict schema; throws an Error listing the
-   * problems when it is invalid. `bundledPriceTable` alone skips this: its
-   * JSON ships with the code and a unit test proves it valid and unchanged
+   * problems when it is invalid. The bundled JSON itself (that very object)
+   * skips this: it ships with the code and a unit test proves it valid and unchanged
    * by the schema, and skipping it spares a cold CLI run loading zod.
    */
-  constructor(data: unknown, trusted?: typeof BUNDLED) {
+  constructor(data: unknown) {
     let valid: PriceTableData;
-    if (trusted === BUNDLED && data === bundledData) {
+    if (data === bundledData) {
       valid = bundledData as PriceTableData;
     } else {
       const parsed = tableSchemas().priceTableSchema.safeParse(data);
@@ -221,7 +218,7 @@ export function bundledPriceTableData(): unknown {
 }
 
 export function bundledPriceTable(): PriceTable {
-  return new PriceTable(bundledData, BUNDLED);
+  return new PriceTable(bundledData);
 }
 
 /** The family named by a word of a model id (`my-opus-proxy` -> opus), for new models in an override table. */
