@@ -317,20 +317,19 @@ export class LiveSource extends EventEmitter {
     if (!this.polling || this.pollTimer || this.disposed) {
       return;
     }
-    const tick = async () => {
-      if (this.disposed) {
-        return;
-      }
-      if (!this.scanning) {
-        await this.pollOnce();
-      }
-      if (!this.disposed) {
-        this.pollTimer = setTimeout(() => void tick(), POLL_MS);
-        this.pollTimer.unref?.();
-      }
+    const schedule = () => {
+      this.pollTimer = setTimeout(() => {
+        const round = this.scanning ? Promise.resolve() : this.pollOnce();
+        // A failed round is logged, and the next one still comes.
+        round.catch((err: unknown) => this.log('warn', `polling: ${describeError(err)}`)).finally(() => {
+          if (!this.disposed) {
+            schedule();
+          }
+        });
+      }, POLL_MS);
+      this.pollTimer.unref?.();
     };
-    this.pollTimer = setTimeout(() => void tick(), POLL_MS);
-    this.pollTimer.unref?.();
+    schedule();
   }
 
   private async pollOnce(): Promise<void> {
