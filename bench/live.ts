@@ -174,16 +174,15 @@ async function sourcePath(tree: string, liveDir: string, appends: number, minMs:
   return result;
 }
 
+/** A meter over the tree and the live folder, days in UTC, with no root polling. */
+function benchMeter(tree: string, liveDir: string, throttleMs: number, storageDir?: string): Meter {
+  return new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' }, workspaceFolders: [], rootPollMs: 0, throttleMs, storageDir });
+}
+
 async function meterPath(tree: string, liveDir: string, throttleMs: number, appends: number, minMs: number, maxMs: number, rand: () => number): Promise<PathResult> {
   const result: PathResult = { path: `Meter update (throttleMs ${throttleMs})`, startMs: 0, appends, seen: 0, toEvent: [], toReport: [], events: 0, reportBuildMs: [] };
   const live = new LiveFile(liveDir, rand);
-  const meter = new Meter({
-    prices: bundledPriceTable(),
-    settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' },
-    workspaceFolders: [],
-    rootPollMs: 0,
-    throttleMs,
-  });
+  const meter = benchMeter(tree, liveDir, throttleMs);
   const t0 = performance.now();
   await meter.start();
   result.startMs = performance.now() - t0;
@@ -203,15 +202,8 @@ async function refreshPath(tree: string, liveDir: string, appends: number, minMs
   const result: PathResult = { path: 'Meter.refreshNow on change', startMs: 0, appends, seen: 0, toEvent: [], toReport: [], events: 0, reportBuildMs: [] };
   const live = new LiveFile(liveDir, rand);
   const storage = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-refresh-'));
-  const meter = new Meter({
-    prices: bundledPriceTable(),
-    settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' },
-    workspaceFolders: [],
-    rootPollMs: 0,
-    // Its own coalescing timer never fires here: each refresh below is the one measured.
-    throttleMs: 1e9,
-    storageDir: storage,
-  });
+  // Its own coalescing timer never fires here: each refresh below is the one measured.
+  const meter = benchMeter(tree, liveDir, 1e9, storage);
   try {
     const t0 = performance.now();
     await meter.start();
