@@ -55,6 +55,12 @@ function checkEscapes(b: Uint8Array, from: number, to: number): void {
   }
 }
 
+/** Offsets (from the opening quote) of the digits of `"YYYY-MM-DDTHH:MM:SS.mmmZ"`, and its other bytes with their values. */
+const TIMESTAMP_DIGITS = [1, 2, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19, 21, 22, 23];
+const TIMESTAMP_MARKS = [5, 0x2d, 8, 0x2d, 11, 0x54, 14, 0x3a, 17, 0x3a, 20, 0x2e, 24, 0x5a];
+/** `Fields.timestamp` once the timestamp was read from its bytes (`Fields.timestampMs` holds it). */
+const TIMESTAMP_READ = '';
+
 /** Thrown (and caught in `extractUsageLine`) when the reader is unsure; never escapes. */
 class Unsure extends Error {}
 const UNSURE = new Unsure('unsure');
@@ -68,6 +74,8 @@ class Fields {
   type: Str;
   subtype: Str;
   timestamp: Str;
+  /** The timestamp read from its bytes, or NaN (then `timestamp` holds the string, if any). */
+  timestampMs = NaN;
   sessionId: Str;
   cwd: Str;
   requestId: Str;
@@ -101,7 +109,12 @@ function isWs(c: number): boolean {
 /** A cursor over one line's bytes. */
 class Reader {
   i: number;
-  /** The bytes up to the line's end: any read past it is undefined. */
+  /**
+   * The bytes, which may go on past the line's end (a view cut at the end
+   * would cost more to make than the rest of a short line): a read past
+   * `end` can only move the cursor past it, and a line is answered only when
+   * the cursor stops exactly at `end`, so such reads never shape an answer.
+   */
   readonly b: Uint8Array;
   constructor(
     bytes: Uint8Array,
@@ -109,7 +122,7 @@ class Reader {
     readonly end: number,
     private readonly decode: (b: Uint8Array, s: number, e: number) => string,
   ) {
-    this.b = bytes.subarray(0, end);
+    this.b = bytes;
     this.i = start;
   }
 
@@ -192,7 +205,7 @@ class Reader {
     const start = this.i + 1;
     let from = start;
     // Short strings (keys, small values) end sooner than a native call returns.
-    const near = Math.min(from + 16, b.length);
+    const near = Math.min(from + 16, this.end);
     for (let i = from; i < near; i++) {
       const c = b[i];
       if (c === QUOTE) {
@@ -400,40 +413,106 @@ class Reader {
   }
 
   /**
-   * Reads an object at `i`; `onValue(s, e)` consumes each member's value,
-   * given its key's bytes `b[s, e)`. With `skip`, keys are only delimited.
+   * Opens an object at `i`: true when a member follows (read it with
+   * `key`, its value, then `more`), false when the object is empty.
+   * Members are read in a loop rather than through a callback per object:
+   * one call site per object kind keeps the hot path monomorphic.
    */
-  object(onValue: (s: number, e: number) => void): void {
+  open(): boolean {
     this.expect(0x7b);
     this.ws();
     if (this.b[this.i] === 0x7d) {
       this.i++;
-      return;
+      return false;
     }
+    return true;
+  }
+
+  /**
+   * Reads a member's key and its colon; answers the key's index in `keys`
+   * (-1 for any other key). An escaped key may spell a field we read, so it
+   * makes the reader unsure; a raw control byte is invalid JSON.
+   */
+  key(keys: KeySet): number {
+    this.ws();
+    const b = this.b;
+    if (b[this.i] !== QUOTE) {
+      throw UNSURE;
+    }
+    const s = this.i + 1;
+    let i = s;
+    const end = this.end;
     for (;;) {
-      this.ws();
-      if (this.b[this.i] !== QUOTE) {
+      if (i >= end) {
         throw UNSURE;
       }
-      const ks = this.i + 1;
-      if (this.skipString() === 2) {
-        throw UNSURE; // an escaped key may spell a field we read
+      const c = b[i] as number;
+      if (c === QUOTE) {
+        break;
       }
-      const ke = this.i - 1;
-      this.ws();
-      this.expect(0x3a);
-      this.ws();
-      onValue(ks, ke);
-      this.ws();
-      const d = this.b[this.i];
-      this.i++;
-      if (d === 0x7d) {
-        return;
-      }
-      if (d !== 0x2c) {
+      if (c === BACKSLASH || c < 0x20) {
         throw UNSURE;
+      }
+      i++;
+    }
+    this.i = i + 1;
+    this.ws();
+    this.expect(0x3a);
+    this.ws();
+    return keys.find(this, s, i);
+  }
+
+  /** After a member's value: true when another member follows, false at the object's end. */
+  more(): boolean {
+    this.ws();
+    const d = this.b[this.i];
+    this.i++;
+    if (d === 0x2c) {
+      return true;
+    }
+    if (d === 0x7d) {
+      return false;
+    }
+    throw UNSURE;
+  }
+
+  /**
+   * A timestamp written as Claude Code writes it (`"2026-11-16T06:17:35.801Z"`,
+   * plain ASCII, fields in range), read straight from its bytes to epoch ms:
+   * the value `Date.parse` gives for it, with no string made. Anything else
+   * (another form, a day past 28, a null) leaves the cursor where it was and
+   * answers NaN: the caller then reads a string and `Date.parse` decides.
+   */
+  timestamp(): number {
+    const b = this.b;
+    const i = this.i;
+    if (i + 26 > this.end || b[i] !== QUOTE || b[i + 25] !== QUOTE) {
+      return NaN;
+    }
+    const d = (k: number): number => (b[i + k] as number) - 0x30;
+    for (const k of TIMESTAMP_DIGITS) {
+      const v = d(k);
+      if (v < 0 || v > 9) {
+        return NaN;
       }
     }
+    for (let k = 0; k < TIMESTAMP_MARKS.length; k += 2) {
+      if (b[i + (TIMESTAMP_MARKS[k] as number)] !== TIMESTAMP_MARKS[k + 1]) {
+        return NaN;
+      }
+    }
+    const year = d(1) * 1000 + d(2) * 100 + d(3) * 10 + d(4);
+    const month = d(6) * 10 + d(7);
+    const day = d(9) * 10 + d(10);
+    const hour = d(12) * 10 + d(13);
+    const minute = d(15) * 10 + d(16);
+    const second = d(18) * 10 + d(19);
+    const ms = d(21) * 100 + d(22) * 10 + d(23);
+    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || second > 59) {
+      return NaN;
+    }
+    this.i = i + 26;
+    return Date.UTC(year, month - 1, day, hour, minute, second, ms);
   }
 
   isNull(): boolean {
@@ -496,27 +575,48 @@ class KeySet {
     if (list === undefined) {
       return -1;
     }
-    for (const k of list) {
-      if (r.is(s, e, k.bytes)) {
-        return k.index;
+    for (let k = 0; k < list.length; k++) {
+      const key = list[k] as { bytes: Uint8Array; index: number };
+      if (r.is(s, e, key.bytes)) {
+        return key.index;
       }
     }
     return -1;
   }
 }
 
-const enc = (keys: readonly string[]): KeySet => new KeySet(keys);
+const USAGE_KEYS = new KeySet(['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation', 'server_tool_use', 'speed', 'inference_geo']);
+const CACHE_KEYS = new KeySet(['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens']);
+const TOOL_KEYS = new KeySet(['web_search_requests']);
+const MESSAGE_KEYS = new KeySet(['id', 'model', 'usage']);
+const TOP_KEYS = new KeySet(['type', 'subtype', 'timestamp', 'sessionId', 'cwd', 'requestId', 'agentId', 'isSidechain', 'isApiErrorMessage', 'message']);
 
-/** Index of the key `b[s, e)` in `keys`, or -1. */
-function keyIndex(r: Reader, s: number, e: number, keys: KeySet): number {
-  return keys.find(r, s, e);
+function readCacheCreation(r: Reader, f: Fields): void {
+  if (r.open()) {
+    do {
+      const k = r.key(CACHE_KEYS);
+      if (k === 0) {
+        f.w5 = r.optTokens();
+      } else if (k === 1) {
+        f.w1 = r.optTokens();
+      } else {
+        r.skipValue(4);
+      }
+    } while (r.more());
+  }
 }
 
-const USAGE_KEYS = enc(['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation', 'server_tool_use', 'speed', 'inference_geo']);
-const CACHE_KEYS = enc(['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens']);
-const TOOL_KEYS = enc(['web_search_requests']);
-const MESSAGE_KEYS = enc(['id', 'model', 'usage']);
-const TOP_KEYS = enc(['type', 'subtype', 'timestamp', 'sessionId', 'cwd', 'requestId', 'agentId', 'isSidechain', 'isApiErrorMessage', 'message']);
+function readServerToolUse(r: Reader, f: Fields): void {
+  if (r.open()) {
+    do {
+      if (r.key(TOOL_KEYS) === 0) {
+        f.web = r.optTokens();
+      } else {
+        r.skipValue(4);
+      }
+    } while (r.more());
+  }
+}
 
 function readUsage(r: Reader, f: Fields): void {
   f.usage = true;
@@ -526,73 +626,64 @@ function readUsage(r: Reader, f: Fields): void {
   f.serverToolUse = false;
   f.web = undefined;
   f.speed = f.geo = undefined;
-  r.object((s, e) => {
-    switch (keyIndex(r, s, e, USAGE_KEYS)) {
+  if (!r.open()) {
+    return;
+  }
+  do {
+    switch (r.key(USAGE_KEYS)) {
       case 0:
         f.input = r.optTokens();
-        return;
+        break;
       case 1:
         f.output = r.optTokens();
-        return;
+        break;
       case 2:
         f.write = r.optTokens();
-        return;
+        break;
       case 3:
         f.read = r.optTokens();
-        return;
+        break;
       case 4:
         f.w5 = f.w1 = undefined;
         f.cacheCreation = !r.isNull();
         if (f.cacheCreation) {
-          r.object((ks, ke) => {
-            const k = keyIndex(r, ks, ke, CACHE_KEYS);
-            if (k === 0) {
-              f.w5 = r.optTokens();
-            } else if (k === 1) {
-              f.w1 = r.optTokens();
-            } else {
-              r.skipValue(4);
-            }
-          });
+          readCacheCreation(r, f);
         }
-        return;
+        break;
       case 5:
         f.web = undefined;
         f.serverToolUse = !r.isNull();
         if (f.serverToolUse) {
-          r.object((ks, ke) => {
-            if (keyIndex(r, ks, ke, TOOL_KEYS) === 0) {
-              f.web = r.optTokens();
-            } else {
-              r.skipValue(4);
-            }
-          });
+          readServerToolUse(r, f);
         }
-        return;
+        break;
       case 6:
         f.speed = r.optString(f.caches.speed);
-        return;
+        break;
       case 7:
         f.geo = r.optString(f.caches.geo);
-        return;
+        break;
       default:
         r.skipValue(3);
     }
-  });
+  } while (r.more());
 }
 
 function readMessage(r: Reader, f: Fields): void {
   f.message = true;
   f.messageId = f.model = undefined;
   f.usage = false;
-  r.object((s, e) => {
-    switch (keyIndex(r, s, e, MESSAGE_KEYS)) {
+  if (!r.open()) {
+    return;
+  }
+  do {
+    switch (r.key(MESSAGE_KEYS)) {
       case 0:
-        f.messageId = r.optString();
-        return;
+        f.messageId = r.optString(f.caches.messageId);
+        break;
       case 1:
         f.model = r.optString(f.caches.model);
-        return;
+        break;
       case 2:
         if (r.isNull()) {
           f.usage = false;
@@ -601,43 +692,47 @@ function readMessage(r: Reader, f: Fields): void {
         } else {
           throw UNSURE;
         }
-        return;
+        break;
       default:
         r.skipValue(2);
     }
-  });
+  } while (r.more());
 }
 
 function readTop(r: Reader, f: Fields): void {
-  r.object((s, e) => {
-    switch (keyIndex(r, s, e, TOP_KEYS)) {
+  if (!r.open()) {
+    return;
+  }
+  do {
+    switch (r.key(TOP_KEYS)) {
       case 0:
         f.type = r.optString(f.caches.type);
-        return;
+        break;
       case 1:
         f.subtype = r.optString(f.caches.type);
-        return;
+        break;
       case 2:
-        f.timestamp = r.optString();
-        return;
+        f.timestampMs = r.timestamp();
+        f.timestamp = Number.isNaN(f.timestampMs) ? r.optString() : TIMESTAMP_READ;
+        break;
       case 3:
         f.sessionId = r.optString(f.caches.sessionId);
-        return;
+        break;
       case 4:
         f.cwd = r.optString(f.caches.cwd);
-        return;
+        break;
       case 5:
-        f.requestId = r.optString();
-        return;
+        f.requestId = r.optString(f.caches.requestId);
+        break;
       case 6:
         f.agentId = r.optString(f.caches.agentId);
-        return;
+        break;
       case 7:
         f.isSidechain = r.optBool();
-        return;
+        break;
       case 8:
         f.isApiErrorMessage = r.optBool();
-        return;
+        break;
       case 9:
         if (r.isNull()) {
           f.message = false;
@@ -646,11 +741,11 @@ function readTop(r: Reader, f: Fields): void {
         } else {
           throw UNSURE;
         }
-        return;
+        break;
       default:
         r.skipValue(1);
     }
-  });
+  } while (r.more());
 }
 
 /** The last plain value seen for one field, with its bytes. */
@@ -690,6 +785,9 @@ export class ExtractCaches {
   readonly cwd = new StringCache();
   readonly agentId = new StringCache();
   readonly model = new StringCache();
+  /** The rows of one call (streaming snapshots, then the final row) follow each other: their ids repeat. */
+  readonly messageId = new StringCache();
+  readonly requestId = new StringCache();
   readonly speed = new StringCache();
   readonly geo = new StringCache();
 }
@@ -712,10 +810,12 @@ export function hasControlByte(b: Uint8Array, s: number, e: number): boolean {
   }
   const words = (e - i) >> 2;
   if (words > 0) {
-    const w = new Uint32Array(b.buffer, b.byteOffset + i, words);
+    // Int32 words and `| 0` keep the arithmetic in 32-bit integers (a
+    // Uint32 word above 2^31 would be a double, several times slower).
+    const w = new Int32Array(b.buffer, b.byteOffset + i, words);
     for (let k = 0; k < words; k++) {
       const x = w[k] as number;
-      if (((x - 0x20202020) & ~x & 0x80808080) !== 0) {
+      if ((((x - 0x20202020) | 0) & ~x & 0x80808080) !== 0) {
         return true;
       }
     }
@@ -741,10 +841,11 @@ const u = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined
 /**
  * Reads an assistant usage line from `b[s, e)` (one complete line, trimmed).
  * Returns exactly what `parseLine` returns for it, or undefined when unsure
- * (then call `parseLine`).
+ * (then call `parseLine`). `clean`: the caller has checked that the line
+ * holds no byte below 0x20.
  */
-export function extractUsageLine(b: Uint8Array, s: number, e: number, decode: Utf8Decoder = defaultDecode, caches: ExtractCaches = new ExtractCaches()): ParsedLine | undefined {
-  if (hasControlByte(b, s, e)) {
+export function extractUsageLine(b: Uint8Array, s: number, e: number, decode: Utf8Decoder = defaultDecode, caches: ExtractCaches = new ExtractCaches(), clean = false): ParsedLine | undefined {
+  if (!clean && hasControlByte(b, s, e)) {
     return undefined;
   }
   const f = new Fields(caches);
@@ -776,7 +877,7 @@ export function extractUsageLine(b: Uint8Array, s: number, e: number, decode: Ut
   if (model === undefined || model === '') {
     return undefined;
   }
-  const timestampMs = Date.parse(f.timestamp);
+  const timestampMs = Number.isNaN(f.timestampMs) ? Date.parse(f.timestamp) : f.timestampMs;
   if (Number.isNaN(timestampMs)) {
     return undefined;
   }

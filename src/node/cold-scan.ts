@@ -10,7 +10,7 @@ import type { Engine } from '../core/engine';
 import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
 import { ExtractCaches } from '../core/usage-extract';
-import { describe, SCAN_CHUNK, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
+import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './scan';
 import { fileRoleFromPath } from '../core/session-path';
 
@@ -122,7 +122,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   const share = Math.min(Math.max(options.mainThreadShare ?? 0, 0), 0.9);
   const parts = partition(files, share > 0 ? [...Array.from({ length: workerCount }, () => (1 - share) / workerCount), share] : Array.from({ length: workerCount }, () => 1));
   const own = share > 0 ? (parts.pop() ?? []) : [];
-  const ownBuffer = { current: Buffer.allocUnsafe(own.length > 0 ? SCAN_CHUNK : 0) };
+  const ownBuffer = newScanBuffer(own.length > 0 ? undefined : 0);
   const ownCaches = new ExtractCaches();
   const spare = [...(options.started ?? [])];
   for (const part of parts.filter((p) => p.length > 0)) {

@@ -10,6 +10,7 @@
 
 import type { ParsedLine } from '../core/transcript';
 import { extractUsageLine, type ExtractCaches } from '../core/usage-extract';
+import { LINE_CLEAN, LINE_NEEDLE, LineKernel } from './line-kernel';
 
 const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
 
@@ -82,7 +83,7 @@ const RARE = [
  * piece) is searched through the chunk once, and again only past a hit, so
  * every byte is searched once per needle whatever the number of lines.
  */
-function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
+function chunkNeedles(chunk: Buffer): (s: number, e: number) => number {
   let nextUsage = -2;
   const nextRare = RARE.map(() => -2);
   return (s, e) => {
@@ -90,7 +91,7 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
       nextUsage = indexOfUsage(chunk, s);
     }
     if (nextUsage !== -1 && nextUsage + USAGE.length <= e) {
-      return true;
+      return LINE_NEEDLE;
     }
     for (let i = 0; i < RARE.length; i++) {
       const { needle, piece } = RARE[i] as { needle: Buffer; piece: Buffer };
@@ -100,18 +101,19 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
         nextRare[i] = at;
       }
       if (at !== -1 && at + piece.length <= e && chunk.subarray(s, e).indexOf(needle) >= 0) {
-        return true;
+        return LINE_NEEDLE;
       }
     }
-    return false;
+    return 0;
   };
 }
 
 /**
- * Classifies and forwards one complete line `buf[start, end)`. `hasNeedle`
- * tells whether the line holds a needle, when the caller already knows.
+ * Classifies and forwards one complete line `buf[start, end)`. `test`, when
+ * the caller has one, answers `LINE_NEEDLE | LINE_CLEAN` bits for a span of
+ * the line (else the needles are searched here).
  */
-export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, hasNeedle?: (s: number, e: number) => boolean): void {
+export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, test?: (s: number, e: number) => number): void {
   let s = start;
   let e = end;
   if (buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) {
@@ -130,9 +132,10 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     sink.malformed(offset, 'not a JSON object (torn or garbage line)');
     return;
   }
-  if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
+  const flags = test ? test(s, e) : containsNeedle(buf, s, e) ? LINE_NEEDLE : 0;
+  if ((flags & LINE_NEEDLE) !== 0) {
     if (sink.parsed) {
-      const fast = extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
+      const fast = extractUsageLine(buf, s, e, decodeUtf8, sink.caches, (flags & LINE_CLEAN) !== 0);
       if (fast !== undefined) {
         sink.parsed(fast, offset);
         return;
@@ -216,7 +219,7 @@ export class LineSplitter {
     // Each needle's next position in this chunk: searched once per chunk and
     // again only after the lines pass it, so the cost is one scan per needle.
     const next = NEEDLES.map(() => -2);
-    const hasNeedle = (s: number, e: number): boolean => {
+    const hasNeedle = (s: number, e: number): number => {
       for (let i = 0; i < NEEDLES.length; i++) {
         let at = next[i] ?? -1;
         if (at !== -1 && at < s) {
@@ -224,10 +227,10 @@ export class LineSplitter {
           next[i] = at;
         }
         if (at !== -1 && at + (NEEDLES[i] as Buffer).length <= e) {
-          return true;
+          return LINE_NEEDLE;
         }
       }
-      return false;
+      return 0;
     };
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, pos);
@@ -318,9 +321,13 @@ export const READ_BYTES = 128 * 1024;
  * bytes would (same lines, offsets, malformed and torn verdicts). A line that
  * spans reads stays in place and the next read lands after it, so nothing is
  * copied per line; the buffer grows only for a line longer than itself.
+ * With a `LineKernel` the buffer is the kernel's and each line is tested by
+ * its SIMD pass; with a plain buffer (or none) by native searches.
  */
-export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadLinesResult {
-  let buf = buffer ?? Buffer.allocUnsafe(2 * READ_BYTES);
+export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel): ReadLinesResult {
+  const kernel = buffer instanceof LineKernel ? buffer : undefined;
+  let buf = kernel ? kernel.buffer : (buffer as Buffer | undefined) ?? Buffer.allocUnsafe(2 * READ_BYTES);
+  const kernelTest = kernel ? (s: number, e: number): number => kernel.test(s, e) : undefined;
   /** File offset of buf[0]. */
   let base = fromOffset;
   /** Start of the current (unterminated) line in buf, and end of the data. */
@@ -342,9 +349,14 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
         start = 0;
       }
       if (buf.length - end < READ_BYTES / 2) {
-        const bigger = Buffer.allocUnsafe(Math.max(buf.length * 2, end + READ_BYTES));
-        buf.copy(bigger, 0, 0, end);
-        buf = bigger;
+        const size = Math.max(buf.length * 2, end + READ_BYTES);
+        if (kernel) {
+          buf = kernel.grow(size);
+        } else {
+          const bigger = Buffer.allocUnsafe(size);
+          buf.copy(bigger, 0, 0, end);
+          buf = bigger;
+        }
       }
     }
     const n = readAt(buf, end, Math.min(READ_BYTES, buf.length - end), position);
@@ -369,7 +381,7 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
       start = nl + 1;
     }
     const chunk = end === buf.length ? buf : buf.subarray(0, end);
-    const hasNeedle = chunkNeedles(chunk);
+    const test = kernelTest ?? chunkNeedles(chunk);
     // Bytes before `from` belong to the current line and hold no newline.
     let pos = Math.max(start, from);
     for (;;) {
@@ -377,7 +389,7 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
       if (nl < 0) {
         break;
       }
-      handleLine(chunk, start, nl, base + start, sink, hasNeedle);
+      handleLine(chunk, start, nl, base + start, sink, test);
       start = nl + 1;
       pos = start;
     }

@@ -9,6 +9,7 @@ import type { ExtractCaches } from '../core/usage-extract';
 import { LineBatchBuilder, type LineBatch } from './call-batch';
 import { parseShortened } from './scan';
 import { READ_BYTES, readLines, type ReadLinesResult } from './line-splitter';
+import { LineKernel } from './line-kernel';
 import { tailHashAt, type CursorState } from './file-cursor';
 
 export interface ScanRequest {
@@ -40,11 +41,21 @@ export type ScanMessage =
 /** The reading buffer: two reads' worth, so it stays in the CPU cache. */
 export const SCAN_CHUNK = 2 * READ_BYTES;
 
+/** What `scanFile` reads through: a `LineKernel` (its SIMD line test), or a plain buffer where WebAssembly is missing. */
+export interface ScanBuffer {
+  current: Buffer | LineKernel;
+}
+
+/** A reading buffer for a thread's scans (`size` 0: none yet, made on first use). */
+export function newScanBuffer(size = SCAN_CHUNK): ScanBuffer {
+  return { current: (size > 0 ? LineKernel.create(size) : undefined) ?? Buffer.allocUnsafe(size) };
+}
+
 /** Lines per message, so the main thread merges in small slices. */
 const BATCH_LINES = 500;
 
 /** Reads one file; big files also post `lines` batches through `post` before the `file` message returned. */
-export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: { current: Buffer }, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
+export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: ScanBuffer, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
   const lines = new LineBatchBuilder(subagent);
   let malformed = 0;
   const sink = {
@@ -72,7 +83,10 @@ export function scanFile(path: string, relativePath: string, subagent: boolean, 
     }
     r = readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), 0, sink, buffer.current);
     // Keep a buffer grown for a long line: growing it again for every such file leaves the allocator fragmented.
-    buffer.current = r.buffer;
+    // (A kernel keeps its own, grown in place.)
+    if (!(buffer.current instanceof LineKernel)) {
+      buffer.current = r.buffer;
+    }
   } finally {
     fs.closeSync(fd);
   }

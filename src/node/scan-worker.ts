@@ -5,14 +5,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ExtractCaches } from '../core/usage-extract';
-import { describe, SCAN_CHUNK, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
+import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
 
 export type { ScanMessage, ScanRequest } from './scan-file';
 
 if (parentPort) {
   const port = parentPort;
   port.on('message', (req: ScanRequest) => {
-    const buffer = { current: Buffer.allocUnsafe(SCAN_CHUNK) };
+    const buffer = newScanBuffer();
     const caches = new ExtractCaches();
     const post = (m: ScanMessage): void => {
       port.postMessage(m);

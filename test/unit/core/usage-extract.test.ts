@@ -153,6 +153,39 @@ describe('extractUsageLine (fast path for usage lines)', () => {
     assert.deepEqual(extractUsageLine(Buffer.from(good), 0, Buffer.byteLength(good), decode), parseLine(good));
   });
 
+  it('reads a timestamp from its bytes as Date.parse would, and leaves every other form to Date.parse', () => {
+    const two = (n: number) => String(n).padStart(2, '0');
+    const stamp = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, se, ms]) => `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(se)}.${String(ms).padStart(3, '0')}Z`);
+    const other = fc.constantFrom('2026-11-20T10:00:00Z', '2026-11-20T10:00:00.000+01:00', '2026-11-20 10:00:00.000Z', '2026-11-20T10:00:00.000z', '2026-02-29T00:00:00.000Z', '2026-04-31T12:00:00.000Z', '2026-01-31T24:00:00.000Z', 'Fri, 20 Nov 2026 10:00:00 GMT', '');
+    fc.assert(
+      fc.property(fc.oneof(stamp, other), (ts) => {
+        const { fast } = both(assistantLine({ ts }));
+        const ms = Date.parse(ts);
+        if (Number.isNaN(ms)) {
+          assert.equal(fast, undefined);
+        } else {
+          assert.equal(fast?.kind === 'call' ? fast.call.timestampMs : undefined, ms, ts);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('keeps the last of duplicate timestamps, whichever way each was read', () => {
+    const line = assistantLine({ ts: '2026-11-20T10:00:00.000Z' });
+    for (const [first, last] of [
+      ['"2026-11-20T10:00:00.000Z"', '"2026-11-30T10:00:00Z"'],
+      ['"2026-11-30T10:00:00Z"', '"2026-11-20T10:00:00.000Z"'],
+      ['"2026-11-20T10:00:00.000Z"', 'null'],
+    ]) {
+      const text = line.replace('"timestamp":"2026-11-20T10:00:00.000Z"', `"timestamp":${first},"timestamp":${last}`);
+      const { fast, slow } = both(text);
+      assert.equal(fast === undefined ? slow.kind : fast.kind, last === 'null' ? 'malformed' : 'call', text.slice(-120));
+    }
+  });
+
   it('finds control bytes at any alignment', () => {
     const buf = Buffer.alloc(64, 0x41);
     for (let s = 0; s < 8; s++) {
