@@ -36,14 +36,12 @@ export interface ColdScanOptions {
   /** Number of workers; default 1, or for a large history 2 when there are more than two cores. */
   workers?: number;
   /**
-   * This thread reads files too, between merges. Only for a process with
-   * nothing else to do (the CLI): one worker and this thread then keep two
-   * cores busy with one isolate less than two workers would need. Never in
-   * the extension host.
+   * Share of the bytes read on this thread too, between merges (0 to 1;
+   * default 0). Only for a process with nothing else to do (the CLI): one
+   * worker and this thread then keep two cores busy with one isolate less
+   * than two workers would need. Never in the extension host.
    */
-  mainThreadReads?: boolean;
-  /** Bytes of files handed to a worker in one request (at least one file); default 8 MiB. */
-  requestBytes?: number;
+  mainThreadShare?: number;
   /** Sees every batch of parsed lines as it is merged (the CLI records them for its index). */
   onLines?: (path: string, lines: LineBatch) => void;
   /** Workers started early (`startScanWorker`), used before any new one is started; unused ones are stopped. */
@@ -88,10 +86,16 @@ function newScanWorker(workerPath: string): Worker {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Bytes of files handed to a worker in one request (at least one file). */
-const REQUEST_BYTES = 8 * 1024 * 1024;
-/** Requests a worker holds at a time: the next is there while this thread is busy. */
-const REQUESTS_AHEAD = 2;
+/** Splits files into lists whose bytes follow `weights` (largest file first, each to the least loaded list). */
+function partition(files: readonly TranscriptFile[], weights: readonly number[]): TranscriptFile[][] {
+  const parts = weights.map((weight) => ({ weight, bytes: 0, files: [] as TranscriptFile[] }));
+  for (const f of [...files].sort((a, b) => b.size - a.size)) {
+    const target = parts.reduce((min, p) => ((p.bytes + f.size) / p.weight < (min.bytes + f.size) / min.weight ? p : min));
+    target.files.push(f);
+    target.bytes += f.size;
+  }
+  return parts.map((p) => p.files);
+}
 
 /** Scans `files` into `engine` using worker threads. */
 export async function coldScan(engine: Engine, files: readonly TranscriptFile[], options: ColdScanOptions = {}): Promise<ColdScanResult> {
@@ -115,82 +119,42 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   let wake: (() => void) | undefined;
   let running = 0;
   const workers: Worker[] = [];
-  // The files, largest first: workers take requests from the front, this
-  // thread (when it reads) single files from the back, so the work is shared
-  // out as it goes and both sides end together on small files, whatever
-  // each side's speed.
-  const pending = [...files].sort((a, b) => b.size - a.size);
-  const requestBytes = options.requestBytes ?? REQUEST_BYTES;
-  let head = 0;
-  let tail = pending.length;
-  const nextRequest = (): ScanRequest | undefined => {
-    if (head >= tail) {
-      return undefined;
-    }
-    const request: ScanRequest = { files: [] };
-    let bytes = 0;
-    while (head < tail && (request.files.length === 0 || bytes + (pending[head] as TranscriptFile).size <= requestBytes)) {
-      const f = pending[head++] as TranscriptFile;
-      bytes += f.size;
-      request.files.push({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent });
-    }
-    return request;
-  };
-  const mainReads = options.mainThreadReads === true;
-  const ownBuffer = newScanBuffer(mainReads ? undefined : 0);
+  const share = Math.min(Math.max(options.mainThreadShare ?? 0, 0), 0.9);
+  const parts = partition(files, share > 0 ? [...Array.from({ length: workerCount }, () => (1 - share) / workerCount), share] : Array.from({ length: workerCount }, () => 1));
+  const own = share > 0 ? (parts.pop() ?? []) : [];
+  const ownBuffer = newScanBuffer(own.length > 0 ? undefined : 0);
   const ownCaches = new ExtractCaches();
   const spare = [...(options.started ?? [])];
-  for (let w = 0; w < workerCount; w++) {
+  for (const part of parts.filter((p) => p.length > 0)) {
     const early = spare.shift();
     early?.detach();
     const worker = early?.worker ?? newScanWorker(workerPath);
     workers.push(worker);
     running++;
-    let outstanding = 0;
-    let finished = false;
-    const finish = () => {
-      if (!finished) {
-        finished = true;
-        running--;
-        wake?.();
-      }
-    };
-    const feed = () => {
-      for (let r = outstanding < REQUESTS_AHEAD ? nextRequest() : undefined; r; r = outstanding < REQUESTS_AHEAD ? nextRequest() : undefined) {
-        outstanding++;
-        worker.postMessage(r);
-      }
-      if (outstanding === 0) {
-        finish();
-      }
-    };
     worker.on('message', (m: ScanMessage) => {
-      if (m.type === 'done') {
-        outstanding--;
-        feed();
-        return;
-      }
       queue.push(m);
       wake?.();
     });
     worker.on('error', (err) => {
-      // Files it held and had not answered for are lost with it: the error says so.
       queue.push({ type: 'error', path: workerPath, message: err.message });
-      finish();
+      queue.push({ type: 'done' });
+      wake?.();
     });
     if (early?.early) {
       queue.push({ type: 'error', path: workerPath, message: early.early.message });
-      finish();
-      continue;
+      queue.push({ type: 'done' });
     }
-    feed();
+    const request: ScanRequest = {
+      files: part.map((f) => ({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent })),
+    };
+    worker.postMessage(request);
   }
   try {
-    while (running > 0 || queue.length > 0 || (mainReads && head < tail)) {
-      if (queue.length === 0 && mainReads && head < tail) {
-        // A file for this thread, from the back; the workers' results that
-        // arrived meanwhile are merged first (the loop turn below).
-        const f = pending[--tail] as TranscriptFile;
+    while (running > 0 || queue.length > 0 || own.length > 0) {
+      if (queue.length === 0 && own.length > 0) {
+        // This thread's own share, one file at a time; the workers' results
+        // that arrived meanwhile are merged first (the loop turn below).
+        const f = own.shift() as TranscriptFile;
         try {
           queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, ownCaches, (m) => queue.push(m)));
         } catch (err) {
@@ -213,7 +177,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
           break;
         }
         if (m.type === 'done') {
-          // Counted where it arrives (the worker's listener).
+          running--;
         } else if (m.type === 'error') {
           result.errors.push({ path: m.path, message: m.message });
           progress.filesDone++;

@@ -10,12 +10,11 @@ const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const WORKER = path.resolve(__dirname, '../../../src/node/scan-worker.js');
 const trees = ['golden', 'claude-code-2.1.330-compact', 'claude-code-2.1.330-subagent', 'claude-code-2.1.330-web-search'].map((t) => path.join(FIXTURES, t, 'projects'));
 
-describe('coldScan (workers, and files read on the calling thread too)', () => {
+describe('coldScan (workers, and a share read on the calling thread)', () => {
   for (const [label, options] of [
     ['two workers', { workers: 2 }],
-    ['one worker + this thread', { workers: 1, mainThreadReads: true }],
-    ['one worker + this thread, a file or two per request', { workers: 1, mainThreadReads: true, requestBytes: 1 }],
-    ['two workers, a file or two per request', { workers: 2, requestBytes: 1 }],
+    ['one worker + 40% on this thread', { workers: 1, mainThreadShare: 0.4 }],
+    ['one worker + 90% on this thread', { workers: 1, mainThreadShare: 0.9 }],
   ] as const) {
     it(`gives the report of a synchronous scan: ${label}`, async () => {
       for (const dir of trees) {
