@@ -121,6 +121,7 @@ class Reader {
     start: number,
     readonly end: number,
     private readonly decode: (b: Uint8Array, s: number, e: number) => string,
+    private readonly skipper: ValueSkipper | undefined,
   ) {
     this.b = bytes;
     this.i = start;
@@ -341,6 +342,14 @@ class Reader {
 
   /** Steps over any JSON value, checking its grammar. */
   skipValue(depth: number): void {
+    if (this.skipper !== undefined) {
+      const next = this.skipper(this.i, this.end);
+      if (next < 0) {
+        throw UNSURE;
+      }
+      this.i = next;
+      return;
+    }
     if (depth > MAX_DEPTH) {
       throw UNSURE;
     }
@@ -830,6 +839,15 @@ export function hasControlByte(b: Uint8Array, s: number, e: number): boolean {
   return false;
 }
 
+/**
+ * Steps over the JSON value that starts at `p` in the same bytes, checked as
+ * JSON.parse would check it, and answers the index just past it, or -1 when
+ * it is not valid JSON, does not end by `end`, or the skipper is unsure (the
+ * line then goes to JSON.parse). The cold scan's is WebAssembly
+ * (`src/wasm/line-flags.wat`).
+ */
+export type ValueSkipper = (p: number, end: number) => number;
+
 /** Decodes `b[s, e)` as UTF-8 (Buffer#toString or TextDecoder). */
 export type Utf8Decoder = (b: Uint8Array, s: number, e: number) => string;
 
@@ -842,14 +860,23 @@ const u = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined
  * Reads an assistant usage line from `b[s, e)` (one complete line, trimmed).
  * Returns exactly what `parseLine` returns for it, or undefined when unsure
  * (then call `parseLine`). `clean`: the caller has checked that the line
- * holds no byte below 0x20.
+ * holds no byte below 0x20. `skip`: steps over the values the reader does
+ * not read (else the reader's own code does).
  */
-export function extractUsageLine(b: Uint8Array, s: number, e: number, decode: Utf8Decoder = defaultDecode, caches: ExtractCaches = new ExtractCaches(), clean = false): ParsedLine | undefined {
+export function extractUsageLine(
+  b: Uint8Array,
+  s: number,
+  e: number,
+  decode: Utf8Decoder = defaultDecode,
+  caches: ExtractCaches = new ExtractCaches(),
+  clean = false,
+  skip?: ValueSkipper,
+): ParsedLine | undefined {
   if (!clean && hasControlByte(b, s, e)) {
     return undefined;
   }
   const f = new Fields(caches);
-  const r = new Reader(b, s, e, decode);
+  const r = new Reader(b, s, e, decode, skip);
   try {
     r.ws();
     readTop(r, f);

@@ -1,7 +1,8 @@
 /**
  * The line test in WebAssembly (src/wasm/line-flags.wat): a reading buffer
- * kept in the module's memory, and one SIMD pass per line that tells whether
- * the line is worth parsing and whether it is free of control bytes. The
+ * kept in the module's memory, one SIMD pass per line that tells whether
+ * the line is worth parsing and whether it is free of control bytes, and a
+ * checker that steps over the JSON values the usage reader does not read. The
  * JavaScript path (native searches in line-splitter.ts) gives the same
  * answers and stays for any buffer outside this memory.
  */
@@ -19,6 +20,7 @@ const SLACK_BYTES = 64;
 interface Exports {
   memory: WebAssembly.Memory;
   lineFlags(s: number, e: number): number;
+  skipValue(p: number, e: number): number;
 }
 
 export class LineKernel {
@@ -63,4 +65,7 @@ export class LineKernel {
   test(s: number, e: number): number {
     return this.exports.lineFlags(s, e);
   }
+
+  /** A `ValueSkipper` over this buffer: the index just past the JSON value at `p`, or -1 (invalid, unsure, or not ended by `e`). */
+  readonly skip = (p: number, e: number): number => this.exports.skipValue(p, e);
 }

@@ -1,6 +1,9 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { parseLine } from '../../../src/core/transcript';
+import { extractUsageLine, ExtractCaches } from '../../../src/core/usage-extract';
 import { LINE_CLEAN, LINE_NEEDLE, LineKernel } from '../../../src/node/line-kernel';
+import { assistantLine } from '../support/lines';
 
 const NEEDLES = ['"usage"', 'compact_boundary', '"cost-state"'];
 
@@ -64,5 +67,133 @@ describe('LineKernel (the SIMD line test)', () => {
     grown.write('compact_boundary', 999_000);
     assert.equal(kernel.test(10, 21), LINE_NEEDLE | LINE_CLEAN);
     assert.equal(kernel.test(21, 1_000_000), LINE_NEEDLE | LINE_CLEAN);
+  });
+
+  /** Copies `text` into the kernel at `at` with `after` past it; answers the skipper's result relative to `at`. */
+  function skipIn(kernel: LineKernel, text: Buffer, at: number, after: Buffer): number {
+    const b = kernel.buffer;
+    b.fill(0x20);
+    text.copy(b, at);
+    after.copy(b, at + text.length);
+    const q = kernel.skip(at, at + text.length);
+    return q < 0 ? q : q - at;
+  }
+
+  const valid = (t: Buffer): boolean => {
+    try {
+      JSON.parse(t.toString('utf8'));
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('steps over exactly the JSON values JSON.parse accepts, and no further than their end', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 6 }), fc.nat(40), fc.constantFrom('', '"', ']', '}', '1', 'x', ',"a":1}'), (json, at, after) => {
+        const text = Buffer.from(json);
+        assert.equal(skipIn(kernel, text, at, Buffer.from(after)), text.length, json);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('refuses a mutated value unless the bytes it stops at are a valid value themselves', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    fc.assert(
+      fc.property(fc.json({ maxDepth: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), fc.nat(40), (json, where, byte, op, at) => {
+        const base = Buffer.from(json);
+        const k = where % (base.length + 1);
+        const text =
+          op === 'set'
+            ? Buffer.concat([base.subarray(0, k), Buffer.from([byte]), base.subarray(k + 1)])
+            : op === 'insert'
+              ? Buffer.concat([base.subarray(0, k), Buffer.from([byte]), base.subarray(k)])
+              : Buffer.concat([base.subarray(0, k), base.subarray(k + 1)]);
+        const q = skipIn(kernel, text, at, Buffer.from('"x"'));
+        if (q >= 0) {
+          assert.ok(q <= text.length, `${text.toString('latin1')} -> ${q}`);
+          assert.ok(valid(text.subarray(0, q)), `${text.toString('latin1')} stops at ${q} on an invalid value`);
+        }
+        if (valid(text) && text.length > 0 && !/^\s|\s$/.test(text.toString('latin1'))) {
+          assert.equal(q, text.length, text.toString('latin1'));
+        }
+      }),
+      { numRuns: 4000 },
+    );
+  });
+
+  it('refuses bad escapes, raw control bytes, bad numbers and literals, unclosed values and nesting past 60 levels', () => {
+    const kernel = LineKernel.create(4096) as LineKernel;
+    const bs = '\\';
+    const bads = [
+      `"a${bs}xb"`,
+      `"${bs}u12G4"`,
+      `"${bs}u12"`,
+      '"a\u0001b"',
+      '"a\tb"',
+      '"abc',
+      `"abc${bs}"`,
+      '-',
+      '-a',
+      '1.',
+      '1.e5',
+      '1e',
+      '1e+',
+      'tru',
+      'nul',
+      'fals',
+      'True',
+      '[1,]',
+      '[1 2]',
+      '{"a"}',
+      '{"a":}',
+      '{"a":1,}',
+      '{a:1}',
+      '[',
+      '{',
+      '{"a":1]',
+      '[1}',
+    ];
+    for (const bad of bads) {
+      const t = Buffer.from(bad);
+      assert.equal(valid(t), false, bad);
+      const q = skipIn(kernel, t, 3, Buffer.alloc(0));
+      assert.ok(q < 0 || (q < t.length && valid(t.subarray(0, q))), `${bad} -> ${q}`);
+    }
+    // "01": the value is "0"; what follows is the caller's to refuse.
+    assert.equal(skipIn(kernel, Buffer.from('01'), 0, Buffer.alloc(0)), 1);
+    assert.equal(skipIn(kernel, Buffer.from(`${'['.repeat(60)}${']'.repeat(60)}`), 0, Buffer.alloc(0)), 120);
+    assert.equal(skipIn(kernel, Buffer.from(`${'['.repeat(61)}${']'.repeat(61)}`), 0, Buffer.alloc(0)), -1);
+    const escaped = Buffer.from(JSON.stringify('a\n\u00e9\\"b/\u0001'));
+    assert.equal(skipIn(kernel, escaped, 5, Buffer.alloc(0)), escaped.length);
+  });
+
+  it('gives the usage reader the answers of parseLine, whatever a usage line is mutated into', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const base = Buffer.from(assistantLine({ id: 'msg_m', req: 'req_m', input: 12, output: 34, w5: 5, w1: 6, read: 78, web: 1 }).replace('"text":"hi"', '"text":"h\\u00e9\\n","more":[1,-2.5e3,true,false,null,{"k":[]}]'));
+    const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
+    let answered = 0;
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
+        const line =
+          op === 'set'
+            ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at + 1)])
+            : op === 'insert'
+              ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at)])
+              : Buffer.concat([base.subarray(0, at), base.subarray(at + 1)]);
+        const b = kernel.buffer;
+        b.fill(0x7d);
+        line.copy(b, 8);
+        const fast = extractUsageLine(b, 8, 8 + line.length, decode, new ExtractCaches(), (kernel.test(8, 8 + line.length) & LINE_CLEAN) !== 0, kernel.skip);
+        if (fast !== undefined) {
+          answered++;
+          assert.deepEqual(fast, parseLine(line.toString('utf8')));
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(answered > 500, `answered ${answered}`);
   });
 });
