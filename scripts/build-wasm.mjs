@@ -5,7 +5,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 
-const KERNELS = [{ source: 'src/wasm/line-flags.wat', out: 'src/node/line-flags-wasm.ts', name: 'LINE_FLAGS_WASM' }];
+const KERNELS = [{ source: 'src/wasm/line-kernel.wat', out: 'src/node/line-kernel-wasm.ts', name: 'LINE_KERNEL_WASM' }];
 const check = process.argv.includes('--check');
 const wabt = await wabtInit();
 let stale = 0;

@@ -59,7 +59,44 @@ function checkEscapes(b: Uint8Array, from: number, to: number): void {
 const TIMESTAMP_DIGITS = [1, 2, 3, 4, 6, 7, 9, 10, 12, 13, 15, 16, 18, 19, 21, 22, 23];
 const TIMESTAMP_MARKS = [5, 0x2d, 8, 0x2d, 11, 0x54, 14, 0x3a, 17, 0x3a, 20, 0x2e, 24, 0x5a];
 /** `Fields.timestamp` once the timestamp was read from its bytes (`Fields.timestampMs` holds it). */
-const TIMESTAMP_READ = '';
+export const TIMESTAMP_READ = '';
+
+/**
+ * A timestamp written as Claude Code writes it (`"2026-11-16T06:17:35.801Z"`,
+ * plain ASCII, fields in range) whose opening quote is at `b[i]` and which
+ * ends by `end`, read straight from its bytes to epoch ms: the value
+ * `Date.parse` gives for it, with no string made. Anything else (another
+ * form, a day past 28) answers NaN: the caller then decodes the string and
+ * `Date.parse` decides.
+ */
+export function timestampAt(b: Uint8Array, i: number, end: number): number {
+  if (i + 26 > end || b[i] !== QUOTE || b[i + 25] !== QUOTE) {
+    return NaN;
+  }
+  const d = (k: number): number => (b[i + k] as number) - 0x30;
+  for (const k of TIMESTAMP_DIGITS) {
+    const v = d(k);
+    if (v < 0 || v > 9) {
+      return NaN;
+    }
+  }
+  for (let k = 0; k < TIMESTAMP_MARKS.length; k += 2) {
+    if (b[i + (TIMESTAMP_MARKS[k] as number)] !== TIMESTAMP_MARKS[k + 1]) {
+      return NaN;
+    }
+  }
+  const year = d(1) * 1000 + d(2) * 100 + d(3) * 10 + d(4);
+  const month = d(6) * 10 + d(7);
+  const day = d(9) * 10 + d(10);
+  const hour = d(12) * 10 + d(13);
+  const minute = d(15) * 10 + d(16);
+  const second = d(18) * 10 + d(19);
+  const ms = d(21) * 100 + d(22) * 10 + d(23);
+  if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || second > 59) {
+    return NaN;
+  }
+  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+}
 
 /** Thrown (and caught in `extractUsageLine`) when the reader is unsure; never escapes. */
 class Unsure extends Error {}
@@ -68,8 +105,11 @@ const UNSURE = new Unsure('unsure');
 type Str = string | null | undefined;
 type Num = number | null | undefined;
 
-/** Fields read from one line; undefined = key absent, null = JSON null. */
-class Fields {
+/**
+ * The fields read from one usage line (by this module's reader, or by the
+ * cold scan's WebAssembly one); undefined = key absent, null = JSON null.
+ */
+export class LineFields {
   constructor(readonly caches: ExtractCaches) {}
   type: Str;
   subtype: Str;
@@ -121,7 +161,6 @@ class Reader {
     start: number,
     readonly end: number,
     private readonly decode: (b: Uint8Array, s: number, e: number) => string,
-    private readonly skipper: ValueSkipper | undefined,
   ) {
     this.b = bytes;
     this.i = start;
@@ -342,14 +381,6 @@ class Reader {
 
   /** Steps over any JSON value, checking its grammar. */
   skipValue(depth: number): void {
-    if (this.skipper !== undefined) {
-      const next = this.skipper(this.i, this.end);
-      if (next < 0) {
-        throw UNSURE;
-      }
-      this.i = next;
-      return;
-    }
     if (depth > MAX_DEPTH) {
       throw UNSURE;
     }
@@ -485,43 +516,13 @@ class Reader {
     throw UNSURE;
   }
 
-  /**
-   * A timestamp written as Claude Code writes it (`"2026-11-16T06:17:35.801Z"`,
-   * plain ASCII, fields in range), read straight from its bytes to epoch ms:
-   * the value `Date.parse` gives for it, with no string made. Anything else
-   * (another form, a day past 28, a null) leaves the cursor where it was and
-   * answers NaN: the caller then reads a string and `Date.parse` decides.
-   */
+  /** See `timestampAt`: reads the timestamp at the cursor, moving past it, or answers NaN and stays. */
   timestamp(): number {
-    const b = this.b;
-    const i = this.i;
-    if (i + 26 > this.end || b[i] !== QUOTE || b[i + 25] !== QUOTE) {
-      return NaN;
+    const ms = timestampAt(this.b, this.i, this.end);
+    if (!Number.isNaN(ms)) {
+      this.i += 26;
     }
-    const d = (k: number): number => (b[i + k] as number) - 0x30;
-    for (const k of TIMESTAMP_DIGITS) {
-      const v = d(k);
-      if (v < 0 || v > 9) {
-        return NaN;
-      }
-    }
-    for (let k = 0; k < TIMESTAMP_MARKS.length; k += 2) {
-      if (b[i + (TIMESTAMP_MARKS[k] as number)] !== TIMESTAMP_MARKS[k + 1]) {
-        return NaN;
-      }
-    }
-    const year = d(1) * 1000 + d(2) * 100 + d(3) * 10 + d(4);
-    const month = d(6) * 10 + d(7);
-    const day = d(9) * 10 + d(10);
-    const hour = d(12) * 10 + d(13);
-    const minute = d(15) * 10 + d(16);
-    const second = d(18) * 10 + d(19);
-    const ms = d(21) * 100 + d(22) * 10 + d(23);
-    if (year < 1970 || month < 1 || month > 12 || day < 1 || day > 28 || hour > 23 || minute > 59 || second > 59) {
-      return NaN;
-    }
-    this.i = i + 26;
-    return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+    return ms;
   }
 
   isNull(): boolean {
@@ -600,7 +601,7 @@ const TOOL_KEYS = new KeySet(['web_search_requests']);
 const MESSAGE_KEYS = new KeySet(['id', 'model', 'usage']);
 const TOP_KEYS = new KeySet(['type', 'subtype', 'timestamp', 'sessionId', 'cwd', 'requestId', 'agentId', 'isSidechain', 'isApiErrorMessage', 'message']);
 
-function readCacheCreation(r: Reader, f: Fields): void {
+function readCacheCreation(r: Reader, f: LineFields): void {
   if (r.open()) {
     do {
       const k = r.key(CACHE_KEYS);
@@ -615,7 +616,7 @@ function readCacheCreation(r: Reader, f: Fields): void {
   }
 }
 
-function readServerToolUse(r: Reader, f: Fields): void {
+function readServerToolUse(r: Reader, f: LineFields): void {
   if (r.open()) {
     do {
       if (r.key(TOOL_KEYS) === 0) {
@@ -627,7 +628,7 @@ function readServerToolUse(r: Reader, f: Fields): void {
   }
 }
 
-function readUsage(r: Reader, f: Fields): void {
+function readUsage(r: Reader, f: LineFields): void {
   f.usage = true;
   f.input = f.output = f.write = f.read = undefined;
   f.cacheCreation = false;
@@ -678,7 +679,7 @@ function readUsage(r: Reader, f: Fields): void {
   } while (r.more());
 }
 
-function readMessage(r: Reader, f: Fields): void {
+function readMessage(r: Reader, f: LineFields): void {
   f.message = true;
   f.messageId = f.model = undefined;
   f.usage = false;
@@ -708,7 +709,7 @@ function readMessage(r: Reader, f: Fields): void {
   } while (r.more());
 }
 
-function readTop(r: Reader, f: Fields): void {
+function readTop(r: Reader, f: LineFields): void {
   if (!r.open()) {
     return;
   }
@@ -839,15 +840,6 @@ export function hasControlByte(b: Uint8Array, s: number, e: number): boolean {
   return false;
 }
 
-/**
- * Steps over the JSON value that starts at `p` in the same bytes, checked as
- * JSON.parse would check it, and answers the index just past it, or -1 when
- * it is not valid JSON, does not end by `end`, or the skipper is unsure (the
- * line then goes to JSON.parse). The cold scan's is WebAssembly
- * (`src/wasm/line-flags.wat`).
- */
-export type ValueSkipper = (p: number, end: number) => number;
-
 /** Decodes `b[s, e)` as UTF-8 (Buffer#toString or TextDecoder). */
 export type Utf8Decoder = (b: Uint8Array, s: number, e: number) => string;
 
@@ -860,8 +852,7 @@ const u = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined
  * Reads an assistant usage line from `b[s, e)` (one complete line, trimmed).
  * Returns exactly what `parseLine` returns for it, or undefined when unsure
  * (then call `parseLine`). `clean`: the caller has checked that the line
- * holds no byte below 0x20. `skip`: steps over the values the reader does
- * not read (else the reader's own code does).
+ * holds no byte below 0x20.
  */
 export function extractUsageLine(
   b: Uint8Array,
@@ -870,13 +861,12 @@ export function extractUsageLine(
   decode: Utf8Decoder = defaultDecode,
   caches: ExtractCaches = new ExtractCaches(),
   clean = false,
-  skip?: ValueSkipper,
 ): ParsedLine | undefined {
   if (!clean && hasControlByte(b, s, e)) {
     return undefined;
   }
-  const f = new Fields(caches);
-  const r = new Reader(b, s, e, decode, skip);
+  const f = new LineFields(caches);
+  const r = new Reader(b, s, e, decode);
   try {
     r.ws();
     readTop(r, f);
@@ -890,6 +880,11 @@ export function extractUsageLine(
     }
     throw err;
   }
+  return lineFromFields(f);
+}
+
+/** The line the fields of a fully read usage line make, or undefined when they do not make a well-typed assistant line with usage. */
+export function lineFromFields(f: LineFields): ParsedLine | undefined {
   // Only a well-typed assistant line with usage is answered here.
   if (f.type !== 'assistant' || !f.message || !f.usage || typeof f.timestamp !== 'string') {
     return undefined;

@@ -1,19 +1,28 @@
 /**
- * The line test in WebAssembly (src/wasm/line-flags.wat): a reading buffer
- * kept in the module's memory, one SIMD pass per line that tells whether
- * the line is worth parsing and whether it is free of control bytes, and a
- * checker that steps over the JSON values the usage reader does not read. The
- * JavaScript path (native searches in line-splitter.ts) gives the same
- * answers and stays for any buffer outside this memory.
+ * The cold scan's WebAssembly kernel (src/wasm/line-kernel.wat): a reading
+ * buffer kept in the module's memory; one SIMD pass per line that tells
+ * whether the line is worth parsing and whether it is free of control
+ * bytes; and a reader of usage lines that checks the whole line as
+ * JSON.parse would and leaves in its answer slots where the few fields it
+ * needs are. The JavaScript path (native searches in line-splitter.ts, the
+ * reader in src/core/usage-extract.ts) gives the same answers and stays
+ * for any buffer outside this memory.
  */
-import { LINE_FLAGS_WASM } from './line-flags-wasm';
+import type { ParsedLine } from '../core/transcript';
+import { type ExtractCaches, lineFromFields, LineFields, type StringCache, TIMESTAMP_READ, timestampAt, type Utf8Decoder } from '../core/usage-extract';
+import { LINE_KERNEL_WASM } from './line-kernel-wasm';
 
 /** The line holds a needle: it is worth parsing. */
 export const LINE_NEEDLE = 1;
-/** The line holds no byte below 0x20 (the usage reader then need not look). */
+/** The line holds no byte below 0x20. */
 export const LINE_CLEAN = 2;
 
 const PAGE_BYTES = 65536;
+/** Where the reading buffer starts in the memory (below: the reader's key table and answer slots). */
+const BASE = 1024;
+/** Where the reader's answer slots are, and how many (see `readUsageLine` in the .wat). */
+const SLOTS_AT = 512;
+const SLOT_COUNT = 53;
 /** Bytes kept past the buffer: the kernel's loads may read up to 31 bytes past a line's end. */
 const SLACK_BYTES = 64;
 
@@ -21,20 +30,26 @@ interface Exports {
   memory: WebAssembly.Memory;
   lineFlags(s: number, e: number): number;
   skipValue(p: number, e: number): number;
+  readUsageLine(s: number, e: number): number;
 }
 
 export class LineKernel {
   private view: Buffer;
+  private slots: Int32Array;
 
-  private constructor(private readonly exports: Exports, size: number) {
+  private constructor(
+    private readonly exports: Exports,
+    size: number,
+  ) {
     this.view = Buffer.alloc(0);
+    this.slots = new Int32Array(0);
     this.grow(size);
   }
 
   /** A kernel whose buffer holds `size` bytes; undefined where WebAssembly SIMD is missing (the caller reads with a plain buffer). */
   static create(size: number): LineKernel | undefined {
     try {
-      const module = new WebAssembly.Module(Buffer.from(LINE_FLAGS_WASM, 'base64'));
+      const module = new WebAssembly.Module(Buffer.from(LINE_KERNEL_WASM, 'base64'));
       const instance = new WebAssembly.Instance(module, {});
       return new LineKernel(instance.exports as unknown as Exports, size);
     } catch {
@@ -42,7 +57,7 @@ export class LineKernel {
     }
   }
 
-  /** The reading buffer (memory from offset 0). */
+  /** The reading buffer. Indexes given to the other methods are this buffer's. */
   get buffer(): Buffer {
     return this.view;
   }
@@ -53,19 +68,97 @@ export class LineKernel {
    */
   grow(size: number): Buffer {
     const memory = this.exports.memory;
-    const need = size + SLACK_BYTES;
+    const need = BASE + size + SLACK_BYTES;
     if (need > memory.buffer.byteLength) {
       memory.grow(Math.ceil((need - memory.buffer.byteLength) / PAGE_BYTES));
     }
-    this.view = Buffer.from(memory.buffer, 0, size);
+    this.view = Buffer.from(memory.buffer, BASE, size);
+    this.slots = new Int32Array(memory.buffer, SLOTS_AT, SLOT_COUNT);
     return this.view;
   }
 
   /** `LINE_NEEDLE | LINE_CLEAN` bits for the bytes `buffer[s, e)`. */
   test(s: number, e: number): number {
-    return this.exports.lineFlags(s, e);
+    return this.exports.lineFlags(s + BASE, e + BASE);
   }
 
-  /** A `ValueSkipper` over this buffer: the index just past the JSON value at `p`, or -1 (invalid, unsure, or not ended by `e`). */
-  readonly skip = (p: number, e: number): number => this.exports.skipValue(p, e);
+  /** The index just past the JSON value at `buffer[p]`, checked as JSON.parse would check it, or -1 (invalid, nested past 60 levels, or not ended by `e`). */
+  skip(p: number, e: number): number {
+    const q = this.exports.skipValue(p + BASE, e + BASE);
+    return q < 0 ? q : q - BASE;
+  }
+
+  /**
+   * The usage line `buffer[s, e)` (trimmed, free of control bytes or not),
+   * read as `extractUsageLine` reads it: exactly what `parseLine` answers,
+   * or undefined when unsure. `decode` and `caches` as there.
+   */
+  extract(s: number, e: number, decode: Utf8Decoder, caches: ExtractCaches): ParsedLine | undefined {
+    if (this.exports.readUsageLine(s + BASE, e + BASE) !== 1) {
+      return undefined;
+    }
+    const o = this.slots;
+    const f = new LineFields(caches);
+    f.type = this.string(0, decode, caches.type);
+    if (f.type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
+      return lineFromFields(f);
+    }
+    f.message = true;
+    f.usage = true;
+    f.subtype = this.string(3, decode, caches.type);
+    if (o[6] === 2) {
+      const ms = timestampAt(this.view, (o[7] as number) - BASE - 1, (o[8] as number) - BASE + 1);
+      f.timestampMs = ms;
+      f.timestamp = Number.isNaN(ms) ? this.string(6, decode) : TIMESTAMP_READ;
+    } else {
+      f.timestamp = this.string(6, decode);
+    }
+    f.sessionId = this.string(9, decode, caches.sessionId);
+    f.cwd = this.string(12, decode, caches.cwd);
+    f.requestId = this.string(15, decode, caches.requestId);
+    f.agentId = this.string(18, decode, caches.agentId);
+    f.messageId = this.string(21, decode, caches.messageId);
+    f.model = this.string(24, decode, caches.model);
+    f.speed = this.string(27, decode, caches.speed);
+    f.geo = this.string(30, decode, caches.geo);
+    f.isSidechain = this.bool(33);
+    f.isApiErrorMessage = this.bool(34);
+    f.cacheCreation = o[37] === 1;
+    f.serverToolUse = o[38] === 1;
+    f.input = this.tokens(39);
+    f.output = this.tokens(41);
+    f.write = this.tokens(43);
+    f.read = this.tokens(45);
+    f.w5 = this.tokens(47);
+    f.w1 = this.tokens(49);
+    f.web = this.tokens(51);
+    return lineFromFields(f);
+  }
+
+  private string(i: number, decode: Utf8Decoder, cache?: StringCache): string | null | undefined {
+    const o = this.slots;
+    const kind = o[i];
+    if (kind === 0) {
+      return undefined;
+    }
+    if (kind === 1) {
+      return null;
+    }
+    const s = (o[i + 1] as number) - BASE;
+    const e = (o[i + 2] as number) - BASE;
+    if (kind === 2) {
+      return cache ? cache.get(this.view, s, e, decode) : decode(this.view, s, e);
+    }
+    return JSON.parse(decode(this.view, s - 1, e + 1)) as string;
+  }
+
+  private bool(i: number): boolean | null | undefined {
+    const kind = this.slots[i];
+    return kind === 0 ? undefined : kind === 1 ? null : kind === 3;
+  }
+
+  private tokens(i: number): number | null | undefined {
+    const kind = this.slots[i];
+    return kind === 0 ? undefined : kind === 1 ? null : this.slots[i + 1];
+  }
 }

@@ -9,7 +9,7 @@
  */
 
 import type { ParsedLine } from '../core/transcript';
-import { extractUsageLine, type ExtractCaches, type ValueSkipper } from '../core/usage-extract';
+import { ExtractCaches, extractUsageLine } from '../core/usage-extract';
 import { LINE_CLEAN, LINE_NEEDLE, LineKernel } from './line-kernel';
 
 const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
@@ -111,10 +111,10 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => number {
 /**
  * Classifies and forwards one complete line `buf[start, end)`. `test`, when
  * the caller has one, answers `LINE_NEEDLE | LINE_CLEAN` bits for a span of
- * the line (else the needles are searched here); `skip` steps over the
- * values the usage reader does not read (both work on `buf`'s own indexes).
+ * the line (else the needles are searched here); with `kernel` (whose buffer
+ * `buf` then is) usage lines are read by its WebAssembly reader.
  */
-export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, test?: (s: number, e: number) => number, skip?: ValueSkipper): void {
+export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, test?: (s: number, e: number) => number, kernel?: LineKernel): void {
   let s = start;
   let e = end;
   if (buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) {
@@ -136,7 +136,7 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
   const flags = test ? test(s, e) : containsNeedle(buf, s, e) ? LINE_NEEDLE : 0;
   if ((flags & LINE_NEEDLE) !== 0) {
     if (sink.parsed) {
-      const fast = extractUsageLine(buf, s, e, decodeUtf8, sink.caches, (flags & LINE_CLEAN) !== 0, skip);
+      const fast = kernel ? kernel.extract(s, e, decodeUtf8, sink.caches ?? new ExtractCaches()) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches, (flags & LINE_CLEAN) !== 0);
       if (fast !== undefined) {
         sink.parsed(fast, offset);
         return;
@@ -390,7 +390,7 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
       if (nl < 0) {
         break;
       }
-      handleLine(chunk, start, nl, base + start, sink, test, kernel?.skip);
+      handleLine(chunk, start, nl, base + start, sink, test, kernel);
       start = nl + 1;
       pos = start;
     }
