@@ -851,8 +851,7 @@ const u = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined
 /**
  * Reads an assistant usage line from `b[s, e)` (one complete line, trimmed).
  * Returns exactly what `parseLine` returns for it, or undefined when unsure
- * (then call `parseLine`). `clean`: the caller has checked that the line
- * holds no byte below 0x20.
+ * (then call `parseLine`).
  */
 export function extractUsageLine(
   b: Uint8Array,
@@ -860,9 +859,8 @@ export function extractUsageLine(
   e: number,
   decode: Utf8Decoder = defaultDecode,
   caches: ExtractCaches = new ExtractCaches(),
-  clean = false,
 ): ParsedLine | undefined {
-  if (!clean && hasControlByte(b, s, e)) {
+  if (hasControlByte(b, s, e)) {
     return undefined;
   }
   const f = new LineFields(caches);

@@ -49,6 +49,9 @@ export class LineBatchBuilder {
   private firstSession = -1;
   private latest = -1;
   private hasCostState = false;
+  private lastMessageId: string | undefined;
+  private lastRequestId: string | undefined;
+  private lastKey = '';
   count = 0;
 
   /** @param subagent the file is a subagent transcript (all its calls are side-chain). */
@@ -89,7 +92,13 @@ export class LineBatchBuilder {
     if (c.messageId === undefined) {
       return;
     }
-    const key = `${c.messageId}\u0000${c.requestId ?? ''}`;
+    // The rows of one call follow each other: their key is made once.
+    if (c.messageId !== this.lastMessageId || c.requestId !== this.lastRequestId) {
+      this.lastMessageId = c.messageId;
+      this.lastRequestId = c.requestId;
+      this.lastKey = `${c.messageId}\u0000${c.requestId ?? ''}`;
+    }
+    const key = this.lastKey;
     const prev = this.best.get(key);
     if (prev === undefined) {
       this.best.set(key, k);
@@ -198,6 +207,8 @@ export class LineBatchBuilder {
     this.best = new Map();
     this.firstCwd = this.firstSession = this.latest = -1;
     this.hasCostState = false;
+    this.lastMessageId = this.lastRequestId = undefined;
+    this.lastKey = '';
     return batch;
   }
 }

@@ -1,8 +1,7 @@
 /**
  * The cold scan's WebAssembly kernel (src/wasm/line-kernel.wat): a reading
  * buffer kept in the module's memory; one SIMD pass per line that tells
- * whether the line is worth parsing and whether it is free of control
- * bytes; and a reader of usage lines that checks the whole line as
+ * whether the line is worth parsing; and a reader of usage lines that checks the whole line as
  * JSON.parse would and leaves in its answer slots where the few fields it
  * needs are. The JavaScript path (native searches in line-splitter.ts, the
  * reader in src/core/usage-extract.ts) gives the same answers and stays
@@ -11,11 +10,6 @@
 import type { ParsedLine } from '../core/transcript';
 import { type ExtractCaches, lineFromFields, LineFields, type StringCache, TIMESTAMP_READ, timestampAt, type Utf8Decoder } from '../core/usage-extract';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
-
-/** The line holds a needle: it is worth parsing. */
-export const LINE_NEEDLE = 1;
-/** The line holds no byte below 0x20. */
-export const LINE_CLEAN = 2;
 
 const PAGE_BYTES = 65536;
 /** Where the reading buffer starts in the memory (below: the reader's key table and answer slots). */
@@ -28,7 +22,7 @@ const SLACK_BYTES = 64;
 
 interface Exports {
   memory: WebAssembly.Memory;
-  lineFlags(s: number, e: number): number;
+  hasNeedle(s: number, e: number): number;
   skipValue(p: number, e: number): number;
   readUsageLine(s: number, e: number): number;
 }
@@ -77,9 +71,9 @@ export class LineKernel {
     return this.view;
   }
 
-  /** `LINE_NEEDLE | LINE_CLEAN` bits for the bytes `buffer[s, e)`. */
-  test(s: number, e: number): number {
-    return this.exports.lineFlags(s + BASE, e + BASE);
+  /** Whether `buffer[s, e)` holds `"usage"`, `compact_boundary` or `"cost-state"` (the line is worth parsing). */
+  hasNeedle(s: number, e: number): boolean {
+    return this.exports.hasNeedle(s + BASE, e + BASE) === 1;
   }
 
   /** The index just past the JSON value at `buffer[p]`, checked as JSON.parse would check it, or -1 (invalid, nested past 60 levels, or not ended by `e`). */
@@ -89,7 +83,7 @@ export class LineKernel {
   }
 
   /**
-   * The usage line `buffer[s, e)` (trimmed, free of control bytes or not),
+   * The usage line `buffer[s, e)` (trimmed),
    * read as `extractUsageLine` reads it: exactly what `parseLine` answers,
    * or undefined when unsure. `decode` and `caches` as there.
    */

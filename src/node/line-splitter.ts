@@ -10,7 +10,7 @@
 
 import type { ParsedLine } from '../core/transcript';
 import { ExtractCaches, extractUsageLine } from '../core/usage-extract';
-import { LINE_CLEAN, LINE_NEEDLE, LineKernel } from './line-kernel';
+import { LineKernel } from './line-kernel';
 
 const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
 
@@ -83,7 +83,7 @@ const RARE = [
  * piece) is searched through the chunk once, and again only past a hit, so
  * every byte is searched once per needle whatever the number of lines.
  */
-function chunkNeedles(chunk: Buffer): (s: number, e: number) => number {
+function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
   let nextUsage = -2;
   const nextRare = RARE.map(() => -2);
   return (s, e) => {
@@ -91,7 +91,7 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => number {
       nextUsage = indexOfUsage(chunk, s);
     }
     if (nextUsage !== -1 && nextUsage + USAGE.length <= e) {
-      return LINE_NEEDLE;
+      return true;
     }
     for (let i = 0; i < RARE.length; i++) {
       const { needle, piece } = RARE[i] as { needle: Buffer; piece: Buffer };
@@ -101,20 +101,20 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => number {
         nextRare[i] = at;
       }
       if (at !== -1 && at + piece.length <= e && chunk.subarray(s, e).indexOf(needle) >= 0) {
-        return LINE_NEEDLE;
+        return true;
       }
     }
-    return 0;
+    return false;
   };
 }
 
 /**
- * Classifies and forwards one complete line `buf[start, end)`. `test`, when
- * the caller has one, answers `LINE_NEEDLE | LINE_CLEAN` bits for a span of
- * the line (else the needles are searched here); with `kernel` (whose buffer
+ * Classifies and forwards one complete line `buf[start, end)`. `hasNeedle`
+ * tells whether a span of the line holds a needle, when the caller has a
+ * faster test than searching here; with `kernel` (whose buffer
  * `buf` then is) usage lines are read by its WebAssembly reader.
  */
-export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, test?: (s: number, e: number) => number, kernel?: LineKernel): void {
+export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, hasNeedle?: (s: number, e: number) => boolean, kernel?: LineKernel): void {
   let s = start;
   let e = end;
   if (buf[s] === BOM[0] && buf[s + 1] === BOM[1] && buf[s + 2] === BOM[2]) {
@@ -133,10 +133,9 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     sink.malformed(offset, 'not a JSON object (torn or garbage line)');
     return;
   }
-  const flags = test ? test(s, e) : containsNeedle(buf, s, e) ? LINE_NEEDLE : 0;
-  if ((flags & LINE_NEEDLE) !== 0) {
+  if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
     if (sink.parsed) {
-      const fast = kernel ? kernel.extract(s, e, decodeUtf8, sink.caches ?? new ExtractCaches()) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches, (flags & LINE_CLEAN) !== 0);
+      const fast = kernel ? kernel.extract(s, e, decodeUtf8, sink.caches ?? new ExtractCaches()) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
       if (fast !== undefined) {
         sink.parsed(fast, offset);
         return;
@@ -220,7 +219,7 @@ export class LineSplitter {
     // Each needle's next position in this chunk: searched once per chunk and
     // again only after the lines pass it, so the cost is one scan per needle.
     const next = NEEDLES.map(() => -2);
-    const hasNeedle = (s: number, e: number): number => {
+    const hasNeedle = (s: number, e: number): boolean => {
       for (let i = 0; i < NEEDLES.length; i++) {
         let at = next[i] ?? -1;
         if (at !== -1 && at < s) {
@@ -228,10 +227,10 @@ export class LineSplitter {
           next[i] = at;
         }
         if (at !== -1 && at + (NEEDLES[i] as Buffer).length <= e) {
-          return LINE_NEEDLE;
+          return true;
         }
       }
-      return 0;
+      return false;
     };
     for (;;) {
       const nl = chunk.indexOf(NEWLINE, pos);
@@ -322,13 +321,14 @@ export const READ_BYTES = 128 * 1024;
  * bytes would (same lines, offsets, malformed and torn verdicts). A line that
  * spans reads stays in place and the next read lands after it, so nothing is
  * copied per line; the buffer grows only for a line longer than itself.
- * With a `LineKernel` the buffer is the kernel's and each line is tested by
- * its SIMD pass; with a plain buffer (or none) by native searches.
+ * With a `LineKernel` the buffer is the kernel's, each line is tested by its
+ * SIMD pass and usage lines are read by its reader; with a plain buffer (or
+ * none), by native searches and the JavaScript reader.
  */
 export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel): ReadLinesResult {
   const kernel = buffer instanceof LineKernel ? buffer : undefined;
   let buf = kernel ? kernel.buffer : (buffer as Buffer | undefined) ?? Buffer.allocUnsafe(2 * READ_BYTES);
-  const kernelTest = kernel ? (s: number, e: number): number => kernel.test(s, e) : undefined;
+  const kernelTest = kernel ? (s: number, e: number): boolean => kernel.hasNeedle(s, e) : undefined;
   /** File offset of buf[0]. */
   let base = fromOffset;
   /** Start of the current (unterminated) line in buf, and end of the data. */

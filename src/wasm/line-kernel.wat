@@ -1,11 +1,8 @@
 ;; The cold scan's WebAssembly kernel (src/node/line-kernel.ts loads it).
 ;;
-;; `lineFlags`: one SIMD pass over a transcript line answers the two
-;; questions the scan asks of every line, where the JavaScript path needs
-;; three native searches and a word loop:
-;;   bit 1: the line holds `"usage"`, `compact_boundary` or `"cost-state"`
-;;          (the lines worth parsing; the same test as line-splitter.ts);
-;;   bit 2: the line holds no byte below 0x20.
+;; `hasNeedle`: one SIMD pass over a transcript line tells whether it holds
+;; `"usage"`, `compact_boundary` or `"cost-state"` (the lines worth parsing;
+;; the same test as line-splitter.ts, where it takes three native searches).
 ;;
 ;; `readUsageLine`: reads a usage line as src/core/usage-extract.ts does. It
 ;; checks the whole line as JSON.parse would (strings and their escapes,
@@ -20,8 +17,7 @@
 ;; The host keeps its reading buffer in this memory, from byte 1024 on, and
 ;; grows it as needed, with at least 32 bytes to spare after it: a 16-byte
 ;; load at a candidate position may read past a line's end, and such bytes
-;; never decide an answer (every match is checked to end within the line,
-;; and control bytes are tested only inside it).
+;; never decide an answer (every match is checked to end within the line).
 ;;
 ;; Assemble with `npm run build:wasm` (wabt); src/node/line-kernel-wasm.ts
 ;; is the generated module and `npm run lint` checks it is current.
@@ -63,33 +59,29 @@
           (then (return (i32.const 1))))))
     (i32.const 0))
 
-  (func (export "lineFlags") (param $s i32) (param $e i32) (result i32)
+  ;; 1 when $s..$e holds `"usage"`, `compact_boundary` or `"cost-state"`
+  ;; (the lines worth parsing; the same test as line-splitter.ts), else 0.
+  (func (export "hasNeedle") (param $s i32) (param $e i32) (result i32)
     (local $p i32)
     (local $m i32)
-    (local $found i32)
-    (local $ctl v128)
     (local $v v128)
     (local $cand v128)
     (local $quote v128)
-    (local $space v128)
     (local $underscore v128)
     (local $y v128)
     (local.set $p (local.get $s))
     (local.set $quote (i8x16.splat (i32.const 0x22)))
-    (local.set $space (i8x16.splat (i32.const 0x20)))
     (local.set $underscore (i8x16.splat (i32.const 0x5f)))
     (local.set $y (i8x16.splat (i32.const 0x79)))
-
-    ;; Whole 16-byte blocks while no needle is found.
-    (block $needles
+    ;; Whole 16-byte blocks. A lane is a candidate start when two of a
+    ;; needle's bytes match besides the first: `"` at 0 and `"` at 6
+    ;; (`"usage"`) or 11 (`"cost-state"`), or `_` at 7 and `y` at 15
+    ;; (`compact_boundary`). Candidates (a few per kilobyte of JSON) are then
+    ;; checked whole.
+    (block $blocksDone
       (loop $blocks
-        (br_if $needles (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
+        (br_if $blocksDone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
         (local.set $v (v128.load (local.get $p)))
-        (local.set $ctl (v128.or (local.get $ctl) (i8x16.lt_u (local.get $v) (local.get $space))))
-        ;; A lane is a candidate start when two of a needle's bytes match
-        ;; besides the first: `"` at 0 and `"` at 6 (`"usage"`) or 11
-        ;; (`"cost-state"`), or `_` at 7 and `y` at 15 (`compact_boundary`).
-        ;; Candidates (a few per kilobyte of JSON) are then checked whole.
         (local.set $cand
           (v128.or
             (v128.and
@@ -105,35 +97,20 @@
             (local.set $m (i8x16.bitmask (local.get $cand)))
             (loop $lanes
               (if (call $needleAt (i32.add (local.get $p) (i32.ctz (local.get $m))) (local.get $e))
-                (then
-                  (local.set $found (i32.const 1))
-                  (local.set $p (i32.add (local.get $p) (i32.const 16)))
-                  (br $needles)))
+                (then (return (i32.const 1))))
               (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
               (br_if $lanes (local.get $m)))))
         (local.set $p (i32.add (local.get $p) (i32.const 16)))
         (br $blocks)))
-
-    ;; A needle was found: only the control-byte test goes on, block by block.
-    (block $controls
-      (loop $blocks
-        (br_if $controls (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
-        (local.set $ctl (v128.or (local.get $ctl) (i8x16.lt_u (v128.load (local.get $p)) (local.get $space))))
-        (local.set $p (i32.add (local.get $p) (i32.const 16)))
-        (br $blocks)))
-
-    ;; The last bytes (fewer than 16), one at a time.
-    (local.set $m (v128.any_true (local.get $ctl)))
+    ;; The last starts (fewer than 16), one at a time.
     (block $tail
       (loop $bytes
         (br_if $tail (i32.ge_u (local.get $p) (local.get $e)))
-        (if (i32.lt_u (i32.load8_u (local.get $p)) (i32.const 0x20))
-          (then (local.set $m (i32.const 1))))
-        (if (i32.eqz (local.get $found))
-          (then (local.set $found (call $needleAt (local.get $p) (local.get $e)))))
+        (if (call $needleAt (local.get $p) (local.get $e))
+          (then (return (i32.const 1))))
         (local.set $p (i32.add (local.get $p) (i32.const 1)))
         (br $bytes)))
-    (i32.or (local.get $found) (select (i32.const 0) (i32.const 2) (local.get $m))))
+    (i32.const 0))
 
   ;; Index just past the whitespace (space, tab, LF, CR) at $p, below $e.
   (func $ws (param $p i32) (param $e i32) (result i32)
