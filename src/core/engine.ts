@@ -141,6 +141,12 @@ function winnersOf(candidates: readonly Entry[]): Entry[] {
   return winners;
 }
 
+/** The rows of one message-id group, and which of them count (`winnersOf`). */
+interface Group {
+  candidates: Entry[];
+  winners: Entry[];
+}
+
 /** The key of a call's cell (an entry's or a cell's own fields give the same key). */
 function cellKey(e: Pick<Cell, 'day' | 'sessionId' | 'model' | 'sidechain'>): string {
   return `${e.day}\u0000${e.sessionId}\u0000${e.model}\u0000${e.sidechain ? 1 : 0}`;
@@ -150,8 +156,8 @@ function cellKey(e: Pick<Cell, 'day' | 'sessionId' | 'model' | 'sidechain'>): st
 export class Engine {
   readonly days: LocalDays;
   private readonly files = new Map<string, FileState>();
-  private readonly groups = new Map<string, Entry[]>();
-  private readonly winners = new Map<string, Entry[]>();
+  /** Per message-id group: its candidates (one best row per file and call key) and the winners among them. */
+  private readonly groups = new Map<string, Group>();
   private readonly cells = new Map<string, Cell>();
   private readonly sessions = new Map<string, Set<Entry>>();
   private readonly sessionRevisions = new Map<string, number>();
@@ -285,11 +291,11 @@ export class Engine {
     }
     const touched = new Set<string>();
     for (const entry of file.candidates.values()) {
-      const list = this.groups.get(entry.group);
-      if (list) {
-        const i = list.indexOf(entry);
+      const group = this.groups.get(entry.group);
+      if (group) {
+        const i = group.candidates.indexOf(entry);
         if (i >= 0) {
-          list.splice(i, 1);
+          group.candidates.splice(i, 1);
         }
       }
       touched.add(entry.group);
@@ -351,32 +357,37 @@ export class Engine {
       if (!isBetter(entry, existing)) {
         return;
       }
-      const list = this.groups.get(existing.group);
-      if (list) {
-        const i = list.indexOf(existing);
+      const group = this.groups.get(existing.group);
+      if (group) {
+        const i = group.candidates.indexOf(existing);
         if (i >= 0) {
-          list.splice(i, 1);
+          group.candidates.splice(i, 1);
         }
       }
     }
     file.candidates.set(key, entry);
-    let list = this.groups.get(entry.group);
-    if (!list) {
-      list = [];
-      this.groups.set(entry.group, list);
+    let group = this.groups.get(entry.group);
+    if (!group) {
+      group = { candidates: [], winners: [] };
+      this.groups.set(entry.group, group);
     }
-    list.push(entry);
-    this.refreshGroup(entry.group, list);
+    group.candidates.push(entry);
+    this.refreshGroup(entry.group, group);
   }
 
-  private refreshGroup(group: string, list?: Entry[]): void {
-    const candidates = list ?? this.groups.get(group) ?? [];
-    const before = this.winners.get(group) ?? [];
+  private refreshGroup(id: string, known?: Group): void {
+    const group = known ?? this.groups.get(id);
+    if (!group) {
+      this.revisionCounter++;
+      return;
+    }
+    const candidates = group.candidates;
+    const before = group.winners;
     if (candidates.length === 1 && before.length === 0) {
       // The common case (a call seen once so far): no comparison to make.
       const only = candidates[0] as Entry;
       this.apply(only, 1);
-      this.winners.set(group, [only]);
+      group.winners = [only];
       this.revisionCounter++;
       return;
     }
@@ -392,10 +403,9 @@ export class Engine {
       }
     }
     if (after.length === 0) {
-      this.winners.delete(group);
-      this.groups.delete(group);
+      this.groups.delete(id);
     } else {
-      this.winners.set(group, after);
+      group.winners = after;
     }
     this.revisionCounter++;
   }
