@@ -7,7 +7,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Engine } from '../core/engine';
-import { systemTimeZone } from '../core/local-day';
 import { bundledPriceTable, bundledPriceTableData } from '../core/pricing/price-table';
 import { buildReport, type Report } from '../core/report';
 import { findClaudeRoots } from './claude-roots';
@@ -59,7 +58,8 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   let scan: Awaited<ReturnType<typeof warmScan>>;
   try {
     scan = await warmScan(
-      () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone ?? systemTimeZone() })),
+      // The machine's zone (ICU: tens of ms) is looked up at the first day asked for, once the workers have their files.
+      () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone })),
       roots.projectsDirs,
       {
         cacheDir,
