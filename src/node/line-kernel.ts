@@ -8,7 +8,7 @@
  * for any buffer outside this memory.
  */
 import type { ParsedLine } from '../core/transcript';
-import { type ExtractCaches, lineFromFields, LineFields, type StringCache, TIMESTAMP_READ, timestampAt, type Utf8Decoder } from '../core/usage-extract';
+import { type ExtractCaches, lineFromFields, LineFields, type StringCache, TIMESTAMP_READ, type Utf8Decoder } from '../core/usage-extract';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
 
 const PAGE_BYTES = 65536;
@@ -16,7 +16,9 @@ const PAGE_BYTES = 65536;
 const BASE = 1024;
 /** Where the reader's answer slots are, and how many (see `readUsageLine` in the .wat). */
 const SLOTS_AT = 512;
-const SLOT_COUNT = 53;
+const SLOT_COUNT = 54;
+/** Where the reader leaves a timestamp it read to epoch ms (slot 53 says so). */
+const TIMESTAMP_AT = 1016;
 /** Bytes kept past the buffer: the kernel's loads may read up to 31 bytes past a line's end. */
 const SLACK_BYTES = 64;
 
@@ -30,6 +32,9 @@ interface Exports {
 export class LineKernel {
   private view: Buffer;
   private slots: Int32Array;
+  private timestampMs: Float64Array;
+  /** Reused for every line (`lineFromFields` keeps nothing of it). */
+  private fields: LineFields | undefined;
 
   private constructor(
     private readonly exports: Exports,
@@ -37,6 +42,7 @@ export class LineKernel {
   ) {
     this.view = Buffer.alloc(0);
     this.slots = new Int32Array(0);
+    this.timestampMs = new Float64Array(0);
     this.grow(size);
   }
 
@@ -68,6 +74,7 @@ export class LineKernel {
     }
     this.view = Buffer.from(memory.buffer, BASE, size);
     this.slots = new Int32Array(memory.buffer, SLOTS_AT, SLOT_COUNT);
+    this.timestampMs = new Float64Array(memory.buffer, TIMESTAMP_AT, 1);
     return this.view;
   }
 
@@ -92,19 +99,20 @@ export class LineKernel {
       return undefined;
     }
     const o = this.slots;
-    const f = new LineFields(caches);
-    f.type = this.string(0, decode, caches.type);
-    if (f.type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
-      return lineFromFields(f);
+    const type = this.string(0, decode, caches.type);
+    if (type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
+      return undefined; // what lineFromFields answers for such a line
     }
+    const f = (this.fields ??= new LineFields(caches));
+    f.type = type;
     f.message = true;
     f.usage = true;
     f.subtype = this.string(3, decode, caches.type);
-    if (o[6] === 2) {
-      const ms = timestampAt(this.view, (o[7] as number) - BASE - 1, (o[8] as number) - BASE + 1);
-      f.timestampMs = ms;
-      f.timestamp = Number.isNaN(ms) ? this.string(6, decode) : TIMESTAMP_READ;
+    if (o[53] === 1) {
+      f.timestampMs = this.timestampMs[0] as number;
+      f.timestamp = TIMESTAMP_READ;
     } else {
+      f.timestampMs = NaN;
       f.timestamp = this.string(6, decode);
     }
     f.sessionId = this.string(9, decode, caches.sessionId);

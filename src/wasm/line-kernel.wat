@@ -372,7 +372,8 @@
   ;;     38 server_tool_use;
   ;;   token counts, two slots each (kind: 0 absent, 1 null, 2 a count; then
   ;;     the count): 39 input, 41 output, 43 cache writes, 45 cache reads,
-  ;;     47 5-minute writes, 49 1-hour writes, 51 web searches.
+  ;;     47 5-minute writes, 49 1-hour writes, 51 web searches;
+  ;;   53: 1 when the timestamp was read to epoch ms, in the f64 at 1016.
   ;; Later duplicates overwrite earlier ones, and a new `message` or `usage`
   ;; object clears the fields read inside the previous one, as JSON.parse's
   ;; last-wins would have it.
@@ -711,6 +712,109 @@
         (br $members)))
     (local.get $p))
 
+
+  ;; The value of the $n decimal digits at $a, or -1 when one is not a digit.
+  (func $num (param $a i32) (param $n i32) (result i32)
+    (local $v i32)
+    (local $d i32)
+    (block $bad
+      (loop $next
+        (if (i32.eqz (local.get $n))
+          (then (return (local.get $v))))
+        (local.set $d (i32.sub (i32.load8_u (local.get $a)) (i32.const 0x30)))
+        (br_if $bad (i32.ge_u (local.get $d) (i32.const 10)))
+        (local.set $v (i32.add (i32.mul (local.get $v) (i32.const 10)) (local.get $d)))
+        (local.set $a (i32.add (local.get $a) (i32.const 1)))
+        (local.set $n (i32.sub (local.get $n) (i32.const 1)))
+        (br $next)))
+    (i32.const -1))
+
+  ;; When the timestamp (slots 6-8) is plain and written as Claude Code writes
+  ;; it, `YYYY-MM-DDTHH:MM:SS.mmmZ` with the year from 1970, the day at most
+  ;; 28 and the time in range, its epoch milliseconds (what Date.UTC, and so
+  ;; Date.parse, gives for it: days from the civil date, exact in integers)
+  ;; go to the f64 at 1016 and slot 53 is set; any other form leaves slot 53
+  ;; clear, and the host decodes the string for Date.parse.
+  (func $timestamp
+    (local $a i32)
+    (local $y i32)
+    (local $mo i32)
+    (local $d i32)
+    (local $h i32)
+    (local $mi i32)
+    (local $sec i32)
+    (local $ms i32)
+    (local $yy i64)
+    (local $era i64)
+    (local $yoe i64)
+    (local $doy i64)
+    (local $days i64)
+    (if (i32.ne (i32.load offset=536 (i32.const 0)) (i32.const 2))
+      (then (return)))
+    (local.set $a (i32.load offset=540 (i32.const 0)))
+    (if (i32.ne (i32.sub (i32.load offset=544 (i32.const 0)) (local.get $a)) (i32.const 24))
+      (then (return)))
+    (if (i32.eqz
+          (i32.and
+            (i32.and
+              (i32.and (i32.eq (i32.load8_u offset=4 (local.get $a)) (i32.const 0x2d)) (i32.eq (i32.load8_u offset=7 (local.get $a)) (i32.const 0x2d)))
+              (i32.and (i32.eq (i32.load8_u offset=10 (local.get $a)) (i32.const 0x54)) (i32.eq (i32.load8_u offset=13 (local.get $a)) (i32.const 0x3a))))
+            (i32.and
+              (i32.and (i32.eq (i32.load8_u offset=16 (local.get $a)) (i32.const 0x3a)) (i32.eq (i32.load8_u offset=19 (local.get $a)) (i32.const 0x2e)))
+              (i32.eq (i32.load8_u offset=23 (local.get $a)) (i32.const 0x5a)))))
+      (then (return)))
+    (local.set $y (call $num (local.get $a) (i32.const 4)))
+    (local.set $mo (call $num (i32.add (local.get $a) (i32.const 5)) (i32.const 2)))
+    (local.set $d (call $num (i32.add (local.get $a) (i32.const 8)) (i32.const 2)))
+    (local.set $h (call $num (i32.add (local.get $a) (i32.const 11)) (i32.const 2)))
+    (local.set $mi (call $num (i32.add (local.get $a) (i32.const 14)) (i32.const 2)))
+    (local.set $sec (call $num (i32.add (local.get $a) (i32.const 17)) (i32.const 2)))
+    (local.set $ms (call $num (i32.add (local.get $a) (i32.const 20)) (i32.const 3)))
+    ;; (A non-digit gives -1, which fails these checks: the milliseconds'
+    ;; too, as -1 is below 0.)
+    (if (i32.or
+          (i32.or
+            (i32.or (i32.lt_s (local.get $y) (i32.const 1970)) (i32.lt_s (local.get $ms) (i32.const 0)))
+            (i32.or (i32.lt_s (local.get $mo) (i32.const 1)) (i32.gt_s (local.get $mo) (i32.const 12))))
+          (i32.or
+            (i32.or (i32.lt_s (local.get $d) (i32.const 1)) (i32.gt_s (local.get $d) (i32.const 28)))
+            (i32.or
+              (i32.or (i32.lt_s (local.get $h) (i32.const 0)) (i32.gt_s (local.get $h) (i32.const 23)))
+              (i32.or
+                (i32.or (i32.lt_s (local.get $mi) (i32.const 0)) (i32.gt_s (local.get $mi) (i32.const 59)))
+                (i32.or (i32.lt_s (local.get $sec) (i32.const 0)) (i32.gt_s (local.get $sec) (i32.const 59)))))))
+      (then (return)))
+    ;; Days since 1970-01-01 of a civil date (years start in March).
+    (local.set $yy (i64.extend_i32_u (i32.sub (local.get $y) (i32.le_u (local.get $mo) (i32.const 2)))))
+    (local.set $era (i64.div_u (local.get $yy) (i64.const 400)))
+    (local.set $yoe (i64.sub (local.get $yy) (i64.mul (local.get $era) (i64.const 400))))
+    (local.set $doy
+      (i64.extend_i32_u
+        (i32.add
+          (i32.div_u
+            (i32.add (i32.mul (i32.rem_u (i32.add (local.get $mo) (i32.const 9)) (i32.const 12)) (i32.const 153)) (i32.const 2))
+            (i32.const 5))
+          (i32.sub (local.get $d) (i32.const 1)))))
+    (local.set $days
+      (i64.sub
+        (i64.add
+          (i64.mul (local.get $era) (i64.const 146097))
+          (i64.add
+            (i64.sub
+              (i64.add (i64.mul (local.get $yoe) (i64.const 365)) (i64.div_u (local.get $yoe) (i64.const 4)))
+              (i64.div_u (local.get $yoe) (i64.const 100)))
+            (local.get $doy)))
+        (i64.const 719468)))
+    (f64.store offset=1016 (i32.const 0)
+      (f64.convert_i64_s
+        (i64.add
+          (i64.mul (local.get $days) (i64.const 86400000))
+          (i64.extend_i32_u
+            (i32.add
+              (i32.add (i32.mul (local.get $h) (i32.const 3600000)) (i32.mul (local.get $mi) (i32.const 60000)))
+              (i32.add (i32.mul (local.get $sec) (i32.const 1000)) (local.get $ms)))))))
+    (i32.store offset=724 (i32.const 0) (i32.const 1)))
+
   ;; Reads the line $s..$e (trimmed) into the answer slots: 1 when it is a
   ;; JSON object read in full (its fields are in the slots), 0 when unsure
   ;; or invalid (the caller takes the general path).
@@ -718,7 +822,7 @@
     (local $p i32)
     (local $k i32)
     ;; Every slot absent.
-    (memory.fill (i32.const 512) (i32.const 0) (i32.const 212))
+    (memory.fill (i32.const 512) (i32.const 0) (i32.const 216))
     (local.set $p (call $open (call $ws (local.get $s) (local.get $e)) (local.get $e)))
     (if (i32.lt_s (local.get $p) (i32.const 0))
       (then (return (i32.const 0))))
@@ -758,5 +862,8 @@
         (if (i32.lt_s (local.get $p) (i32.const 0))
           (then (return (i32.const 0))))
         (br $members)))
-    (i32.eq (call $ws (local.get $p) (local.get $e)) (local.get $e)))
+    (if (i32.ne (call $ws (local.get $p) (local.get $e)) (local.get $e))
+      (then (return (i32.const 0))))
+    (call $timestamp)
+    (i32.const 1))
 )

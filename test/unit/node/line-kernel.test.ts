@@ -234,6 +234,23 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     assert.ok(answered >= specs.length, `answered ${answered}`);
   });
 
+  it('reads a timestamp to the milliseconds Date.parse gives, and leaves every other form to Date.parse', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const two = (n: number) => String(n).padStart(2, '0');
+    const stamp = fc
+      .tuple(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 13 }), fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 25 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 61 }), fc.integer({ min: 0, max: 999 }))
+      .map(([y, mo, d, h, mi, se, ms]) => `${String(y).padStart(4, '0')}-${two(mo)}-${two(d)}T${two(h)}:${two(mi)}:${two(se)}.${String(ms).padStart(3, '0')}Z`);
+    const other = fc.constantFrom('2026-11-20T10:00:00Z', '2026-11-20T10:00:00.000+01:00', '2026-11-20 10:00:00.000Z', '2026-11-20T10:00:00.000z', '2026-02-29T00:00:00.000Z', '2026-04-31T12:00:00.000Z', '2026-01-31T24:00:00.000Z', '2026-1a-20T10:00:00.000Z', '2026-11-20T10:00:00.0-0Z', '1969-12-31T23:59:59.999Z', '1970-01-01T00:00:00.000Z', '2400-02-28T23:59:59.999Z', '9999-12-28T23:59:59.999Z', '');
+    fc.assert(
+      fc.property(fc.oneof(stamp, other), (ts) => {
+        const { wasm } = readBoth(kernel, Buffer.from(assistantLine({ ts })));
+        const ms = Date.parse(ts);
+        assert.equal(wasm?.kind === 'call' ? wasm.call.timestampMs : undefined, Number.isNaN(ms) ? undefined : ms, ts);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('reads every usage line of the Claude Code fixtures as the JavaScript reader does', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const walk = (dir: string): string[] =>
