@@ -368,10 +368,12 @@ export class Engine {
     file.candidates.set(key, entry);
     let group = this.groups.get(entry.group);
     if (!group) {
-      group = { candidates: [], winners: [] };
+      // Made with its one candidate: an empty array would grow room for 16 more on its first push, kept for the whole session.
+      group = { candidates: [entry], winners: [] };
       this.groups.set(entry.group, group);
+    } else {
+      group.candidates.push(entry);
     }
-    group.candidates.push(entry);
     this.refreshGroup(entry.group, group);
   }
 
