@@ -66,6 +66,7 @@
     (local $m i32)
     (local $v v128)
     (local $cand v128)
+    (local $cand2 v128)
     (local $quote v128)
     (local $underscore v128)
     (local $y v128)
@@ -78,6 +79,42 @@
     ;; (`"usage"`) or 11 (`"cost-state"`), or `_` at 7 and `y` at 15
     ;; (`compact_boundary`). Candidates (a few per kilobyte of JSON) are then
     ;; checked whole.
+    ;; 32 bytes a turn (two blocks, one branch), then 16, then one at a time.
+    (block $pairsDone
+      (loop $pairs
+        (br_if $pairsDone (i32.gt_u (i32.add (local.get $p) (i32.const 32)) (local.get $e)))
+        (local.set $v (v128.load (local.get $p)))
+        (local.set $cand
+          (v128.or
+            (v128.and
+              (i8x16.eq (local.get $v) (local.get $quote))
+              (v128.or
+                (i8x16.eq (v128.load offset=6 (local.get $p)) (local.get $quote))
+                (i8x16.eq (v128.load offset=11 (local.get $p)) (local.get $quote))))
+            (v128.and
+              (i8x16.eq (v128.load offset=7 (local.get $p)) (local.get $underscore))
+              (i8x16.eq (v128.load offset=15 (local.get $p)) (local.get $y)))))
+        (local.set $v (v128.load offset=16 (local.get $p)))
+        (local.set $cand2
+          (v128.or
+            (v128.and
+              (i8x16.eq (local.get $v) (local.get $quote))
+              (v128.or
+                (i8x16.eq (v128.load offset=22 (local.get $p)) (local.get $quote))
+                (i8x16.eq (v128.load offset=27 (local.get $p)) (local.get $quote))))
+            (v128.and
+              (i8x16.eq (v128.load offset=23 (local.get $p)) (local.get $underscore))
+              (i8x16.eq (v128.load offset=31 (local.get $p)) (local.get $y)))))
+        (if (v128.any_true (v128.or (local.get $cand) (local.get $cand2)))
+          (then
+            (local.set $m (i32.or (i8x16.bitmask (local.get $cand)) (i32.shl (i8x16.bitmask (local.get $cand2)) (i32.const 16))))
+            (loop $lanes
+              (if (call $needleAt (i32.add (local.get $p) (i32.ctz (local.get $m))) (local.get $e))
+                (then (return (i32.const 1))))
+              (local.set $m (i32.and (local.get $m) (i32.sub (local.get $m) (i32.const 1))))
+              (br_if $lanes (local.get $m)))))
+        (local.set $p (i32.add (local.get $p) (i32.const 32)))
+        (br $pairs)))
     (block $blocksDone
       (loop $blocks
         (br_if $blocksDone (i32.gt_u (i32.add (local.get $p) (i32.const 16)) (local.get $e)))
