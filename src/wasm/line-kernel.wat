@@ -156,6 +156,8 @@
       (loop $next
         (br_if $done (i32.ge_u (local.get $p) (local.get $e)))
         (local.set $c (i32.load8_u (local.get $p)))
+        ;; Above the space, as almost every byte it is asked about: done.
+        (br_if $done (i32.gt_u (local.get $c) (i32.const 0x20)))
         (br_if $done
           (i32.eqz
             (i32.or
@@ -457,22 +459,34 @@
   (func $member (param $scope i32) (param $p i32) (param $e i32) (result i32)
     (local $ks i32)
     (local $i i32)
-    (local $c i32)
+    (local $m i32)
+    (local $v v128)
     (local.set $p (call $ws (local.get $p) (local.get $e)))
     (if (i32.or (i32.ge_u (local.get $p) (local.get $e)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x22)))
       (then (return (i32.const -1))))
     (local.set $ks (i32.add (local.get $p) (i32.const 1)))
     (local.set $i (local.get $ks))
-    (block $end
-      (loop $bytes
-        (if (i32.ge_u (local.get $i) (local.get $e))
-          (then (return (i32.const -1))))
-        (local.set $c (i32.load8_u (local.get $i)))
-        (br_if $end (i32.eq (local.get $c) (i32.const 0x22)))
-        (if (i32.or (i32.eq (local.get $c) (i32.const 0x5c)) (i32.lt_u (local.get $c) (i32.const 0x20)))
-          (then (return (i32.const -1))))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br $bytes)))
+    ;; 16 bytes at a time to the first quote, backslash or control byte
+    ;; (loads may pass $e: a stop found there is refused below).
+    (loop $blocks
+      (local.set $v (v128.load (local.get $i)))
+      (local.set $m
+        (i8x16.bitmask
+          (v128.or
+            (v128.or
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x22)))
+              (i8x16.eq (local.get $v) (i8x16.splat (i32.const 0x5c))))
+            (i8x16.lt_u (local.get $v) (i8x16.splat (i32.const 0x20))))))
+      (if (i32.eqz (local.get $m))
+        (then
+          (local.set $i (i32.add (local.get $i) (i32.const 16)))
+          (br_if $blocks (i32.lt_u (local.get $i) (local.get $e)))
+          (return (i32.const -1)))))
+    (local.set $i (i32.add (local.get $i) (i32.ctz (local.get $m))))
+    ;; A key must end with its quote within the line; an escaped key may
+    ;; spell a known one (unsure), and a control byte is invalid.
+    (if (i32.or (i32.ge_u (local.get $i) (local.get $e)) (i32.ne (i32.load8_u (local.get $i)) (i32.const 0x22)))
+      (then (return (i32.const -1))))
     (global.set $key (call $match (local.get $scope) (local.get $ks) (local.get $i)))
     (local.set $p (call $ws (i32.add (local.get $i) (i32.const 1)) (local.get $e)))
     (if (i32.or (i32.ge_u (local.get $p) (local.get $e)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x3a)))
