@@ -8,12 +8,12 @@
  * for any buffer outside this memory.
  */
 import type { ParsedLine } from '../core/transcript';
-import { type ExtractCaches, lineFromFields, LineFields, type StringCache, TIMESTAMP_READ, type Utf8Decoder } from '../core/usage-extract';
+import { type ExtractCaches, lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from '../core/usage-extract';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
 
 const PAGE_BYTES = 65536;
 /** Where the reading buffer starts in the memory (below: the reader's key table and answer slots). */
-const BASE = 1024;
+const BASE = 4096;
 /** Where the reader's answer slots are, and how many (see `readUsageLine` in the .wat). */
 const SLOTS_AT = 512;
 const SLOT_COUNT = 54;
@@ -27,12 +27,15 @@ interface Exports {
   hasNeedle(s: number, e: number): number;
   skipValue(p: number, e: number): number;
   readUsageLine(s: number, e: number): number;
+  remember(i: number): void;
 }
 
 export class LineKernel {
   private view: Buffer;
   private slots: Int32Array;
   private timestampMs: Float64Array;
+  /** Per string slot, the string the kernel was asked to remember (its bytes are in the kernel). */
+  private readonly remembered: Array<string | undefined> = [];
   /** Reused for every line (`lineFromFields` keeps nothing of it). */
   private fields: LineFields | undefined;
 
@@ -99,7 +102,7 @@ export class LineKernel {
       return undefined;
     }
     const o = this.slots;
-    const type = this.string(0, decode, caches.type);
+    const type = this.string(0, decode);
     if (type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
       return undefined; // what lineFromFields answers for such a line
     }
@@ -107,22 +110,22 @@ export class LineKernel {
     f.type = type;
     f.message = true;
     f.usage = true;
-    f.subtype = this.string(3, decode, caches.type);
+    f.subtype = this.string(3, decode);
     if (o[53] === 1) {
       f.timestampMs = this.timestampMs[0] as number;
       f.timestamp = TIMESTAMP_READ;
     } else {
       f.timestampMs = NaN;
-      f.timestamp = this.string(6, decode);
+      f.timestamp = this.string(6, decode, false);
     }
-    f.sessionId = this.string(9, decode, caches.sessionId);
-    f.cwd = this.string(12, decode, caches.cwd);
-    f.requestId = this.string(15, decode, caches.requestId);
-    f.agentId = this.string(18, decode, caches.agentId);
-    f.messageId = this.string(21, decode, caches.messageId);
-    f.model = this.string(24, decode, caches.model);
-    f.speed = this.string(27, decode, caches.speed);
-    f.geo = this.string(30, decode, caches.geo);
+    f.sessionId = this.string(9, decode);
+    f.cwd = this.string(12, decode);
+    f.requestId = this.string(15, decode);
+    f.agentId = this.string(18, decode);
+    f.messageId = this.string(21, decode);
+    f.model = this.string(24, decode);
+    f.speed = this.string(27, decode);
+    f.geo = this.string(30, decode);
     f.isSidechain = this.bool(33);
     f.isApiErrorMessage = this.bool(34);
     f.cacheCreation = o[37] === 1;
@@ -137,9 +140,18 @@ export class LineKernel {
     return lineFromFields(f);
   }
 
-  private string(i: number, decode: Utf8Decoder, cache?: StringCache): string | null | undefined {
+  /**
+   * The string in slots `i`. A plain one up to 252 bytes is remembered here
+   * and in the kernel, which marks it 4 when the next line has the same
+   * bytes there: the ids, folder, model and kind of a line mostly repeat
+   * the line before's, and are then not decoded again.
+   */
+  private string(i: number, decode: Utf8Decoder, remember = true): string | null | undefined {
     const o = this.slots;
     const kind = o[i];
+    if (kind === 4) {
+      return this.remembered[i];
+    }
     if (kind === 0) {
       return undefined;
     }
@@ -148,10 +160,15 @@ export class LineKernel {
     }
     const s = (o[i + 1] as number) - BASE;
     const e = (o[i + 2] as number) - BASE;
-    if (kind === 2) {
-      return cache ? cache.get(this.view, s, e, decode) : decode(this.view, s, e);
+    if (kind === 3) {
+      return JSON.parse(decode(this.view, s - 1, e + 1)) as string;
     }
-    return JSON.parse(decode(this.view, s - 1, e + 1)) as string;
+    const value = decode(this.view, s, e);
+    if (remember && e - s <= 252) {
+      this.remembered[i] = value;
+      this.exports.remember(i);
+    }
+    return value;
   }
 
   private bool(i: number): boolean | null | undefined {

@@ -14,7 +14,7 @@
 ;; not a plain integer, a field of the wrong type, deep nesting) it says so
 ;; and the host takes the general path (JSON.parse).
 ;;
-;; The host keeps its reading buffer in this memory, from byte 1024 on, and
+;; The host keeps its reading buffer in this memory, from byte 4096 on, and
 ;; grows it as needed, with at least 32 bytes to spare after it: a 16-byte
 ;; load at a candidate position may read past a line's end, and such bytes
 ;; never decide an answer (every match is checked to end within the line).
@@ -25,8 +25,9 @@
   (memory (export "memory") 5)
 
   ;; Memory map: the keys the usage reader knows (0-511), its answer slots
-  ;; (512-1023, i32 each, see `readUsageLine`), then the host's reading
-  ;; buffer from 1024 on.
+  ;; (512-1015, i32 each, see `readUsageLine`), a timestamp (1016-1023),
+  ;; the strings the host asked it to remember (1024-3839, 256 bytes for
+  ;; each string field), then the host's reading buffer from 4096 on.
   ;;
   ;; Keys, by object: a header of six u16 offsets (where each object's keys
   ;; start, and the end), then per key its index, its length and its bytes.
@@ -177,12 +178,15 @@
   ;; quote, or -1 when it does not end by $e, holds a raw control byte or a
   ;; bad escape. 16 bytes at a time up to the next quote, backslash or
   ;; control byte.
+;; Set by `$string` when the string it stepped over had an escape.
+  (global $escaped (mut i32) (i32.const 0))
   (func $string (param $p i32) (param $e i32) (result i32)
     (local $i i32)
     (local $m i32)
     (local $c i32)
     (local $v v128)
     (local.set $i (i32.add (local.get $p) (i32.const 1)))
+    (global.set $escaped (i32.const 0))
     (loop $scan
       ;; Whole blocks: skip those with nothing to look at.
       (block $found
@@ -212,6 +216,7 @@
         (then (return (i32.const -1))))
       (if (i32.eq (local.get $c) (i32.const 0x5c))
         (then
+          (global.set $escaped (i32.const 1))
           (if (i32.ge_u (i32.add (local.get $i) (i32.const 1)) (local.get $e))
             (then (return (i32.const -1))))
           (local.set $c (i32.load8_u offset=1 (local.get $i)))
@@ -401,7 +406,9 @@
   ;;
   ;; Slots (i32 at 512 + 4 * index):
   ;;   strings, three slots each (kind: 0 absent, 1 null, 2 plain, 3 with
-  ;;   escapes; then where its bytes start and end, quotes excluded):
+  ;;   escapes, 4 plain and the same bytes as the string the host last asked
+  ;;   to remember for these slots; then where its bytes start and end,
+  ;;   quotes excluded):
   ;;     0 type, 3 subtype, 6 timestamp, 9 sessionId, 12 cwd, 15 requestId,
   ;;     18 agentId, 21 message.id, 24 message.model, 27 usage.speed,
   ;;     30 usage.inference_geo;
@@ -532,9 +539,13 @@
         (return (i32.const 1))))
     (i32.const 0))
 
-  ;; A string or null at $p into string slots $i: the index past it, or -1.
+;; A string or null at $p into string slots $i: the index past it, or -1.
+  ;; A plain string the host asked to remember for these slots (`remember`)
+  ;; and met again byte for byte is marked 4, so the host reuses its string.
   (func $str (param $i i32) (param $p i32) (param $e i32) (result i32)
     (local $q i32)
+    (local $len i32)
+    (local $area i32)
     (local $k i32)
     (if (call $null (local.get $p) (local.get $e))
       (then
@@ -545,23 +556,61 @@
     (local.set $q (call $string (local.get $p) (local.get $e)))
     (if (i32.lt_s (local.get $q) (i32.const 0))
       (then (return (i32.const -1))))
-    ;; Escapes: any backslash between the quotes.
-    (local.set $k (i32.add (local.get $p) (i32.const 1)))
-    (call $slot (local.get $i) (i32.const 2))
-    (block $plain
-      (loop $bytes
-        (br_if $plain (i32.ge_u (local.get $k) (i32.sub (local.get $q) (i32.const 1))))
-        (if (i32.eq (i32.load8_u (local.get $k)) (i32.const 0x5c))
-          (then
-            (call $slot (local.get $i) (i32.const 3))
-            (br $plain)))
-        (local.set $k (i32.add (local.get $k) (i32.const 1)))
-        (br $bytes)))
     (call $slot (i32.add (local.get $i) (i32.const 1)) (i32.add (local.get $p) (i32.const 1)))
     (call $slot (i32.add (local.get $i) (i32.const 2)) (i32.sub (local.get $q) (i32.const 1)))
+    (if (global.get $escaped)
+      (then
+        (call $slot (local.get $i) (i32.const 3))
+        (return (local.get $q))))
+    (call $slot (local.get $i) (i32.const 2))
+    ;; The remembered bytes: a length + 1 (0: none), then the bytes.
+    (local.set $len (i32.sub (i32.sub (local.get $q) (local.get $p)) (i32.const 2)))
+    (local.set $area (i32.add (i32.const 1024) (i32.mul (i32.div_u (local.get $i) (i32.const 3)) (i32.const 256))))
+    (if (i32.ne (i32.load (local.get $area)) (i32.add (local.get $len) (i32.const 1)))
+      (then (return (local.get $q))))
+    (local.set $p (i32.add (local.get $p) (i32.const 1)))
+    (local.set $area (i32.add (local.get $area) (i32.const 4)))
+    (local.set $k (i32.const 0))
+    (block $differ
+      (loop $words
+        (if (i32.gt_u (i32.add (local.get $k) (i32.const 8)) (local.get $len))
+          (then
+            (loop $bytes
+              (if (i32.ge_u (local.get $k) (local.get $len))
+                (then
+                  (call $slot (local.get $i) (i32.const 4))
+                  (return (local.get $q))))
+              (br_if $differ
+                (i32.ne
+                  (i32.load8_u (i32.add (local.get $p) (local.get $k)))
+                  (i32.load8_u (i32.add (local.get $area) (local.get $k)))))
+              (local.set $k (i32.add (local.get $k) (i32.const 1)))
+              (br $bytes))))
+        (br_if $differ
+          (i64.ne
+            (i64.load (i32.add (local.get $p) (local.get $k)))
+            (i64.load (i32.add (local.get $area) (local.get $k)))))
+        (local.set $k (i32.add (local.get $k) (i32.const 8)))
+        (br $words)))
     (local.get $q))
 
-  ;; true, false or null at $p into boolean slot $i: the index past it, or -1.
+  ;; Remembers the plain string now in string slots $i (up to 252 bytes;
+  ;; a longer one clears the memory), for `$str` to recognise next time.
+  (func (export "remember") (param $i i32)
+    (local $s i32)
+    (local $len i32)
+    (local $area i32)
+    (local.set $s (i32.load offset=516 (i32.shl (local.get $i) (i32.const 2))))
+    (local.set $len (i32.sub (i32.load offset=520 (i32.shl (local.get $i) (i32.const 2))) (local.get $s)))
+    (local.set $area (i32.add (i32.const 1024) (i32.mul (i32.div_u (local.get $i) (i32.const 3)) (i32.const 256))))
+    (if (i32.gt_u (local.get $len) (i32.const 252))
+      (then
+        (i32.store (local.get $area) (i32.const 0))
+        (return)))
+    (memory.copy (i32.add (local.get $area) (i32.const 4)) (local.get $s) (local.get $len))
+    (i32.store (local.get $area) (i32.add (local.get $len) (i32.const 1))))
+
+    ;; true, false or null at $p into boolean slot $i: the index past it, or -1.
   (func $bool (param $i i32) (param $p i32) (param $e i32) (result i32)
     (if (call $null (local.get $p) (local.get $e))
       (then

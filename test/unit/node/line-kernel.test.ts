@@ -251,6 +251,28 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     );
   });
 
+  it('reuses the string of a field only while its bytes repeat, field by field', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const long = `/p/${'x'.repeat(300)}`;
+    const specs = [
+      { cwd: '/work/a', session: 's-1', id: 'msg_1', req: 'req_1' },
+      { cwd: '/work/a', session: 's-1', id: 'msg_1', req: 'req_1' },
+      { cwd: '/work/b', session: 's-1', id: 'msg_2', req: 'req_1' },
+      { cwd: '/work/b', session: '/work/b', id: 'msg_2', req: 'req_2' },
+      { cwd: '/work/\u00e9', session: 's-1', id: 'msg_2', req: 'req_2' },
+      { cwd: '/work/é', session: 's-1', id: 'msg_2', req: 'req_2' },
+      { cwd: long, session: 's-1', id: 'msg_2', req: 'req_2' },
+      { cwd: `${long.slice(0, -1)}y`, session: 's-1', id: 'msg_2', req: 'req_2' },
+      { cwd: '', session: 's-1', id: '', req: 'req_2' },
+      { cwd: '/work/a', session: 's-1', id: 'msg_1', req: 'req_1' },
+    ];
+    for (const spec of specs) {
+      const text = assistantLine(spec).replace('\\\\u00e9', '\\u00e9');
+      const { wasm } = readBoth(kernel, Buffer.from(text));
+      assert.deepEqual(wasm, parseLine(text), text.slice(0, 200));
+    }
+  });
+
   it('reads every usage line of the Claude Code fixtures as the JavaScript reader does', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const walk = (dir: string): string[] =>
