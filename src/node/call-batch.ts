@@ -55,7 +55,20 @@ export class LineBatchBuilder {
   count = 0;
 
   /** @param subagent the file is a subagent transcript (all its calls are side-chain). */
-  constructor(private readonly subagent = false) {}
+  constructor(private subagent = false) {}
+
+  /**
+   * Starts on another file, keeping the arrays grown so far (a scan reads
+   * many files: one builder per thread). Lines left by a file whose reading
+   * failed are dropped, as they were with a builder per file.
+   */
+  startFile(subagent: boolean): this {
+    if (this.size > 0) {
+      this.take();
+    }
+    this.subagent = subagent;
+    return this;
+  }
 
   /** `isBetter` of the engine, for two rows of this file. */
   private better(a: number, b: number): boolean {

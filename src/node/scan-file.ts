@@ -44,6 +44,8 @@ export const SCAN_CHUNK = 2 * READ_BYTES;
 /** What `scanFile` reads through: a `LineKernel` (its SIMD line test), or a plain buffer where WebAssembly is missing. */
 export interface ScanBuffer {
   current: Buffer | LineKernel;
+  /** The batch builder, reused from file to file. */
+  builder?: LineBatchBuilder;
 }
 
 /** A reading buffer for a thread's scans (`size` 0: none yet, made on first use). */
@@ -56,7 +58,7 @@ const BATCH_LINES = 500;
 
 /** Reads one file; big files also post `lines` batches through `post` before the `file` message returned. */
 export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: ScanBuffer, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
-  const lines = new LineBatchBuilder(subagent);
+  const lines = (buffer.builder ??= new LineBatchBuilder()).startFile(subagent);
   let malformed = 0;
   const sink = {
     caches,

@@ -67,6 +67,27 @@ describe('LineBatchBuilder (compact worker results)', () => {
     }
   });
 
+  it('gives the same batches reused from file to file as new builders, and drops what a failed file left', () => {
+    const files = [
+      { subagent: false, lines: [parseLine(assistantLine({ id: 'm1', req: 'r1', input: 1 })), parseLine(assistantLine({ id: 'm1', req: 'r1', input: 9 }))] },
+      // In a subagent file every row is side-chain, so the larger row wins; in another file the main-chain one would.
+      { subagent: true, lines: [parseLine(assistantLine({ id: 'm5', req: 'r5', input: 1 })), parseLine(assistantLine({ id: 'm5', req: 'r5', input: 50, side: true })), parseLine(assistantLine({ id: 'm2', req: 'r2', side: true }))] },
+      { subagent: false, lines: [parseLine(assistantLine({ id: 'm3', req: 'r3' }))] },
+    ];
+    const reused = new LineBatchBuilder();
+    // A file whose reading failed half-way: its lines were never taken.
+    reused.startFile(true).add(0, parseLine(assistantLine({ id: 'lost', req: 'lost' })));
+    for (const f of files) {
+      const fresh = new LineBatchBuilder(f.subagent);
+      const again = reused.startFile(f.subagent);
+      f.lines.forEach((p, i) => {
+        fresh.add(i * 100, p);
+        again.add(i * 100, p);
+      });
+      assert.deepEqual(again.take(), fresh.take());
+    }
+  });
+
   it('does not thin a batch that holds a cost-state line', () => {
     const b = new LineBatchBuilder();
     b.add(0, parseLine(assistantLine({ id: 'm', req: 'r', output: 1 })));
