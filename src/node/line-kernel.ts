@@ -8,7 +8,7 @@
  * for any buffer outside this memory.
  */
 import type { ParsedLine } from '../core/transcript';
-import { type ExtractCaches, lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from '../core/usage-extract';
+import { ExtractCaches, lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from '../core/usage-extract';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
 
 const PAGE_BYTES = 65536;
@@ -95,9 +95,9 @@ export class LineKernel {
   /**
    * The usage line `buffer[s, e)` (trimmed),
    * read as `extractUsageLine` reads it: exactly what `parseLine` answers,
-   * or undefined when unsure. `decode` and `caches` as there.
+   * or undefined when unsure. `decode` as there.
    */
-  extract(s: number, e: number, decode: Utf8Decoder, caches: ExtractCaches): ParsedLine | undefined {
+  extract(s: number, e: number, decode: Utf8Decoder): ParsedLine | undefined {
     if (this.exports.readUsageLine(s + BASE, e + BASE) !== 1) {
       return undefined;
     }
@@ -106,7 +106,7 @@ export class LineKernel {
     if (type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
       return undefined; // what lineFromFields answers for such a line
     }
-    const f = (this.fields ??= new LineFields(caches));
+    const f = (this.fields ??= new LineFields(new ExtractCaches()));
     f.type = type;
     f.message = true;
     f.usage = true;

@@ -9,7 +9,7 @@
  */
 
 import type { ParsedLine } from '../core/transcript';
-import { ExtractCaches, extractUsageLine } from '../core/usage-extract';
+import { extractUsageLine, type ExtractCaches } from '../core/usage-extract';
 import { LineKernel } from './line-kernel';
 
 const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
@@ -111,8 +111,8 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
 /**
  * Classifies and forwards one complete line `buf[start, end)`. `hasNeedle`
  * tells whether a span of the line holds a needle, when the caller has a
- * faster test than searching here; with `kernel` (whose buffer
- * `buf` then is) usage lines are read by its WebAssembly reader.
+ * faster test than searching here. With `kernel` (whose buffer `buf` then
+ * is) the needles are found and usage lines read by its WebAssembly code.
  */
 export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, hasNeedle?: (s: number, e: number) => boolean, kernel?: LineKernel): void {
   let s = start;
@@ -133,9 +133,9 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     sink.malformed(offset, 'not a JSON object (torn or garbage line)');
     return;
   }
-  if (hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
+  if (kernel ? kernel.hasNeedle(s, e) : hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
     if (sink.parsed) {
-      const fast = kernel ? kernel.extract(s, e, decodeUtf8, sink.caches ?? new ExtractCaches()) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
+      const fast = kernel ? kernel.extract(s, e, decodeUtf8) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
       if (fast !== undefined) {
         sink.parsed(fast, offset);
         return;
@@ -328,7 +328,6 @@ export const READ_BYTES = 128 * 1024;
 export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel): ReadLinesResult {
   const kernel = buffer instanceof LineKernel ? buffer : undefined;
   let buf = kernel ? kernel.buffer : (buffer as Buffer | undefined) ?? Buffer.allocUnsafe(2 * READ_BYTES);
-  const kernelTest = kernel ? (s: number, e: number): boolean => kernel.hasNeedle(s, e) : undefined;
   /** File offset of buf[0]. */
   let base = fromOffset;
   /** Start of the current (unterminated) line in buf, and end of the data. */
@@ -382,7 +381,7 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
       start = nl + 1;
     }
     const chunk = end === buf.length ? buf : buf.subarray(0, end);
-    const test = kernelTest ?? chunkNeedles(chunk);
+    const test = kernel ? undefined : chunkNeedles(chunk);
     // Bytes before `from` belong to the current line and hold no newline.
     let pos = Math.max(start, from);
     for (;;) {

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseLine } from '../../../src/core/transcript';
 import { ExtractCaches, extractUsageLine, hasControlByte, StringCache } from '../../../src/core/usage-extract';
-import { assistantLine } from '../support/lines';
+import { assistantLine, CALL_SPECS, mutated } from '../support/lines';
 
 const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
 
@@ -50,15 +50,7 @@ describe('extractUsageLine (fast path for usage lines)', () => {
   });
 
   it('reads calls, synthetic and API-error lines, flat cache writes, nulls, web searches, fast mode and the US region', () => {
-    const specs = [
-      {},
-      { id: 'msg_a', req: 'req_a', input: 5, output: 7, w5: 3, w1: 4, read: 9, web: 2, side: true, speed: 'fast', geo: 'us' },
-      { flat: true, w5: 10, w1: 20 },
-      { model: '<synthetic>' },
-      { apiError: true },
-      { id: null, req: null },
-      { cwd: '/home/zoë/プロジェクト', session: 'sess-é' },
-    ];
+    const specs = CALL_SPECS;
     for (const s of specs) {
       const { fast, slow } = both(assistantLine(s));
       assert.notEqual(fast, undefined, JSON.stringify(s));
@@ -125,12 +117,7 @@ describe('extractUsageLine (fast path for usage lines)', () => {
     const base = Buffer.from(assistantLine({ id: 'msg_m', req: 'req_m', input: 12, output: 34, w5: 5, w1: 6, read: 78, web: 1 }), 'utf8');
     fc.assert(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
-        const b =
-          op === 'set'
-            ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at + 1)])
-            : op === 'insert'
-              ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at)])
-              : Buffer.concat([base.subarray(0, at), base.subarray(at + 1)]);
+        const b = mutated(base, at, byte, op);
         const fast = extractUsageLine(b, 0, b.length, decode);
         if (fast === undefined) {
           return;

@@ -3,9 +3,9 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseLine } from '../../../src/core/transcript';
-import { extractUsageLine, ExtractCaches } from '../../../src/core/usage-extract';
+import { extractUsageLine } from '../../../src/core/usage-extract';
 import { LineKernel } from '../../../src/node/line-kernel';
-import { assistantLine } from '../support/lines';
+import { assistantLine, CALL_SPECS, mutated } from '../support/lines';
 
 const NEEDLES = ['"usage"', 'compact_boundary', '"cost-state"'];
 
@@ -105,12 +105,7 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
       fc.property(fc.json({ maxDepth: 4 }), fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), fc.nat(40), (json, where, byte, op, at) => {
         const base = Buffer.from(json);
         const k = where % (base.length + 1);
-        const text =
-          op === 'set'
-            ? Buffer.concat([base.subarray(0, k), Buffer.from([byte]), base.subarray(k + 1)])
-            : op === 'insert'
-              ? Buffer.concat([base.subarray(0, k), Buffer.from([byte]), base.subarray(k)])
-              : Buffer.concat([base.subarray(0, k), base.subarray(k + 1)]);
+        const text = mutated(base, k, byte, op);
         const q = skipIn(kernel, text, at, Buffer.from('"x"'));
         if (q >= 0) {
           assert.ok(q <= text.length, `${text.toString('latin1')} -> ${q}`);
@@ -171,11 +166,11 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
   });
 
   /** The kernel's reading of `line` (placed at an odd offset, with other bytes after it), and the JavaScript reader's. */
-  function readBoth(kernel: LineKernel, line: Buffer, caches = new ExtractCaches()) {
+  function readBoth(kernel: LineKernel, line: Buffer) {
     const b = kernel.buffer.length >= line.length + 64 ? kernel.buffer : kernel.grow(line.length + 64);
     b.fill(0x7d);
     line.copy(b, 7);
-    const wasm = kernel.extract(7, 7 + line.length, decode, caches);
+    const wasm = kernel.extract(7, 7 + line.length, decode);
     const js = extractUsageLine(line, 0, line.length, decode);
     return { wasm, js };
   }
@@ -183,17 +178,7 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
 
   it('reads usage lines as the JavaScript reader does, and as parseLine does whenever it answers', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
-    const specs = [
-      {},
-      { id: 'msg_a', req: 'req_a', input: 5, output: 7, w5: 3, w1: 4, read: 9, web: 2, side: true, speed: 'fast', geo: 'us' },
-      { flat: true, w5: 10, w1: 20 },
-      { model: '<synthetic>' },
-      { apiError: true },
-      { id: null, req: null },
-      { cwd: '/home/zoë/プロジェクト', session: 'sess-é' },
-      { ts: '2026-11-30T10:00:00.000Z' },
-      { ts: '2026-11-20T10:00:00Z' },
-    ] as const;
+    const specs = [...CALL_SPECS, { ts: '2026-11-30T10:00:00.000Z' }, { ts: '2026-11-20T10:00:00Z' }];
     const lines = specs.map((spec) => assistantLine(spec));
     lines.push(
       lines[0]!.replace('"type":"assistant"', '"type":"assistant","type":"user"'),
@@ -279,9 +264,8 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.jsonl') ? fs.readFileSync(path.join(dir, e.name), 'utf8').split('\n').filter((l) => l.includes('"usage"')) : []));
     const lines = walk(path.join(__dirname, '../../../../test/fixtures'));
     assert.ok(lines.length > 20);
-    const caches = new ExtractCaches();
     for (const text of lines) {
-      const { wasm, js } = readBoth(kernel, Buffer.from(text.trim()), caches);
+      const { wasm, js } = readBoth(kernel, Buffer.from(text.trim()));
       assert.deepEqual(wasm, js, text.slice(0, 200));
     }
   });
@@ -292,12 +276,7 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     let answered = 0;
     fc.assert(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
-        const line =
-          op === 'set'
-            ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at + 1)])
-            : op === 'insert'
-              ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at)])
-              : Buffer.concat([base.subarray(0, at), base.subarray(at + 1)]);
+        const line = mutated(base, at, byte, op);
         const { wasm, js } = readBoth(kernel, line);
         // The JavaScript reader leaves any line with a byte below 0x20 to
         // JSON.parse, whitespace included; the kernel reads those too.

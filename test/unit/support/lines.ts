@@ -73,3 +73,23 @@ export function compactLine(ts: string, session = 'sess-1'): string {
     timestamp: ts,
   });
 }
+
+/** One spec per kind of call line the usage readers must answer: plain, every field set, flat cache writes, synthetic, API error, null ids, non-ASCII folder and session. */
+export const CALL_SPECS: readonly CallSpec[] = [
+  {},
+  { id: 'msg_a', req: 'req_a', input: 5, output: 7, w5: 3, w1: 4, read: 9, web: 2, side: true, speed: 'fast', geo: 'us' },
+  { flat: true, w5: 10, w1: 20 },
+  { model: '<synthetic>' },
+  { apiError: true },
+  { id: null, req: null },
+  { cwd: '/home/zoë/プロジェクト', session: 'sess-é' },
+];
+
+/** `base` with one byte changed to `byte` at `at`, `byte` inserted there, or the byte there removed. */
+export function mutated(base: Buffer, at: number, byte: number, op: 'set' | 'insert' | 'remove'): Buffer {
+  return op === 'set'
+    ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at + 1)])
+    : op === 'insert'
+      ? Buffer.concat([base.subarray(0, at), Buffer.from([byte]), base.subarray(at)])
+      : Buffer.concat([base.subarray(0, at), base.subarray(at + 1)]);
+}
