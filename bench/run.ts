@@ -2,13 +2,18 @@
  * The performance benchmark: our CLI (cold and warm) against ccusage, side by
  * side on the same generated tree, checked against the tree's ground truth.
  *
- *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR]
- *   node out/bench/run.js --scaling [--runs 3] [--keep-trees]
+ *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR] [--no-extra-ca-certs]
+ *   node out/bench/run.js --scaling [--runs 3] [--keep-trees] [--no-extra-ca-certs]
  *
  * (a) cold:    node dist/cli.js report --json --no-cache --config-dir TREE
  * (b) warm:    node dist/cli.js report --json --cache-dir TMP --config-dir TREE
  *              (run once untimed to fill the index, then timed)
  * (c) ccusage: ccusage daily --json --offline   with CLAUDE_CONFIG_DIR=TREE
+ *
+ * Every tool runs in this process's environment. When it sets
+ * NODE_EXTRA_CA_CERTS, Node parses its certificate store at every start (a
+ * Rust binary never does), so the start-up cost of that is measured and
+ * printed; `--no-extra-ca-certs` runs every tool with it cleared.
  *
  * Each is run once untimed (page cache, index), then N timed runs in
  * alternating order. Wall time is the median; peak RSS comes from
@@ -219,6 +224,10 @@ export interface SizeResult {
   warm: ToolResult;
   ccusage: ToolResult & { costUSD?: number | undefined; unpricedModels?: string[]; truthCostUSD?: number };
   ratios: { coldVsCcusage: number | null; warmVsCcusage: number | null; coldRssVsCcusage: number | null; warmRssVsCcusage: number | null };
+  /** Whether every tool ran with NODE_EXTRA_CA_CERTS cleared (`--no-extra-ca-certs`). */
+  extraCaCertsCleared: boolean;
+  /** When NODE_EXTRA_CA_CERTS is set: median start of `node -e 0` with it and with it empty, ms. */
+  nodeStartMs?: { withExtraCaCerts: number; without: number } | undefined;
   groundTruth: { cold: 'PASS' | 'FAIL' | 'n/a'; warm: 'PASS' | 'FAIL' | 'n/a' };
 }
 
@@ -226,7 +235,21 @@ function emptyResult(note: string): ToolResult {
   return { available: false, note, runsMs: [], medianMs: NaN, rssKB: [], medianRssKB: NaN, maxRssKB: NaN, exitCodes: [] };
 }
 
-async function benchTree(tree: string, truth: GroundTruth, runs: number, log: (m: string) => void): Promise<SizeResult> {
+/** Median wall time of `node -e 0` with NODE_EXTRA_CA_CERTS as set and empty, alternating. */
+async function nodeStartCost(env: NodeJS.ProcessEnv, scratch: string): Promise<SizeResult['nodeStartMs']> {
+  if (!env.NODE_EXTRA_CA_CERTS) {
+    return undefined;
+  }
+  const withCerts: number[] = [];
+  const without: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    withCerts.push((await measure(process.execPath, ['-e', '0'], env, scratch)).wallMs);
+    without.push((await measure(process.execPath, ['-e', '0'], { ...env, NODE_EXTRA_CA_CERTS: '' }, scratch)).wallMs);
+  }
+  return { withExtraCaCerts: median(withCerts), without: median(without) };
+}
+
+async function benchTree(tree: string, truth: GroundTruth, runs: number, clearExtraCaCerts: boolean, log: (m: string) => void): Promise<SizeResult> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-bench-'));
   const cacheDir = path.join(scratch, 'index-cache');
   const probeTree = path.join(scratch, 'probe');
@@ -234,6 +257,11 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, log: (m
   fs.mkdirSync(cacheDir);
   const env: NodeJS.ProcessEnv = { ...process.env };
   delete env.CLAUDE_CONFIG_DIR;
+  const nodeStartMs = await nodeStartCost(env, scratch);
+  const extraCaCertsCleared = clearExtraCaCerts && env.NODE_EXTRA_CA_CERTS !== undefined;
+  if (clearExtraCaCerts) {
+    delete env.NODE_EXTRA_CA_CERTS;
+  }
   const node = process.execPath;
   try {
     if (!fs.existsSync(CLI_PATH)) {
@@ -349,6 +377,8 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, log: (m
         coldRssVsCcusage: ratio(cold.medianRssKB, cc.medianRssKB),
         warmRssVsCcusage: ratio(warm.medianRssKB, cc.medianRssKB),
       },
+      extraCaCertsCleared,
+      nodeStartMs,
       groundTruth: {
         cold: cold.check ? (cold.check.pass ? 'PASS' : 'FAIL') : 'n/a',
         warm: warm.available && warm.check ? (warm.check.pass ? 'PASS' : 'FAIL') : 'n/a',
@@ -399,6 +429,12 @@ function printSize(r: SizeResult): string {
         `${cc.unpricedModels && cc.unpricedModels.length > 0 ? ` (ccusage leaves unpriced: ${cc.unpricedModels.join(', ')})` : ''}`,
     );
   }
+  if (r.nodeStartMs) {
+    lines.push(
+      `NODE_EXTRA_CA_CERTS is set here: \`node -e 0\` takes ${secs(r.nodeStartMs.withExtraCaCerts)} with it, ${secs(r.nodeStartMs.without)} without; ` +
+        (r.extraCaCertsCleared ? 'every tool ran with it cleared (--no-extra-ca-certs)' : 'ours paid that in every run (--no-extra-ca-certs clears it for every tool)'),
+    );
+  }
   lines.push(`ground truth: cold ${r.groundTruth.cold}, warm ${r.groundTruth.warm}`);
   return lines.join('\n');
 }
@@ -435,10 +471,11 @@ interface Args {
   scaling: boolean;
   sizes: number[];
   keepTrees: boolean;
+  noExtraCaCerts: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false };
+  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false, noExtraCaCerts: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -473,11 +510,14 @@ function parseArgs(argv: readonly string[]): Args {
       case '--keep-trees':
         a.keepTrees = true;
         break;
+      case '--no-extra-ca-certs':
+        a.noExtraCaCerts = true;
+        break;
       case '-h':
       case '--help':
         process.stdout.write(
-          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR]\n' +
-            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--keep-trees]\n',
+          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR] [--no-extra-ca-certs]\n' +
+            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--keep-trees] [--no-extra-ca-certs]\n',
         );
         process.exit(0);
         break;
@@ -510,7 +550,7 @@ async function main(): Promise<void> {
     } else {
       ({ dir: tree, truth } = ensureTree(args.size, args.seed, log));
     }
-    const result = await benchTree(tree, truth, args.runs ?? 5, log);
+    const result = await benchTree(tree, truth, args.runs ?? 5, args.noExtraCaCerts, log);
     const out = path.join(WORK_DIR, `results-${result.size}.json`);
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${printSize(result)}\nresults: ${path.relative(REPO_ROOT, out)}\n`);
@@ -521,7 +561,7 @@ async function main(): Promise<void> {
   for (const size of args.sizes) {
     const { dir, truth } = ensureTree(size, args.seed, log);
     log(`benchmarking ${sizeLabel(size)} ...`);
-    const r = await benchTree(dir, truth, args.runs ?? 3, log);
+    const r = await benchTree(dir, truth, args.runs ?? 3, args.noExtraCaCerts, log);
     results.push(r);
     fs.writeFileSync(path.join(WORK_DIR, `results-${r.size}.json`), `${JSON.stringify(r, null, 2)}\n`);
     process.stdout.write(`${printSize(r)}\n\n`);
@@ -532,7 +572,7 @@ async function main(): Promise<void> {
   }
   const md = scalingTable(results);
   const m = results[0]?.machine ?? machine();
-  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, node ${m.node}; median of ${args.runs ?? 3} runs, page cache warm.`;
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, node ${m.node}; median of ${args.runs ?? 3} runs, page cache warm${args.noExtraCaCerts && process.env.NODE_EXTRA_CA_CERTS !== undefined ? '; NODE_EXTRA_CA_CERTS cleared for every tool' : ''}.`;
   fs.writeFileSync(path.join(WORK_DIR, 'results-scaling.json'), `${JSON.stringify({ results }, null, 2)}\n`);
   fs.writeFileSync(path.join(WORK_DIR, 'results-scaling.md'), `${header}\n\n${md}\n`);
   process.stdout.write(`${header}\n\n${md}\n`);
