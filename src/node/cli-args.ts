@@ -198,3 +198,17 @@ export function systemZoneIdentity(): string {
   }
 }
 
+
+/**
+ * A reader that stops reading (`claude-cost report | head`) is no error: the
+ * CLI then ends quietly with 0 instead of dying on an unhandled EPIPE with a
+ * stack trace. Any other error on the stream is thrown as before.
+ */
+export function endQuietlyWhenReaderLeaves(stream: NodeJS.WritableStream, exit: (code: number) => void = (code) => process.exit(code)): void {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') {
+      throw e;
+    }
+    exit(0);
+  });
+}

@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import bundledPriceTable from '../core/pricing/price-table.json';
 import { safeText } from '../core/format';
-import { checkConfigDirs, parseArgs, systemZoneIdentity, VERSION } from './cli-args';
+import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, VERSION } from './cli-args';
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, loadCachedReport } from './index-store';
 import { listTranscriptFiles, type ListProblem } from './list-files';
@@ -54,6 +54,7 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
 }
 
 if (require.main === module) {
+  endQuietlyWhenReaderLeaves(process.stdout);
   const argv = process.argv.slice(2);
   const answered = storedReportAnswer(argv, process.env, process.stdout, process.stderr);
   if (answered !== undefined) {

@@ -21,7 +21,7 @@ import { exportCsv } from '../core/export';
 import type * as SettingsModule from '../core/settings';
 import type * as MeterModule from './meter';
 import type { MeterSnapshot } from './meter';
-import { checkConfigDirs, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
+import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
 
 export { parseArgs, UsageError, USAGE, type CliArgs, type ReportArgs } from './cli-args';
 
@@ -162,6 +162,7 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
 
 
 if (require.main === module) {
+  endQuietlyWhenReaderLeaves(process.stdout);
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

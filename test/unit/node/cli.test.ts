@@ -156,6 +156,34 @@ describe('claude-cost arguments', () => {
     assert.equal(bad.status, 2);
   });
 
+  it('ends quietly with 0 when its reader stops reading (claude-cost report | head), cold and warm', async function () {
+    const cli = path.join(ROOT, 'dist/cli.js');
+    if (!fs.existsSync(cli)) {
+      this.skip();
+    }
+    const cache = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-epipe-'));
+    try {
+      const run = (args: string[]) =>
+        new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
+          const child = cp.spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+          child.stdout.destroy(); // the reader is gone before the CLI writes a byte
+          let stderr = '';
+          child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+          child.once('error', reject);
+          child.once('close', (code) => resolve({ code, stderr }));
+        });
+      const base = ['report', '--json', '--config-dir', GOLDEN, '--tz', 'UTC'];
+      for (const args of [[...base, '--no-cache'], [...base, '--cache-dir', cache], [...base, '--cache-dir', cache], ['report', '--config-dir', GOLDEN, '--tz', 'UTC', '--no-cache']]) {
+        const r = await run(args);
+        assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+        assert.doesNotMatch(r.stderr, /EPIPE|Unhandled|at /, args.join(' '));
+      }
+      assert.ok(fs.readdirSync(cache).some((f) => f.startsWith('report-')), 'the first run with --cache-dir stored its report, so the next one answered from it');
+    } finally {
+      fs.rmSync(cache, { recursive: true, force: true });
+    }
+  });
+
   it('report --csv prints sessions, days and projects as CSV', async () => {
     const r = await runCli(['report', '--csv', '--no-cache', '--config-dir', GOLDEN, '--tz', 'UTC']);
     assert.equal(r.code, 0, r.stderr);
