@@ -198,7 +198,6 @@ export function systemZoneIdentity(): string {
   }
 }
 
-
 /**
  * A reader that stops reading (`claude-cost report | head`) is no error: the
  * CLI then ends quietly with 0 instead of dying on an unhandled EPIPE with a
