@@ -159,7 +159,7 @@ interface RunResult {
   blocksOver50: number;
   blocksOver16: number;
   /** The five longest gaps, with when they ended (ms since activate). */
-  top: Array<{ atMs: number; ms: number; gcMs: number }>;
+  top: Array<{ atMs: number; ms: number; gcMs: number; gc: string }>;
   /** When the merge of worker results began (the watcher's walk and the listing are done), ms since activate. */
   mergeStartMs: number;
   /** Longest block per phase: watcher walk + listing, merging worker results, the first full snapshot after. */
@@ -199,10 +199,10 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
   }, 1);
   const h = monitorEventLoopDelay({ resolution: 1 });
   // Garbage collection on this thread, to tell our code's blocks from the collector's pauses.
-  const gcs: Array<{ startMs: number; ms: number }> = [];
+  const gcs: Array<{ startMs: number; ms: number; kind: string }> = [];
   const gcObserver = new PerformanceObserver((list) => {
     for (const e of list.getEntries()) {
-      gcs.push({ startMs: e.startTime - t0, ms: e.duration });
+      gcs.push({ startMs: e.startTime - t0, ms: e.duration, kind: gcKind((e as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind) });
     }
   });
   gcObserver.observe({ entryTypes: ['gc'] });
@@ -266,13 +266,33 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
     loopDelayP99Ms: h.percentile(99) / 1e6,
     blocksOver50: gaps.filter((g) => g.ms > 50).length,
     blocksOver16: gaps.filter((g) => g.ms > 16).length,
-    top: sorted.slice(0, 5).map((g) => ({
-      atMs: Math.round(g.atMs),
-      ms: Math.round(g.ms * 10) / 10,
-      // Collector pauses that began within the block.
-      gcMs: Math.round(gcs.filter((c) => c.startMs >= g.atMs - g.ms - 1 && c.startMs < g.atMs).reduce((sum, c) => sum + c.ms, 0) * 10) / 10,
-    })),
+    top: sorted.slice(0, 5).map((g) => {
+      // Collector pauses that began within the block, and of what kind.
+      const within = gcs.filter((c) => c.startMs >= g.atMs - g.ms - 1 && c.startMs < g.atMs);
+      return {
+        atMs: Math.round(g.atMs),
+        ms: Math.round(g.ms * 10) / 10,
+        gcMs: Math.round(within.reduce((sum, c) => sum + c.ms, 0) * 10) / 10,
+        gc: within.map((c) => `${c.kind} ${c.ms.toFixed(1)}`).join(', '),
+      };
+    }),
   };
+}
+
+/** perf_hooks' names for the kinds of collection (constants.NODE_PERFORMANCE_GC_*). */
+function gcKind(kind: number | undefined): string {
+  switch (kind) {
+    case 1:
+      return 'minor';
+    case 4:
+      return 'major';
+    case 8:
+      return 'incremental';
+    case 16:
+      return 'weak callbacks';
+    default:
+      return `kind ${kind}`;
+  }
 }
 
 async function main(): Promise<void> {

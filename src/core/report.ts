@@ -177,6 +177,23 @@ class Sum {
     }
   }
 
+  /** Adds another sum (tokens, dollars per bucket, savings, messages). */
+  add(other: Sum): void {
+    addTokens(this.tokens, other.tokens);
+    const b = this.buckets;
+    const o = other.buckets;
+    b.input += o.input;
+    b.output += o.output;
+    b.write5m += o.write5m;
+    b.write1h += o.write1h;
+    b.read += o.read;
+    b.webSearch += o.webSearch;
+    this.cacheSavings += other.cacheSavings;
+    this.cost += other.cost;
+    this.messages += other.messages;
+    this.unpricedMessages += other.unpricedMessages;
+  }
+
   fields(): TokenFields {
     return tokenFields(this.tokens);
   }
@@ -361,28 +378,35 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       pseudoCells.push(...rec.cells);
     }
   }
-  const unitemisedCells = new Set(pseudoCells);
-
-  for (const cell of [...engine.allCells(), ...pseudoCells]) {
+  // Each cell is priced once, then added to its day, model, session and the totals.
+  const add = (cell: Cell, unitemised: boolean): void => {
     if (!inRange(cell.day, options)) {
-      continue;
+      return;
     }
     const priced = !cell.byCard.has(null);
-    totals.addCell(cell);
-    getOrAdd(days, cell.day, () => new Sum()).addCell(cell);
-    getOrAdd(models, cell.model, () => ({ sum: new Sum(), priced })).sum.addCell(cell);
+    const sum = new Sum();
+    sum.addCell(cell);
+    totals.add(sum);
+    getOrAdd(days, cell.day, () => new Sum()).add(sum);
+    getOrAdd(models, cell.model, () => ({ sum: new Sum(), priced })).sum.add(sum);
     if (!priced) {
       unpriced.add(cell.model);
     }
     const s = getOrAdd(sessions, cell.sessionId, () => ({ all: new Sum(), sub: new Sum(), unitemised: new Sum(), models: new Set<string>() }));
-    s.all.addCell(cell);
+    s.all.add(sum);
     s.models.add(cell.model);
     if (cell.sidechain) {
-      s.sub.addCell(cell);
+      s.sub.add(sum);
     }
-    if (unitemisedCells.has(cell)) {
-      s.unitemised.addCell(cell);
+    if (unitemised) {
+      s.unitemised.add(sum);
     }
+  };
+  for (const cell of engine.allCells()) {
+    add(cell, false);
+  }
+  for (const cell of pseudoCells) {
+    add(cell, true);
   }
 
   const sessionReports: SessionReport[] = [];
