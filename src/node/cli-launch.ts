@@ -9,7 +9,7 @@
 import * as path from 'node:path';
 import bundledPriceTable from '../core/pricing/price-table.json';
 import { safeText } from '../core/format';
-import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, VERSION } from './cli-args';
+import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, systemZoneIdentity, VERSION, type TextWriter } from './cli-args';
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, loadCachedReport } from './index-store';
 import { listTranscriptFiles, type ListProblem } from './list-files';
@@ -18,7 +18,7 @@ import { listTranscriptFiles, type ListProblem } from './list-files';
  * Prints the stored report when it is still the answer; undefined (nothing
  * written) when the full CLI must run.
  */
-export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessEnv, out: NodeJS.WritableStream, err: NodeJS.WritableStream): number | undefined {
+export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessEnv, out: TextWriter, err: TextWriter): number | undefined {
   try {
     const args = parseArgs(argv);
     if (args.command !== 'report' || !args.json || args.noCache) {
@@ -54,12 +54,25 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
 }
 
 if (require.main === module) {
-  endQuietlyWhenReaderLeaves(process.stdout);
   const argv = process.argv.slice(2);
-  const answered = storedReportAnswer(argv, process.env, process.stdout, process.stderr);
+  // Straight to the descriptors: the stored answer needs no stream (see fdWriter).
+  const answered = storedReportAnswer(
+    argv,
+    process.env,
+    fdWriter(
+      1,
+      () => {
+        endQuietlyWhenReaderLeaves(process.stdout);
+        return process.stdout;
+      },
+      () => process.exit(0),
+    ),
+    fdWriter(2, () => process.stderr, () => undefined),
+  );
   if (answered !== undefined) {
     process.exitCode = answered;
   } else {
+    endQuietlyWhenReaderLeaves(process.stdout);
     // Not bundled into this file: the full CLI is its own bundle next to it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const full = require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');

@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { parseArgs, UsageError } from '../../../src/node/cli';
 import { storedReportAnswer } from '../../../src/node/cli-launch';
+import { fdWriter } from '../../../src/node/cli-args';
 import { capture, runCli } from '../support/cli';
 import type { Report } from '../../../src/core/report';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
@@ -182,6 +183,53 @@ describe('claude-cost arguments', () => {
     } finally {
       fs.rmSync(cache, { recursive: true, force: true });
     }
+  });
+
+  it('the warm start writes straight to the descriptor: every byte through partial writes, the stream after EAGAIN, a quiet end on EPIPE', async () => {
+    const text = `{"a":"${'é'.repeat(5000)}"}\n`;
+    const whole = Buffer.from(text, 'utf8');
+    // Partial writes of at most 1,000 bytes: every byte arrives, in order.
+    const got: Buffer[] = [];
+    const partial = fdWriter(7, () => assert.fail('no stream needed'), () => assert.fail('the reader is there'), (fd, bytes, offset) => {
+      assert.equal(fd, 7);
+      const n = Math.min(1000, bytes.length - offset);
+      got.push(Buffer.from(bytes.subarray(offset, offset + n)));
+      return n;
+    });
+    partial.write(text);
+    assert.ok(Buffer.concat(got).equals(whole));
+    // A full non-blocking pipe (EAGAIN) after 3,000 bytes: the rest, and every later write, go to the stream.
+    const direct: Buffer[] = [];
+    const viaStream = capture();
+    let streams = 0;
+    let calls = 0;
+    const full = fdWriter(
+      1,
+      () => {
+        streams++;
+        return viaStream.stream;
+      },
+      () => assert.fail('the reader is there'),
+      (_fd, bytes, offset) => {
+        if (++calls > 3) {
+          throw Object.assign(new Error('EAGAIN: resource temporarily unavailable, write'), { code: 'EAGAIN' });
+        }
+        direct.push(Buffer.from(bytes.subarray(offset, offset + 1000)));
+        return 1000;
+      },
+    );
+    full.write(text);
+    full.write('next\n');
+    await new Promise((r) => setImmediate(r));
+    assert.equal(streams, 1);
+    assert.equal(Buffer.concat([...direct, Buffer.from(viaStream.text(), 'utf8')]).toString('utf8'), `${text}next\n`);
+    // The reader has gone (EPIPE): told once per refused write, nothing thrown.
+    let gone = 0;
+    const closed = fdWriter(1, () => assert.fail('no stream for a closed pipe'), () => gone++, () => {
+      throw Object.assign(new Error('EPIPE: broken pipe, write'), { code: 'EPIPE' });
+    });
+    assert.equal(closed.write('x'), false);
+    assert.equal(gone, 1);
   });
 
   it('report --csv prints sessions, days and projects as CSV', async () => {
