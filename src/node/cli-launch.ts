@@ -55,24 +55,27 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
 
 if (require.main === module) {
   const argv = process.argv.slice(2);
-  // Straight to the descriptors: the stored answer needs no stream (see fdWriter).
+  let stdoutWatched = false;
+  const stdout = (): NodeJS.WritableStream => {
+    if (!stdoutWatched) {
+      stdoutWatched = true;
+      endQuietlyWhenReaderLeaves(process.stdout);
+    }
+    return process.stdout;
+  };
+  // Straight to the descriptors: the stored answer needs no stream (see
+  // fdWriter). Not on Windows, where only the streams write a console in Unicode.
+  const direct = process.platform !== 'win32';
   const answered = storedReportAnswer(
     argv,
     process.env,
-    fdWriter(
-      1,
-      () => {
-        endQuietlyWhenReaderLeaves(process.stdout);
-        return process.stdout;
-      },
-      () => process.exit(0),
-    ),
-    fdWriter(2, () => process.stderr, () => undefined),
+    direct ? fdWriter(1, stdout, () => process.exit(0)) : stdout(),
+    direct ? fdWriter(2, () => process.stderr, () => undefined) : process.stderr,
   );
   if (answered !== undefined) {
     process.exitCode = answered;
   } else {
-    endQuietlyWhenReaderLeaves(process.stdout);
+    stdout();
     // Not bundled into this file: the full CLI is its own bundle next to it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const full = require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');
