@@ -19,7 +19,7 @@
  * answers `undefined` and the caller takes the general path (`parseLine`:
  * JSON.parse, then zod to explain a rejection).
  */
-import { MAX_TOKENS_PER_FIELD, type ParsedLine } from './transcript';
+import { callTokens, MAX_TOKENS_PER_FIELD, type ParsedLine } from './transcript';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -920,7 +920,7 @@ export function lineFromFields(f: LineFields): ParsedLine | undefined {
       sidechain: f.isSidechain === true,
       model,
       timestampMs,
-      tokens: { input: f.input, output: f.output, write5m, write1h, read: u(f.read) ?? 0, webSearches: (f.serverToolUse ? u(f.web) : undefined) ?? 0 },
+      tokens: callTokens(f.input, f.output, write5m, write1h, u(f.read) ?? 0, (f.serverToolUse ? u(f.web) : undefined) ?? 0),
       fast: u(f.speed) === 'fast',
       geoUs: u(f.geo) === 'us',
       cwd: u(f.cwd) || undefined,

@@ -5,7 +5,7 @@
  * transfer) instead of a structured clone of an object graph per call; the
  * rare other kinds (boundaries, cost-state, synthetic, malformed) as they are.
  */
-import type { ParsedLine, RawCall } from '../core/transcript';
+import { callTokens, type ParsedLine, type RawCall } from '../core/transcript';
 
 /** Numbers per call: offset, timestampMs, input, output, write5m, write1h, read, webSearches, flags. */
 const NUMS = 9;
@@ -233,7 +233,9 @@ export function forEachLine(batch: LineBatch, fn: (offset: number, parsed: Parse
   let o = 0;
   for (let k = 0; k < batch.count; k++) {
     const n = k * NUMS;
-    const offset = nums[n] as number;
+    // A small integer when it fits (files under 2 GB): kept unboxed in the engine's entries.
+    const at = nums[n] as number;
+    const offset = at <= 0x7fffffff ? at | 0 : at;
     while (o < others.length && (others[o] as [number, ParsedLine])[0] < offset) {
       const [off, parsed] = others[o] as [number, ParsedLine];
       fn(off, parsed);
@@ -249,14 +251,17 @@ export function forEachLine(batch: LineBatch, fn: (offset: number, parsed: Parse
       sidechain: (flags & SIDECHAIN) !== 0,
       model: str(strs[s + 4] as number) as string,
       timestampMs: nums[n + 1] as number,
-      tokens: {
-        input: nums[n + 2] as number,
-        output: nums[n + 3] as number,
-        write5m: nums[n + 4] as number,
-        write1h: nums[n + 5] as number,
-        read: nums[n + 6] as number,
-        webSearches: nums[n + 7] as number,
-      },
+      // Counts are integers of at most MAX_TOKENS_PER_FIELD (1e8): `| 0` is
+      // exact, and makes them small integers where a Float64Array read would
+      // have left them doubles, each boxed in the engine's state (callTokens).
+      tokens: callTokens(
+        (nums[n + 2] as number) | 0,
+        (nums[n + 3] as number) | 0,
+        (nums[n + 4] as number) | 0,
+        (nums[n + 5] as number) | 0,
+        (nums[n + 6] as number) | 0,
+        (nums[n + 7] as number) | 0,
+      ),
       fast: (flags & FAST) !== 0,
       geoUs: (flags & GEO_US) !== 0,
       cwd: str(strs[s + 5] as number),

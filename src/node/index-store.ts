@@ -17,7 +17,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Engine, FileState } from '../core/engine';
-import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from '../core/transcript';
+import { callTokens, type AgentMeta, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from '../core/transcript';
 import type { CursorState } from './file-cursor';
 
 /** Bump whenever the stored shape or the meaning of a parsed line changes. */
@@ -104,7 +104,7 @@ function toRow(offset: number, c: RawCall): CallRow {
 }
 
 function fromRow(r: CallRow): { offset: number; call: RawCall } {
-  const tokens: CallTokens = { input: r[8], output: r[9], write5m: r[10], write1h: r[11], read: r[12], webSearches: r[13] };
+  const tokens = callTokens(r[8], r[9], r[10], r[11], r[12], r[13]);
   return {
     offset: r[0],
     call: {

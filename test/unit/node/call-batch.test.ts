@@ -24,6 +24,10 @@ describe('LineBatchBuilder (compact worker results)', () => {
       [100, { kind: 'other', cwd: '/x', lineSessionId: undefined }],
       [200, parseLine(assistantLine({ id: null, req: null, cwd: '/w' }))],
       [300, { kind: 'malformed', reason: 'not valid JSON' }],
+      // Past 2 GB in one file: offsets that do not fit a small integer come back exact.
+      [2 ** 31 - 1, parseLine(assistantLine({ id: 'm2', req: 'r2', input: 100_000_000, output: 99_999_999 }))],
+      [2 ** 31, { kind: 'other', cwd: '/y', lineSessionId: undefined }],
+      [5_000_000_123, parseLine(assistantLine({ id: 'm3', req: 'r3', read: 1 }))],
     ];
     const b = new LineBatchBuilder();
     for (const [o, p] of lines) {
