@@ -141,10 +141,25 @@ function winnersOf(candidates: readonly Entry[]): Entry[] {
   return winners;
 }
 
-/** The rows of one message-id group, and which of them count (`winnersOf`). */
+/**
+ * The rows of one message-id group, and which of them count (`winnersOf`).
+ * `winners` is replaced, never changed in place; while it is the group's one
+ * candidate (almost every group) it is the candidates array itself, so a
+ * group costs one array, not two (`changeCandidates` separates them first).
+ */
 interface Group {
   candidates: Entry[];
-  winners: Entry[];
+  winners: readonly Entry[];
+}
+
+const NO_WINNERS: readonly Entry[] = Object.freeze([]);
+
+/** The candidates of a group, ready to be changed: no longer shared with its winners. */
+function changeCandidates(group: Group): Entry[] {
+  if (group.winners === group.candidates) {
+    group.winners = group.candidates.slice();
+  }
+  return group.candidates;
 }
 
 /** The key of a call's cell (an entry's or a cell's own fields give the same key). */
@@ -295,7 +310,7 @@ export class Engine {
       if (group) {
         const i = group.candidates.indexOf(entry);
         if (i >= 0) {
-          group.candidates.splice(i, 1);
+          changeCandidates(group).splice(i, 1);
         }
       }
       touched.add(entry.group);
@@ -361,7 +376,7 @@ export class Engine {
       if (group) {
         const i = group.candidates.indexOf(existing);
         if (i >= 0) {
-          group.candidates.splice(i, 1);
+          changeCandidates(group).splice(i, 1);
         }
       }
     }
@@ -369,10 +384,10 @@ export class Engine {
     let group = this.groups.get(entry.group);
     if (!group) {
       // Made with its one candidate: an empty array would grow room for 16 more on its first push, kept for the whole session.
-      group = { candidates: [entry], winners: [] };
+      group = { candidates: [entry], winners: NO_WINNERS };
       this.groups.set(entry.group, group);
     } else {
-      group.candidates.push(entry);
+      changeCandidates(group).push(entry);
     }
     this.refreshGroup(entry.group, group);
   }
@@ -387,13 +402,12 @@ export class Engine {
     const before = group.winners;
     if (candidates.length === 1 && before.length === 0) {
       // The common case (a call seen once so far): no comparison to make.
-      const only = candidates[0] as Entry;
-      this.apply(only, 1);
-      group.winners = [only];
+      this.apply(candidates[0] as Entry, 1);
+      group.winners = candidates;
       this.revisionCounter++;
       return;
     }
-    const after = candidates.length === 0 ? [] : candidates.length === 1 ? candidates.slice() : winnersOf(candidates);
+    const after = candidates.length === 0 ? NO_WINNERS : candidates.length === 1 ? candidates : winnersOf(candidates);
     for (const w of before) {
       if (!after.includes(w)) {
         this.apply(w, -1);
