@@ -23,9 +23,11 @@ import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, Raw
 export interface Entry {
   readonly raw: RawCall;
   readonly file: FileState;
-  /** De-dup key: message id + request id (or a unique key when the line has no message id). */
-  readonly key: string;
-  /** Message id group (replays of one message under another request id are compared within it). */
+  /**
+   * Message id group (replays of one message under another request id are
+   * compared within it), or a key of the line's own when it has no message
+   * id. A call is one message id and request id: within a group, its request id.
+   */
   readonly group: string;
   /** Byte offset of the line in its file (a stable tie-breaker). */
   readonly offset: number;
@@ -53,7 +55,11 @@ export interface FileState {
   costStateOffset: number;
   /** Latest timestamp among the file's usage and boundary lines so far. */
   lastTimestampMs: number | undefined;
-  /** Best candidate per de-dup key within this file. */
+  /**
+   * Best candidate per call (message id and request id) within this file,
+   * under its group; a second request id for one message id in one file (a
+   * replay, rare) goes under the group and that request id (`slotOf`).
+   */
   readonly candidates: Map<string, Entry>;
   malformedLines: number;
   syntheticLines: number;
@@ -128,9 +134,10 @@ export function isBetter(a: Entry, b: Entry): boolean {
 function winnersOf(candidates: readonly Entry[]): Entry[] {
   const best = new Map<string, Entry>();
   for (const c of candidates) {
-    const cur = best.get(c.key);
+    const call = c.raw.requestId ?? '';
+    const cur = best.get(call);
     if (!cur || isBetter(c, cur)) {
-      best.set(c.key, c);
+      best.set(call, c);
     }
   }
   const winners = [...best.values()];
@@ -160,6 +167,20 @@ function changeCandidates(group: Group): Entry[] {
     group.winners = group.candidates.slice();
   }
   return group.candidates;
+}
+
+/**
+ * Where a file keeps its best row of one call, and that row if any. Under
+ * the group alone (no key string made per call) unless the group's slot
+ * holds another request id; then under the group and the request id.
+ */
+function slotOf(file: FileState, group: string, requestId: string | undefined): [string, Entry | undefined] {
+  const first = file.candidates.get(group);
+  if (first === undefined || (first.raw.requestId ?? '') === (requestId ?? '')) {
+    return [group, first];
+  }
+  const slot = `${group}\u0000${requestId ?? ''}`;
+  return [slot, file.candidates.get(slot)];
 }
 
 /** The key of a call's cell (an entry's or a cell's own fields give the same key). */
@@ -352,13 +373,12 @@ export class Engine {
       fast: call.fast,
       geoUs: call.geoUs,
     });
-    const key =
-      call.messageId !== undefined ? `${call.messageId}\u0000${call.requestId ?? ''}` : `\u0001${file.path}\u0000${offset}`;
+    const group = call.messageId ?? `\u0001${file.path}\u0000${offset}`;
+    const [slot, existing] = slotOf(file, group, call.requestId);
     const entry: Entry = {
       raw: call,
       file,
-      key,
-      group: call.messageId ?? key,
+      group,
       offset,
       sessionId: this.sessionOf(file, call),
       sidechain: call.sidechain || file.role.subagent,
@@ -367,29 +387,28 @@ export class Engine {
       day: this.days.dayOf(call.timestampMs),
       total: tokenTotal(call.tokens),
     };
-    const existing = file.candidates.get(key);
     if (existing) {
       if (!isBetter(entry, existing)) {
         return;
       }
-      const group = this.groups.get(existing.group);
-      if (group) {
-        const i = group.candidates.indexOf(existing);
+      const old = this.groups.get(existing.group);
+      if (old) {
+        const i = old.candidates.indexOf(existing);
         if (i >= 0) {
-          changeCandidates(group).splice(i, 1);
+          changeCandidates(old).splice(i, 1);
         }
       }
     }
-    file.candidates.set(key, entry);
-    let group = this.groups.get(entry.group);
-    if (!group) {
+    file.candidates.set(slot, entry);
+    let rows = this.groups.get(group);
+    if (!rows) {
       // Made with its one candidate: an empty array would grow room for 16 more on its first push, kept for the whole session.
-      group = { candidates: [entry], winners: NO_WINNERS };
-      this.groups.set(entry.group, group);
+      rows = { candidates: [entry], winners: NO_WINNERS };
+      this.groups.set(group, rows);
     } else {
-      changeCandidates(group).push(entry);
+      changeCandidates(rows).push(entry);
     }
-    this.refreshGroup(entry.group, group);
+    this.refreshGroup(group, rows);
   }
 
   private refreshGroup(id: string, known?: Group): void {

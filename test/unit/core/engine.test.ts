@@ -69,6 +69,22 @@ describe('Engine: de-duplication', () => {
     assert.equal(r.totals.cacheReadTokens, 20000);
   });
 
+  it('keeps two request ids of one message id in one file as two calls, each with its own best row', () => {
+    const row = (req: string, output: number, side = false) => assistantLine({ session: S, id: 'msg_A', req, output, side });
+    // r1, then r2, then a larger snapshot of r1, then a smaller one of r2: two calls, 40 + 30.
+    const r = reportOf(main(row('req_1', 10), row('req_2', 30), row('req_1', 40), row('req_2', 20)));
+    assert.equal(r.totals.messages, 2);
+    assert.equal(r.totals.outputTokens, 70);
+    // The same in the other order of first appearance.
+    const back = reportOf(main(row('req_2', 30), row('req_1', 10), row('req_2', 20), row('req_1', 40)));
+    assert.equal(back.totals.messages, 2);
+    assert.equal(back.totals.outputTokens, 70);
+    // Within one file too, the side-chain replay under another request id is dropped.
+    const replay = reportOf(main(row('req_1', 10), row('req_2', 500, true)));
+    assert.equal(replay.totals.messages, 1);
+    assert.equal(replay.totals.outputTokens, 10);
+  });
+
   it('withdraws a file and lets a copy elsewhere take over', () => {
     const engine = newEngine();
     const a = assistantLine({ session: S, id: 'msg_Y', req: 'req_Y', ts: '2026-11-20T10:00:00.000Z' });
