@@ -446,7 +446,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
     });
     const p = getOrAdd(projects, facts.project ?? '(unknown project)', () => ({ sum: new Sum(), sessions: 0 }));
     p.sessions++;
-    addSumInto(p.sum, s.all);
+    p.sum.add(s.all);
   }
   sessionReports.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? 1 : -1));
 
@@ -495,13 +495,6 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
     timeZone: engine.days.timeZone,
     priceTableAsOf: engine.options.prices.asOf,
   };
-}
-
-function addSumInto(target: Sum, source: Sum): void {
-  addTokens(target.tokens, source.tokens);
-  target.cost += source.cost;
-  target.messages += source.messages;
-  target.unpricedMessages += source.unpricedMessages;
 }
 
 /** Per subagent file: its kept calls in range, priced per rate card. */
