@@ -3,7 +3,7 @@
  * showing it.
  *
  *   node out/bench/live.js [--size 256MB] [--seed 1] [--tree DIR] [--appends 300]
- *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter150,refresh]
+ *                          [--min-ms 50] [--max-ms 100] [--paths source,meter0,meter150,remote150,refresh]
  *
  * Against a generated tree (bench/.work/, reused), plus a separate temporary
  * config dir holding one live session file (the tree itself is never
@@ -15,6 +15,10 @@
  * - meter<N>: Meter (src/node/meter.ts) with throttleMs N. Latency =
  *             appendFileSync return -> the first 'update' whose snapshot
  *             report shows the call.
+ * - remote<N>: RemoteMeter (src/node/remote-meter.ts), as the extension runs
+ *             it: the meter in dist/meter-worker.js, throttleMs N. Latency =
+ *             appendFileSync return -> the first 'update' on this thread
+ *             (the extension host's) whose snapshot shows the call.
  * - refresh:  Meter with no timer of its own: on each change of its source,
  *             `refreshNow()` is called and timed (the main-thread cost of
  *             one full snapshot: report, history, session detail, status).
@@ -29,7 +33,8 @@ import { bundledPriceTable } from '../src/core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
 import { LiveSource } from '../src/node/live-source';
-import { Meter, type MeterSnapshot } from '../src/node/meter';
+import { Meter, type MeterSnapshot, type MeterView } from '../src/node/meter';
+import { RemoteMeter } from '../src/node/remote-meter';
 import { parseSize, readGroundTruth } from './generate';
 import { REPO_ROOT, WORK_DIR, ensureTree, machine, mb, percentile, secs, table } from './common';
 
@@ -179,10 +184,22 @@ function benchMeter(tree: string, liveDir: string, throttleMs: number, storageDi
   return new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' }, workspaceFolders: [], rootPollMs: 0, throttleMs, storageDir });
 }
 
-async function meterPath(tree: string, liveDir: string, throttleMs: number, appends: number, minMs: number, maxMs: number, rand: () => number): Promise<PathResult> {
-  const result: PathResult = { path: `Meter update (throttleMs ${throttleMs})`, startMs: 0, appends, seen: 0, toEvent: [], toReport: [], events: 0, reportBuildMs: [] };
+/** The same meter in its worker thread, as the extension runs it (the built dist/meter-worker.js). */
+function benchRemoteMeter(tree: string, liveDir: string, throttleMs: number): RemoteMeter {
+  return new RemoteMeter({
+    meterWorkerPath: path.join(REPO_ROOT, 'dist', 'meter-worker.js'),
+    workerPath: path.join(REPO_ROOT, 'dist', 'scan-worker.js'),
+    settings: { ...defaultSettings(), configDirs: [tree, liveDir], timeZone: 'UTC' },
+    workspaceFolders: [],
+    rootPollMs: 0,
+    throttleMs,
+  });
+}
+
+async function meterPath(tree: string, liveDir: string, throttleMs: number, remote: boolean, appends: number, minMs: number, maxMs: number, rand: () => number): Promise<PathResult> {
+  const result: PathResult = { path: `${remote ? 'RemoteMeter' : 'Meter'} update (throttleMs ${throttleMs})`, startMs: 0, appends, seen: 0, toEvent: [], toReport: [], events: 0, reportBuildMs: [] };
   const live = new LiveFile(liveDir, rand);
-  const meter = benchMeter(tree, liveDir, throttleMs);
+  const meter: MeterView = remote ? benchRemoteMeter(tree, liveDir, throttleMs) : benchMeter(tree, liveDir, throttleMs);
   const t0 = performance.now();
   await meter.start();
   result.startMs = performance.now() - t0;
@@ -250,7 +267,7 @@ async function main(): Promise<void> {
   let appends = 300;
   let minMs = 50;
   let maxMs = 100;
-  let paths = ['source', 'meter0', 'meter150', 'refresh'];
+  let paths = ['source', 'meter0', 'meter150', 'remote150', 'refresh'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const v = (): string => argv[++i] ?? '';
@@ -297,7 +314,7 @@ async function main(): Promise<void> {
           ? await sourcePath(tree, liveDir, appends, minMs, maxMs, rand)
           : p === 'refresh'
             ? await refreshPath(tree, liveDir, appends, minMs, maxMs, rand)
-            : await meterPath(tree, liveDir, Number(p.replace(/^meter/, '')), appends, minMs, maxMs, rand);
+            : await meterPath(tree, liveDir, Number(p.replace(/^(meter|remote)/, '')), p.startsWith('remote'), appends, minMs, maxMs, rand);
       results.push(r);
       log(`  start ${secs(r.startMs)}, seen ${r.seen}/${r.appends}, p50 ${percentile(r.toEvent, 50).toFixed(1)} ms`);
     }

@@ -103,8 +103,37 @@ function toStatus(state: SourceState): SourceStatus {
 /** Longest slice of the first snapshot's preparation before the event loop turns. */
 const PREPARE_SLICE_MS = 8;
 
+/**
+ * What the vscode adapters use of a meter: the `Meter` itself, or a
+ * `RemoteMeter` that runs one in a worker thread. Events: `update`
+ * (MeterSnapshot), `nudge` (Nudge: to show as a notification now).
+ */
+export interface MeterView {
+  readonly snapshot: MeterSnapshot;
+  readonly pinnedSession: string | undefined;
+  /**
+   * The details of a session, when known now. Call `watchSession` first: a
+   * remote meter has them only for the session it was asked to watch (an
+   * `update` follows once they arrive).
+   */
+  sessionDetail(sessionId: string): SessionDetail | undefined;
+  /** The session whose details `sessionDetail` must have at hand (undefined: none). */
+  watchSession(sessionId: string | undefined): void;
+  start(): Promise<void>;
+  rebuild(): Promise<void>;
+  updateSettings(settings: Settings): Promise<void>;
+  setWorkspaceFolders(folders: readonly string[]): void;
+  setPinnedSession(sessionId: string | undefined): void;
+  snooze(key: string): void;
+  dispose(): Promise<void>;
+  on(event: 'update', listener: (s: MeterSnapshot) => void): this;
+  on(event: 'nudge', listener: (n: Nudge) => void): this;
+  off(event: 'update', listener: (s: MeterSnapshot) => void): this;
+  off(event: 'nudge', listener: (n: Nudge) => void): this;
+}
+
 /** Events: `update` (MeterSnapshot), `nudge` (Nudge: to show as a notification now). */
-export class Meter extends EventEmitter {
+export class Meter extends EventEmitter implements MeterView {
   private nudgeMemory: NudgeMemory = emptyNudgeMemory();
   private prices: PriceTable;
   private priceOverrideErrors: string[] = [];
@@ -237,6 +266,9 @@ export class Meter extends EventEmitter {
     }
     return detail;
   }
+
+  /** Nothing to do here: this meter computes any session's details on demand. */
+  watchSession(_sessionId: string | undefined): void {}
 
   /** The context after /compact, from the user's own compactions (recomputed when the data changes). */
   private postCompact(): PostCompactEstimate {

@@ -5,11 +5,11 @@ import * as path from 'node:path';
 import { exportCsv, exportJson } from '../core/export';
 import { formatInt, formatPercent, formatUsd } from '../core/format';
 import { sendCompact } from './nudge-actions';
-import type { Meter } from '../node/meter';
+import type { MeterView } from '../node/meter';
 import { Commands, PINNED_STATE_KEY } from './ids';
 
 /** Pin a session from a quick pick (project, start time, cost). */
-export async function pinSession(context: vscode.ExtensionContext, meter: Meter): Promise<void> {
+export async function pinSession(context: vscode.ExtensionContext, meter: MeterView): Promise<void> {
   const sessions = meter.snapshot.report?.sessions ?? [];
   if (sessions.length === 0) {
     void vscode.window.showInformationMessage('Claude Code Cost Meter: there is no Claude Code session to pin yet.');
@@ -28,13 +28,13 @@ export async function pinSession(context: vscode.ExtensionContext, meter: Meter)
   }
 }
 
-export async function unpinSession(context: vscode.ExtensionContext, meter: Meter): Promise<void> {
+export async function unpinSession(context: vscode.ExtensionContext, meter: MeterView): Promise<void> {
   await context.workspaceState.update(PINNED_STATE_KEY, undefined);
   meter.setPinnedSession(undefined);
 }
 
 /** A plain-text summary of the current session, for the clipboard. */
-export function sessionSummary(meter: Meter): string | undefined {
+export function sessionSummary(meter: MeterView): string | undefined {
   const snap = meter.snapshot;
   const s = snap.report?.sessions.find((x) => x.sessionId === snap.current.sessionId);
   if (!s) {
@@ -51,7 +51,7 @@ export function sessionSummary(meter: Meter): string | undefined {
   return lines.join('\n');
 }
 
-async function copySummary(meter: Meter): Promise<void> {
+async function copySummary(meter: MeterView): Promise<void> {
   const text = sessionSummary(meter);
   if (!text) {
     void vscode.window.showInformationMessage('Claude Code Cost Meter: there is no current session to summarise.');
@@ -67,7 +67,7 @@ interface ExportArgs {
   path?: string;
 }
 
-async function exportReport(meter: Meter, log: vscode.LogOutputChannel, args?: ExportArgs): Promise<void> {
+async function exportReport(meter: MeterView, log: vscode.LogOutputChannel, args?: ExportArgs): Promise<void> {
   const report = meter.snapshot.report;
   if (!report) {
     void vscode.window.showInformationMessage('Claude Code Cost Meter: nothing to export yet.');
@@ -116,7 +116,7 @@ async function exportReport(meter: Meter, log: vscode.LogOutputChannel, args?: E
 
 export function registerCommands(
   context: vscode.ExtensionContext,
-  meter: Meter,
+  meter: MeterView,
   log: vscode.LogOutputChannel,
   openPanel: () => void,
   rescan: () => Promise<void>,

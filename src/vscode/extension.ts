@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { bundledPriceTable } from '../core/pricing/price-table';
-import { Meter, type MeterSnapshot } from '../node/meter';
+import type { MeterSnapshot } from '../node/meter';
+import { RemoteMeter } from '../node/remote-meter';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { PINNED_STATE_KEY } from './ids';
@@ -42,8 +42,8 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   context.subscriptions.push(log);
   const config = new Config(log);
   context.subscriptions.push(config);
-  const meter = new Meter({
-    prices: bundledPriceTable(),
+  const meter = new RemoteMeter({
+    meterWorkerPath: path.join(context.extensionPath, 'dist', 'meter-worker.js'),
     settings: config.settings,
     workspaceFolders: workspaceFolders(),
     pinnedSession: context.workspaceState.get<string>(PINNED_STATE_KEY),

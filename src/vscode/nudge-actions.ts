@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Nudge, NudgeAction } from '../core/nudges';
 import { hasClaudeDescendant } from '../node/claude-terminal';
-import type { Meter } from '../node/meter';
+import type { MeterView } from '../node/meter';
 import { Commands } from './ids';
 
 /** Labels of nudge actions, as shown on buttons and notifications. */
@@ -43,7 +43,7 @@ export async function sendCompact(log: vscode.LogOutputChannel): Promise<boolean
   return true;
 }
 
-export async function runNudgeAction(action: NudgeAction, key: string, meter: Meter, log: vscode.LogOutputChannel): Promise<void> {
+export async function runNudgeAction(action: NudgeAction, key: string, meter: MeterView, log: vscode.LogOutputChannel): Promise<void> {
   switch (action) {
     case 'sendCompact':
       await sendCompact(log);
@@ -68,7 +68,7 @@ export async function runNudgeAction(action: NudgeAction, key: string, meter: Me
 }
 
 /** Shows a nudge as a notification with its actions. */
-export function notifyNudge(nudge: Nudge, meter: Meter, log: vscode.LogOutputChannel): void {
+export function notifyNudge(nudge: Nudge, meter: MeterView, log: vscode.LogOutputChannel): void {
   const labels = nudge.actions.map((a) => ACTION_LABELS[a]);
   const show = nudge.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
   void show(`Claude Code Cost: ${nudge.title}. ${nudge.message}`, ...labels).then((choice) => {

@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, PanelState } from '../shared/protocol';
 import { buildPanelSnapshot } from '../node/panel-snapshot';
 import { panelStateSchema, parseWebviewMessage } from '../node/panel-messages';
-import type { Meter, MeterSnapshot } from '../node/meter';
+import type { MeterSnapshot, MeterView } from '../node/meter';
 import { Commands, PANEL_VIEW_TYPE } from './ids';
 import { runNudgeAction } from './nudge-actions';
 
@@ -13,7 +13,7 @@ export class CostPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private selected: string | null;
 
-  static show(context: vscode.ExtensionContext, meter: Meter, log: vscode.LogOutputChannel): CostPanel {
+  static show(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel): CostPanel {
     if (CostPanel.current) {
       CostPanel.current.panel.reveal(vscode.ViewColumn.Active);
       return CostPanel.current;
@@ -23,7 +23,7 @@ export class CostPanel implements vscode.Disposable {
     return CostPanel.current;
   }
 
-  static registerSerializer(context: vscode.ExtensionContext, meter: Meter, log: vscode.LogOutputChannel): vscode.Disposable {
+  static registerSerializer(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => {
         const parsed = panelStateSchema.safeParse(state);
@@ -50,16 +50,18 @@ export class CostPanel implements vscode.Disposable {
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     private readonly context: vscode.ExtensionContext,
-    private readonly meter: Meter,
+    private readonly meter: MeterView,
     private readonly log: vscode.LogOutputChannel,
     selected: string | null,
   ) {
     this.selected = selected;
+    meter.watchSession(selected ?? undefined);
     panel.iconPath = vscode.Uri.joinPath(context.extensionUri, 'media', 'icon.png');
     panel.webview.html = this.html();
     const onUpdate = (snapshot: MeterSnapshot) => this.post(snapshot);
     meter.on('update', onUpdate);
     this.disposables.push({ dispose: () => meter.off('update', onUpdate) });
+    this.disposables.push({ dispose: () => meter.watchSession(undefined) });
     this.disposables.push(panel.webview.onDidReceiveMessage((m: unknown) => this.receive(m)));
     this.disposables.push(panel.onDidDispose(() => this.dispose()));
   }
@@ -124,6 +126,7 @@ export class CostPanel implements vscode.Disposable {
         return;
       case 'selectSession':
         this.selected = m.sessionId;
+        this.meter.watchSession(m.sessionId ?? undefined);
         this.post(this.meter.snapshot);
         return;
       case 'command': {

@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import type { Meter, MeterSnapshot } from '../node/meter';
+import type { MeterSnapshot, MeterView } from '../node/meter';
 
 /** Shows the first scan's progress in the status bar area (window.withProgress). */
 export class ScanProgress implements vscode.Disposable {
   private running = false;
 
-  constructor(private readonly meter: Meter) {}
+  constructor(private readonly meter: MeterView) {}
 
   begin(): void {
     if (this.running) {

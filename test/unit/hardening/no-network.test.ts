@@ -21,9 +21,9 @@ import { lastJson, removeTree, repoRoot, runNodeScript, tempDir } from './helper
 
 const ROOT = repoRoot();
 const GOLDEN = path.join(ROOT, 'test', 'fixtures', 'golden');
-const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/scan-worker.js', 'dist/zod.js', 'dist/webview/main.js'];
+const BUNDLES = ['dist/extension.js', 'dist/cli.js', 'dist/cli-main.js', 'dist/scan-worker.js', 'dist/meter-worker.js', 'dist/zod.js', 'dist/webview/main.js'];
 /** Bundles a bundle may require next to it, by literal name (each is itself checked here): zod is one bundle the others share. */
-const SIBLINGS = new Map(['dist/extension.js', 'dist/cli-main.js', 'dist/scan-worker.js'].map((b) => [b, new Set(['./zod.js'])]));
+const SIBLINGS = new Map(['dist/extension.js', 'dist/cli-main.js', 'dist/scan-worker.js', 'dist/meter-worker.js'].map((b) => [b, new Set(['./zod.js'])]));
 
 /** Built-in modules with no network capability that the bundles may require. */
 const ALLOWED_MODULES = new Set(['events', 'fs', 'fs/promises', 'path', 'os', 'stream', 'worker_threads', 'crypto', 'util', 'url', 'string_decoder', 'buffer', 'assert', 'timers', 'timers/promises']);
@@ -253,5 +253,27 @@ describe('hardening: no network in the built bundles', function () {
     assert.deepEqual(out.problems, []);
     const expected = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as { totals: { outputTokens: number } };
     assert.equal(out.outputTokens, expected.totals.outputTokens);
+  });
+
+  it("the meter worker bundle (dist/meter-worker.js, the extension's meter, with its scan worker) attempts no connection either", async () => {
+    const r = await runNodeScript(
+      `
+      const { RemoteMeter } = require(COMPILED + '/src/node/remote-meter.js');
+      const { defaultSettings } = require(COMPILED + '/src/core/settings.js');
+      (async () => {
+        const m = new RemoteMeter({ meterWorkerPath: ${JSON.stringify(path.join(ROOT, 'dist', 'meter-worker.js'))},
+          workerPath: ${JSON.stringify(path.join(ROOT, 'dist', 'scan-worker.js'))},
+          settings: { ...defaultSettings(), configDirs: [${JSON.stringify(GOLDEN)}], timeZone: 'UTC' }, workspaceFolders: [], rootPollMs: 0, throttleMs: 0 });
+        await m.start();
+        await new Promise((resolve) => { const check = (s) => { if (s.report) { resolve(); } else { m.once('update', check); } }; check(m.snapshot); });
+        console.log(JSON.stringify({ outputTokens: m.snapshot.report.totals.outputTokens }));
+        await m.dispose();
+      })().catch((e) => { console.error(e); process.exit(3); });`,
+      { env: { CCM_NET_LOG: netLog }, timeoutMs: 30_000, nodeArgs: ['--require', preload] },
+    );
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(attempts(), []);
+    const expected = JSON.parse(fs.readFileSync(path.join(GOLDEN, 'expected.json'), 'utf8')) as { totals: { outputTokens: number } };
+    assert.equal(lastJson<{ outputTokens: number }>(r).outputTokens, expected.totals.outputTokens);
   });
 });

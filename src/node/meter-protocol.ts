@@ -1,0 +1,48 @@
+/**
+ * Messages between the extension host's `RemoteMeter` and the meter running
+ * in its worker thread (`meter-worker.ts`). Everything here is plain data:
+ * it crosses the thread boundary by structured clone.
+ */
+import type { Nudge } from '../core/nudges';
+import type { Settings } from '../core/settings';
+import type { MeterSnapshot, SessionDetail } from './meter';
+
+/** The meter's options that are data (its price table is the bundled one; its log goes back as messages). */
+export interface MeterWorkerOptions {
+  settings: Settings;
+  workspaceFolders: readonly string[];
+  pinnedSession?: string | undefined;
+  env?: Record<string, string | undefined>;
+  home?: string;
+  /** The scan worker's script (dist/scan-worker.js). */
+  workerPath?: string;
+  rootPollMs?: number;
+  throttleMs?: number;
+  storageDir?: string | undefined;
+  historySaveMs?: number;
+}
+
+/** The calls whose end the host waits for. */
+export type MeterCall = { method: 'start' } | { method: 'rebuild' } | { method: 'updateSettings'; settings: Settings } | { method: 'dispose' };
+
+export type ToMeterWorker =
+  | { type: 'init'; options: MeterWorkerOptions }
+  | ({ type: 'call'; id: number } & MeterCall)
+  | { type: 'setWorkspaceFolders'; folders: readonly string[] }
+  | { type: 'setPinnedSession'; sessionId: string | undefined }
+  | { type: 'snooze'; key: string }
+  | { type: 'watchSession'; sessionId: string | undefined };
+
+/** The details of the watched session, sent with every snapshot. */
+export interface WatchedDetail {
+  sessionId: string;
+  detail: SessionDetail | undefined;
+}
+
+export type FromMeterWorker =
+  | { type: 'update'; snapshot: MeterSnapshot; watched: WatchedDetail | undefined }
+  /** The watched session's details, between snapshots (it was just chosen). */
+  | { type: 'detail'; watched: WatchedDetail }
+  | { type: 'nudge'; nudge: Nudge }
+  | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  | { type: 'done'; id: number; error: string | undefined };
