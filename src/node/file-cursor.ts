@@ -30,14 +30,29 @@ export function tailHashAt(path: string, offset: number): string {
   if (offset <= 0) {
     return '';
   }
-  const len = Math.min(TAIL_BYTES, offset);
-  const buf = Buffer.allocUnsafe(len);
   const fd = fs.openSync(path, 'r');
   try {
-    fs.readSync(fd, buf, 0, len, offset - len);
+    return tailHashOfFd(fd, offset);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * `tailHashAt` for a file already open (no second open and close per file
+ * scanned), from `held` when those bytes are still in memory: `held.bytes`
+ * holds the file's bytes from `held.from` on.
+ */
+export function tailHashOfFd(fd: number, offset: number, held?: { bytes: Buffer; from: number; to: number }): string {
+  if (offset <= 0) {
+    return '';
+  }
+  const len = Math.min(TAIL_BYTES, offset);
+  if (held && offset - len >= held.from && offset <= held.to) {
+    return crypto.createHash('sha1').update(held.bytes.subarray(offset - len - held.from, offset - held.from)).digest('hex');
+  }
+  const buf = Buffer.allocUnsafe(len);
+  fs.readSync(fd, buf, 0, len, offset - len);
   return crypto.createHash('sha1').update(buf).digest('hex');
 }
 

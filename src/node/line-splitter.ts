@@ -310,6 +310,8 @@ export interface ReadLinesResult {
   torn: boolean;
   /** The buffer used last: the one passed in, or a larger one if a long line needed it (pass it again to keep it). */
   buffer: Buffer;
+  /** The file's bytes still in `buffer` at the end: [from, to) of the file are buffer[0, to - from). */
+  held: { from: number; to: number };
 }
 
 /** Bytes asked of each read: small enough that the copy lands in the CPU cache. */
@@ -325,7 +327,7 @@ export const READ_BYTES = 128 * 1024;
  * SIMD pass and usage lines are read by its reader; with a plain buffer (or
  * none), by native searches and the JavaScript reader.
  */
-export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel): ReadLinesResult {
+export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel, endOffset = Infinity): ReadLinesResult {
   const kernel = buffer instanceof LineKernel ? buffer : undefined;
   let buf = kernel ? kernel.buffer : (buffer as Buffer | undefined) ?? Buffer.allocUnsafe(2 * READ_BYTES);
   /** File offset of buf[0]. */
@@ -359,7 +361,9 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
         }
       }
     }
-    const n = readAt(buf, end, Math.min(READ_BYTES, buf.length - end), position);
+    // Up to `endOffset` (the size the caller found): a file that has grown since is read on from there later.
+    const want = Math.min(READ_BYTES, buf.length - end, endOffset - position);
+    const n = want > 0 ? readAt(buf, end, want, position) : 0;
     if (n <= 0) {
       break;
     }
@@ -400,12 +404,13 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
       start = end = 0;
     }
   }
+  const held = { from: base, to: base + end };
   if (oversizedAt >= 0) {
-    return { consumedOffset: oversizedAt, bytesRead, pendingBytes: oversizedBytes, torn: true, buffer: buf };
+    return { consumedOffset: oversizedAt, bytesRead, pendingBytes: oversizedBytes, torn: true, buffer: buf, held };
   }
   const consumedOffset = base + start;
   if (end === start) {
-    return { consumedOffset, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
+    return { consumedOffset, bytesRead, pendingBytes: 0, torn: false, buffer: buf, held };
   }
   // An unterminated remainder: a line when it is a whole JSON object (Claude
   // Code may not have written the newline yet), else torn and left pending.
@@ -413,8 +418,8 @@ export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, bu
   try {
     JSON.parse(text);
   } catch {
-    return { consumedOffset, bytesRead, pendingBytes: end - start, torn: text !== '', buffer: buf };
+    return { consumedOffset, bytesRead, pendingBytes: end - start, torn: text !== '', buffer: buf, held };
   }
   handleLine(buf, start, end, consumedOffset, sink);
-  return { consumedOffset: base + end, bytesRead, pendingBytes: 0, torn: false, buffer: buf };
+  return { consumedOffset: base + end, bytesRead, pendingBytes: 0, torn: false, buffer: buf, held };
 }

@@ -10,7 +10,7 @@ import { LineBatchBuilder, type LineBatch } from './call-batch';
 import { parseShortened } from './scan';
 import { READ_BYTES, readLines, type ReadLinesResult } from './line-splitter';
 import { LineKernel } from './line-kernel';
-import { tailHashAt, type CursorState } from './file-cursor';
+import { tailHashOfFd, type CursorState } from './file-cursor';
 
 export interface ScanRequest {
   files: Array<{ path: string; relativePath: string; subagent: boolean }>;
@@ -78,17 +78,20 @@ export function scanFile(path: string, relativePath: string, subagent: boolean, 
   const fd = fs.openSync(path, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   let st: fs.Stats;
   let r: ReadLinesResult;
+  let tailHash: string;
   try {
     st = fs.fstatSync(fd);
     if (!st.isFile()) {
       throw new Error('not a regular file');
     }
-    r = readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), 0, sink, buffer.current);
+    // To the size found now: what is appended meanwhile is read by whoever follows the file from this cursor.
+    r = readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), 0, sink, buffer.current, st.size);
     // Keep a buffer grown for a long line: growing it again for every such file leaves the allocator fragmented.
     // (A kernel keeps its own, grown in place.)
     if (!(buffer.current instanceof LineKernel)) {
       buffer.current = r.buffer;
     }
+    tailHash = tailHashOfFd(fd, r.consumedOffset, { bytes: r.buffer, ...r.held });
   } finally {
     fs.closeSync(fd);
   }
@@ -110,7 +113,7 @@ export function scanFile(path: string, relativePath: string, subagent: boolean, 
     malformed,
     agentMeta,
     bytes: size,
-    cursor: { path, relativePath, offset: r.consumedOffset, size, mtimeMs: st.mtimeMs, ino: st.ino, torn, tailHash: tailHashAt(path, r.consumedOffset) },
+    cursor: { path, relativePath, offset: r.consumedOffset, size, mtimeMs: st.mtimeMs, ino: st.ino, torn, tailHash },
   };
 }
 

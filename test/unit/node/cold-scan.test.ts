@@ -1,10 +1,16 @@
 import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport } from '../../../src/core/report';
 import { coldScan, startScanWorker } from '../../../src/node/cold-scan';
 import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan';
+import { newScanBuffer, scanFile } from '../../../src/node/scan-file';
+import { tailHashAt } from '../../../src/node/file-cursor';
+import { ExtractCaches } from '../../../src/core/usage-extract';
+import { assistantLine } from '../support/lines';
 
 const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const WORKER = path.resolve(__dirname, '../../../src/node/scan-worker.js');
@@ -65,5 +71,40 @@ describe('coldScan (workers, and a share read on the calling thread)', () => {
     const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
     const r = await coldScan(engine, listTranscriptFiles(trees[0] as string), { workerPath: WORKER, workers: 1, started: [broken] });
     assert.ok(r.errors.some((e) => e.message.includes('no-such-worker')), JSON.stringify(r.errors));
+  });
+});
+
+describe('scanFile cursors', () => {
+  let dir = '';
+  beforeEach(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-scanfile-'));
+  });
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('end at the size found before reading, with the tail hash of the bytes before the offset, however the file ends', () => {
+    const call = (n: number) => assistantLine({ id: `m${n}`, req: `r${n}`, output: n });
+    const files: Record<string, string> = {
+      short: `${call(1)}\n`,
+      tiny: '{"type":"user"}\n',
+      many: `${Array.from({ length: 3000 }, (_, i) => call(i)).join('\n')}\n`,
+      torn: `${call(1)}\n${call(2)}\n{"type":"assistant","message":{"usage":{"input_tok`,
+      // A line longer than the reading buffer, then a torn tail after it: the tail bytes are no longer all held.
+      long: `${call(1)}\n{"type":"user","t":"${'x'.repeat(600_000)}"}\n{"type":"us`,
+      empty: '',
+    };
+    const buffer = newScanBuffer();
+    const caches = new ExtractCaches();
+    for (const [name, text] of Object.entries(files)) {
+      const p = path.join(dir, `${name}.jsonl`);
+      fs.writeFileSync(p, text);
+      const m = scanFile(p, `-p/${name}.jsonl`, false, buffer, caches, () => undefined);
+      assert.equal(m.type, 'file');
+      if (m.type !== 'file') {
+        continue;
+      }
+      assert.equal(m.cursor.size, Buffer.byteLength(text), name);
+      assert.equal(m.cursor.tailHash, tailHashAt(p, m.cursor.offset), name);
+      assert.equal(m.cursor.torn, name === 'torn' || name === 'long', name);
+    }
   });
 });

@@ -137,8 +137,43 @@ describe('readLines (sliding buffer reader)', () => {
         assert.equal(r.consumedOffset, splitter.consumedOffset);
         assert.equal(r.pendingBytes, splitter.pendingLength);
         assert.equal(r.bytesRead, text.length - start);
+        // The bytes it says it still holds are the file's, unchanged (the tail hash is taken from them).
+        assert.ok(r.held.from >= start && r.held.from <= r.held.to && r.held.to <= text.length);
+        assert.ok(r.held.from <= r.consumedOffset || r.torn);
+        assert.deepEqual(r.buffer.subarray(0, r.held.to - r.held.from), text.subarray(r.held.from, r.held.to));
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('stops at `endOffset` (the size found before reading), as if the file ended there, and never reads past it', () => {
+    fc.assert(
+      fc.property(fc.array(lineArb, { maxLength: 8 }), fc.nat(400_000), fc.integer({ min: 1, max: 200_000 }), fc.boolean(), (lines, cutAt, size, wasm) => {
+        const text = Buffer.from(lines.join('\n') + '\n');
+        const cut = Math.min(cutAt, text.length);
+        const a = collector();
+        const splitter = new LineSplitter(0);
+        splitter.push(text.subarray(0, cut), a.sink);
+        const { torn } = splitter.flushComplete(a.sink);
+        const b = collector();
+        const r = readLines(
+          (buf, off, len, pos) => {
+            assert.ok(pos + len <= cut, `asked for ${len} bytes at ${pos}, past ${cut}`);
+            const n = Math.max(0, Math.min(len, size, text.length - pos));
+            text.copy(buf, off, pos, pos + n);
+            return n;
+          },
+          0,
+          b.sink,
+          wasm ? LineKernel.create(1024) : Buffer.alloc(1024),
+          cut,
+        );
+        assert.deepEqual(b.seen, a.seen);
+        assert.equal(r.torn, torn);
+        assert.equal(r.consumedOffset, splitter.consumedOffset);
+        assert.equal(r.bytesRead, cut);
+      }),
+      { numRuns: 200 },
     );
   });
 });
