@@ -10,7 +10,7 @@ import type { Engine } from '../core/engine';
 import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
 import { ExtractCaches } from '../core/usage-extract';
-import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
+import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './scan';
 import { fileRoleFromPath } from '../core/session-path';
 
@@ -131,8 +131,12 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
     const worker = early?.worker ?? newScanWorker(workerPath);
     workers.push(worker);
     running++;
-    worker.on('message', (m: ScanMessage) => {
-      queue.push(m);
+    worker.on('message', (m: ScanPost) => {
+      if (m.type === 'batch') {
+        queue.push(...m.messages);
+      } else {
+        queue.push(m);
+      }
       wake?.();
     });
     worker.on('error', (err) => {

@@ -5,25 +5,39 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { ExtractCaches } from '../core/usage-extract';
-import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanRequest } from './scan-file';
+import { BATCH_LINES, BATCH_MESSAGES, describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 
-export type { ScanMessage, ScanRequest } from './scan-file';
+export type { ScanMessage, ScanPost, ScanRequest } from './scan-file';
 
 if (parentPort) {
   const port = parentPort;
   port.on('message', (req: ScanRequest) => {
     const buffer = newScanBuffer();
     const caches = new ExtractCaches();
+    let pending: ScanMessage[] = [];
+    let pendingLines = 0;
+    const flush = (): void => {
+      if (pending.length > 0) {
+        port.postMessage((pending.length === 1 ? (pending[0] as ScanMessage) : { type: 'batch', messages: pending }) satisfies ScanPost);
+        pending = [];
+        pendingLines = 0;
+      }
+    };
     const post = (m: ScanMessage): void => {
-      port.postMessage(m);
+      pending.push(m);
+      pendingLines += m.type === 'lines' || m.type === 'file' ? m.lines.count + m.lines.others.length : 0;
+      if (pending.length >= BATCH_MESSAGES || pendingLines >= BATCH_LINES) {
+        flush();
+      }
     };
     for (const f of req.files) {
       try {
         post(scanFile(f.path, f.relativePath, f.subagent, buffer, caches, post));
       } catch (err) {
-        port.postMessage({ type: 'error', path: f.path, message: describe(err) } satisfies ScanMessage);
+        post({ type: 'error', path: f.path, message: describe(err) });
       }
     }
-    port.postMessage({ type: 'done' } satisfies ScanMessage);
+    post({ type: 'done' });
+    flush();
   });
 }
