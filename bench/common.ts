@@ -36,7 +36,9 @@ export function freeBytes(dir: string): number {
 export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => void): { dir: string; truth: GroundTruth; generated: boolean } {
   const dir = treeDirFor(sizeBytes, seed);
   const existing = readGroundTruth(dir);
-  if (existing && existing.targetBytes === sizeBytes && existing.seed === seed && fs.existsSync(path.join(dir, 'projects'))) {
+  // A tree of the default shape only (trees written before the field existed have it); other shapes are passed with --tree.
+  const defaultShape = (existing?.sessionMedianKB ?? 400) === 400;
+  if (existing && defaultShape && existing.targetBytes === sizeBytes && existing.seed === seed && fs.existsSync(path.join(dir, 'projects'))) {
     log(`reusing ${path.relative(REPO_ROOT, dir)} (${mb(existing.stats.bytes)}, ${existing.stats.files} files)`);
     return { dir, truth: existing, generated: false };
   }

@@ -295,6 +295,8 @@ export interface GroundTruth {
   seed: number;
   targetBytes: number;
   endDate: string;
+  /** The median session size asked for, KB (absent in trees written before it was an option: 400). */
+  sessionMedianKB?: number;
   priceTableAsOf: string;
   totals: TruthTotals;
   models: Record<string, TruthTotals>;
@@ -434,6 +436,8 @@ export interface GenerateOptions {
   seed: number;
   /** `YYYY-MM-DD`; the newest day of the corpus. Default: the price table's asOf. */
   endDate?: string | undefined;
+  /** Median size of an ordinary session file, KB (default 400); smaller makes more, shorter sessions for the same bytes. */
+  sessionMedianKB?: number | undefined;
   log?: ((message: string) => void) | undefined;
 }
 
@@ -526,7 +530,7 @@ class Generator {
     while (this.written < size) {
       const left = size - this.written;
       const giant = giants.length > 0 && sessionNo % 97 === 50 ? giants.pop()! : undefined;
-      const target = Math.min(left, giant ?? rng.logNormal(400 * KB, 1.3, 3 * KB, 40 * MB));
+      const target = Math.min(left, giant ?? rng.logNormal((this.opts.sessionMedianKB ?? 400) * KB, 1.3, 3 * KB, 40 * MB));
       const project = rng.pick(projects);
       const forkFrom = project.lastPrefix && rng.chance(0.03) ? project.lastPrefix : undefined;
       const torn = tornLeft > 0 && rng.chance(0.01);
@@ -548,6 +552,7 @@ class Generator {
       seed: this.opts.seed,
       targetBytes: size,
       endDate: new Date(this.endMs).toISOString().slice(0, 10),
+      sessionMedianKB: this.opts.sessionMedianKB ?? 400,
       priceTableAsOf: this.prices.asOf,
       totals,
       models,
@@ -974,6 +979,7 @@ function main(argv: readonly string[]): number {
   let size = GB;
   let seed = 1;
   let end: string | undefined;
+  let sessionMedianKB: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--size') {
@@ -985,8 +991,13 @@ function main(argv: readonly string[]): number {
       }
     } else if (a === '--end') {
       end = argv[++i];
+    } else if (a === '--session-kb') {
+      sessionMedianKB = Number(argv[++i]);
+      if (!(sessionMedianKB >= 4 && sessionMedianKB <= 40_000)) {
+        throw new Error('--session-kb expects a median session size in KB, 4 to 40000');
+      }
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD]\n');
+      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400]\n');
       return 0;
     } else if (a.startsWith('--')) {
       process.stderr.write(`generate: unknown option ${a}\n`);
@@ -996,10 +1007,10 @@ function main(argv: readonly string[]): number {
     }
   }
   if (!outDir) {
-    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD]\n');
+    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400]\n');
     return 2;
   }
-  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, log: (m) => process.stderr.write(`${m}\n`) });
+  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, sessionMedianKB, log: (m) => process.stderr.write(`${m}\n`) });
   const st = truth.stats;
   process.stdout.write(
     `wrote ${(st.bytes / MB).toFixed(1)} MB in ${st.files} files (${st.mainFiles} sessions, ${st.subagentFiles} subagents, ${st.projects} projects) ` +
