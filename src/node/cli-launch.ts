@@ -11,8 +11,8 @@ import bundledPriceTable from '../core/pricing/price-table.json';
 import { safeText } from '../core/format';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, systemZoneIdentity, VERSION, type TextWriter } from './cli-args';
 import { findClaudeRoots } from './claude-roots';
-import { defaultCacheDir, engineKey, fingerprint, isInside, loadCachedReport } from './index-store';
-import { listTranscriptFiles, type ListProblem } from './list-files';
+import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport, storedReportAnswers } from './index-store';
+import { filesFromListing, listTranscriptFiles, type ListProblem } from './list-files';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -33,16 +33,24 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
     if (isInside(cacheDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
       return undefined;
     }
-    const problems: ListProblem[] = [];
-    const files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
-    if (problems.length > 0) {
+    const stored = readStoredReport(cacheDir);
+    if (stored === undefined) {
       return undefined;
+    }
+    // The folders as they were when the report was made: only the files need a stat.
+    let files = stored.listing ? filesFromListing(stored.listing, roots.projectsDirs) : undefined;
+    if (files === undefined) {
+      const problems: ListProblem[] = [];
+      files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
+      if (problems.length > 0) {
+        return undefined;
+      }
     }
     const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
-    const cached = loadCachedReport(cacheDir, engineKey(bundledPriceTable, VERSION), reportKey, fingerprint(files));
-    if (cached === undefined) {
+    if (!storedReportAnswers(stored, engineKey(bundledPriceTable, VERSION), reportKey, fingerprint(files))) {
       return undefined;
     }
+    const cached = stored;
     out.write(`${cached.json}\n`);
     for (const w of cached.warnings) {
       err.write(`claude-cost: ${safeText(w)}\n`);

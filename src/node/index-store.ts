@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import type { Engine, FileState } from '../core/engine';
 import { callTokens, type AgentMeta, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from '../core/transcript';
 import type { CursorState } from './file-cursor';
+import { isStoredListing, type StoredListing } from './list-files';
 
 /** Bump whenever the stored shape or the meaning of a parsed line changes. */
 export const INDEX_VERSION = 3;
@@ -62,7 +63,7 @@ export interface StoredIndex {
   engineKey: string;
   files: Record<string, StoredFile>;
   /** The last full report, reused when no file changed at all (with the warnings it gave). */
-  report: { key: string; fingerprint: string; json: string; warnings?: string[] } | null;
+  report: { key: string; fingerprint: string; json: string; warnings?: string[]; listing?: StoredListing | undefined } | null;
 }
 
 /** Default cache folder of the CLI: `$XDG_CACHE_HOME/claude-code-cost-meter` or `~/.cache/...`. */
@@ -283,21 +284,52 @@ export interface CachedReport {
   warnings: string[];
 }
 
-/** The stored report when it was made by this engine for this key and file fingerprint. */
-export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): CachedReport | undefined {
+/** The stored report file as read: its header (checked for shape only) and the report as printed. */
+export interface StoredReport {
+  engineKey: unknown;
+  key: unknown;
+  fingerprint: unknown;
+  warnings: string[];
+  /** The listing it was made from, when one was kept (`listForStoring`). */
+  listing: StoredListing | undefined;
+  json: string;
+}
+
+/** Reads the stored report file; undefined when there is none or it is not one of ours. */
+export function readStoredReport(dir: string): StoredReport | undefined {
   try {
     const text = fs.readFileSync(path.join(dir, REPORT_FILE), 'utf8');
     const nl = text.indexOf('\n');
     if (nl < 0) {
       return undefined;
     }
-    const v = JSON.parse(text.slice(0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown };
-    const warnings = Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string') ? v.warnings : [];
+    const v = JSON.parse(text.slice(0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown; listing?: unknown };
     const json = text.slice(nl + 1);
-    return v.engineKey === engineKey && v.key === key && v.fingerprint === fingerprint && json.startsWith('{') ? { json, warnings } : undefined;
+    if (!json.startsWith('{')) {
+      return undefined;
+    }
+    return {
+      engineKey: v.engineKey,
+      key: v.key,
+      fingerprint: v.fingerprint,
+      warnings: Array.isArray(v.warnings) && v.warnings.every((w) => typeof w === 'string') ? v.warnings : [],
+      listing: isStoredListing(v.listing) ? v.listing : undefined,
+      json,
+    };
   } catch {
     return undefined;
   }
+}
+
+/** Whether a stored report answers for this engine, report key and file fingerprint. */
+export function storedReportAnswers(r: StoredReport, engineKey: string, key: string, fingerprint: string): boolean {
+  return r.engineKey === engineKey && r.key === key && r.fingerprint === fingerprint;
+}
+
+/** The stored report when it was made by this engine for this key and file fingerprint. */
+export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): CachedReport | undefined {
+  const r = readStoredReport(dir);
+  return r && storedReportAnswers(r, engineKey, key, fingerprint) ? { json: r.json, warnings: r.warnings } : undefined;
 }
 
 /** A fingerprint of the file set: paths, sizes, mtimes and inodes. */

@@ -24,6 +24,11 @@ export interface ListProblem {
 
 export interface ListOptions {
   /**
+   * Collects every folder walked, with its mtime and inode taken just before
+   * it was read (for `StoredListing`).
+   */
+  dirs?: Array<[path: string, mtimeMs: number, ino: number]> | undefined;
+  /**
    * Called with each folder just before it is read (the path it is known
    * by): a watcher set up here sees every file created after the listing
    * read the folder, and the listing every file created before.
@@ -87,6 +92,11 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
     onDir?.(dir);
     let entries: fs.Dirent[];
     try {
+      if (options.dirs) {
+        // Before reading it: a change made after this stat moves the mtime on.
+        const st = fs.statSync(dir);
+        options.dirs.push([dir, st.mtimeMs, st.ino]);
+      }
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (err) {
       problems.push({ path: dir, message: describeError(err) });
@@ -133,6 +143,105 @@ function* walkTranscripts(projectsDir: string, problems: ListProblem[], options:
   }
   yield* walk(path.normalize(projectsDir), '');
   return out;
+}
+
+/** The start of the path of every file the walk finds under `projectsDir` (the walk joins names to it so). */
+function rootPrefix(projectsDir: string): string {
+  const dir = path.normalize(projectsDir);
+  return dir.endsWith(path.sep) ? dir : dir + path.sep;
+}
+
+/**
+ * A listing kept for the next warm start: the folders walked (mtime and
+ * inode before each was read) and the files found. While no folder has
+ * changed, the same files are there: a file added, removed or renamed in a
+ * folder changes that folder's mtime, and a folder added, its parent's. So
+ * the next start stats the folders and the files and reads no folder. Only
+ * kept when every folder's mtime was older than the listing by more than
+ * `SETTLED_MS` (a change in the same tick of a coarse clock as the mtime
+ * seen would leave it unchanged), and the listing had no problem.
+ */
+export interface StoredListing {
+  projectsDirs: string[];
+  dirs: Array<[path: string, mtimeMs: number, ino: number]>;
+  /** Relative path (`/`-separated) and index into `projectsDirs`; the path is the walk's (`joinedPath`). */
+  files: Array<[relativePath: string, projectsDir: number]>;
+}
+
+/** How much older than the listing every folder's mtime must be for the listing to be kept. */
+export const SETTLED_MS = 2000;
+
+/**
+ * Lists `projectsDirs` as `listTranscriptFiles` does, and also returns the
+ * listing to keep (undefined when a folder had changed too recently, or
+ * something could not be read).
+ */
+export function listForStoring(projectsDirs: readonly string[], problems: ListProblem[], nowMs: number = Date.now()): { files: TranscriptFile[]; listing: StoredListing | undefined } {
+  const dirs: StoredListing['dirs'] = [];
+  const before = problems.length;
+  const files = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems, { dirs }));
+  const settled = problems.length === before && dirs.every(([, mtimeMs]) => mtimeMs < nowMs - SETTLED_MS);
+  if (!settled) {
+    return { files, listing: undefined };
+  }
+  const index = new Map(projectsDirs.map((d, i) => [d, i]));
+  return {
+    files,
+    listing: { projectsDirs: [...projectsDirs], dirs, files: files.map((f) => [f.relativePath, index.get(f.projectsDir) ?? -1]) },
+  };
+}
+
+/**
+ * The files of a stored listing, stat'ed now, when every folder is as it
+ * was (same mtime and inode) and the roots are the same; undefined
+ * otherwise (list again).
+ */
+export function filesFromListing(listing: StoredListing, projectsDirs: readonly string[]): TranscriptFile[] | undefined {
+  if (listing.projectsDirs.length !== projectsDirs.length || listing.projectsDirs.some((d, i) => d !== projectsDirs[i])) {
+    return undefined;
+  }
+  try {
+    for (const [dir, mtimeMs, ino] of listing.dirs) {
+      const st = fs.statSync(dir);
+      if (st.mtimeMs !== mtimeMs || st.ino !== ino) {
+        return undefined;
+      }
+    }
+    const out: TranscriptFile[] = [];
+    const prefixes = listing.projectsDirs.map(rootPrefix);
+    for (const [relativePath, root] of listing.files) {
+      const projectsDir = listing.projectsDirs[root];
+      const prefix = prefixes[root];
+      if (projectsDir === undefined || prefix === undefined) {
+        return undefined;
+      }
+      const p = prefix + (path.sep === '/' ? relativePath : relativePath.split('/').join(path.sep));
+      const st = fs.statSync(p);
+      if (!st.isFile()) {
+        return undefined;
+      }
+      out.push({ path: p, relativePath, projectsDir, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
+    }
+    return out;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a value read from disk has the shape of a `StoredListing` (it is checked, never trusted). */
+export function isStoredListing(v: unknown): v is StoredListing {
+  if (typeof v !== 'object' || v === null) {
+    return false;
+  }
+  const l = v as Partial<StoredListing>;
+  return (
+    Array.isArray(l.projectsDirs) &&
+    l.projectsDirs.every((d) => typeof d === 'string') &&
+    Array.isArray(l.dirs) &&
+    l.dirs.every((d) => Array.isArray(d) && d.length === 3 && typeof d[0] === 'string' && typeof d[1] === 'number' && typeof d[2] === 'number') &&
+    Array.isArray(l.files) &&
+    l.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'number')
+  );
 }
 
 export function describeError(err: unknown): string {

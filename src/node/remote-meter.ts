@@ -75,6 +75,8 @@ export class RemoteMeter extends EventEmitter implements MeterView {
   private nextCall = 1;
   private startCalled = false;
   private disposed = false;
+  /** False once the worker has stopped for good (too many restarts). */
+  private running = true;
   private restarts = 0;
 
   constructor(options: RemoteMeterOptions) {
@@ -121,6 +123,7 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     }
     this.pending.clear();
     if (this.restarts >= (this.options.maxRestarts ?? 3)) {
+      this.running = false;
       this.options.log?.('error', `the meter's worker stopped (exit code ${code}); not started again after ${this.restarts} restarts`);
       return;
     }
@@ -170,7 +173,7 @@ export class RemoteMeter extends EventEmitter implements MeterView {
   }
 
   private post(m: ToMeterWorker): void {
-    if (!this.disposed) {
+    if (!this.disposed && this.running) {
       this.worker.postMessage(m);
     }
   }
@@ -178,6 +181,9 @@ export class RemoteMeter extends EventEmitter implements MeterView {
   private call(c: MeterCall): Promise<void> {
     if (this.disposed && c.method !== 'dispose') {
       return Promise.resolve();
+    }
+    if (!this.running) {
+      return Promise.reject(new Error("the meter's worker has stopped (see the log)"));
     }
     const id = this.nextCall++;
     return new Promise<void>((resolve, reject) => {

@@ -25,6 +25,7 @@ import {
   type StoredIndex,
 } from './index-store';
 import { describeError, listTranscriptFiles, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import { listForStoring, type StoredListing } from './list-files';
 import type { LineSink } from './line-splitter';
 
 export interface WarmScanResult {
@@ -42,6 +43,8 @@ export interface WarmScanResult {
   cachedWarnings: string[] | undefined;
   /** Why the stored index was not used, if it was not. */
   indexRejected: string | undefined;
+  /** The listing to keep with the report, when it can be (see `StoredListing`). */
+  listing: StoredListing | undefined;
   /** Present when an index is kept: fill `report` and pass to `finish`. */
   index: StoredIndex | undefined;
 }
@@ -88,7 +91,9 @@ export interface WarmScanOptions {
  */
 export async function warmScan(engineOrFactory: Engine | (() => Engine), projectsDirs: readonly string[], options: WarmScanOptions): Promise<WarmScanResult> {
   const problems: ListProblem[] = [];
-  const files: TranscriptFile[] = projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
+  // With an index, the listing is kept with the report: the next start stats the folders instead of reading them.
+  const listed = options.cacheDir !== undefined ? listForStoring(projectsDirs, problems) : { files: projectsDirs.flatMap((d) => listTranscriptFiles(d, problems)), listing: undefined };
+  const files: TranscriptFile[] = listed.files;
   const fp = fingerprint(files);
   const result: WarmScanResult = {
     files: files.length,
@@ -102,6 +107,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
     cachedReport: undefined,
     cachedWarnings: undefined,
     indexRejected: undefined,
+    listing: listed.listing,
     index: undefined,
   };
   if (options.cacheDir !== undefined && problems.length === 0 && options.reuseReport !== false) {
@@ -227,7 +233,7 @@ export function finishWarmScan(cacheDir: string, scan: WarmScanResult, reportKey
   if (!scan.index) {
     return undefined;
   }
-  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson, warnings } : null;
+  scan.index.report = scan.problems.length === 0 ? { key: reportKey, fingerprint: scan.fingerprint, json: reportJson, warnings, listing: scan.listing } : null;
   try {
     saveIndex(cacheDir, scan.index);
     return undefined;

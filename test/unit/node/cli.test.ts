@@ -7,6 +7,7 @@ import { parseArgs, UsageError } from '../../../src/node/cli';
 import { storedReportAnswer } from '../../../src/node/cli-launch';
 import { fdWriter } from '../../../src/node/cli-args';
 import { capture, runCli } from '../support/cli';
+import { assistantLine } from '../support/lines';
 import type { Report } from '../../../src/core/report';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings } from '../../../src/core/settings';
@@ -305,6 +306,38 @@ describe('claude-cost arguments', () => {
       const file = path.join(tree, 'projects', '-work-alpha', '11111111-aaaa-4aaa-8aaa-111111111111.jsonl');
       fs.appendFileSync(file, '\n');
       assert.equal(storedReportAnswer(argv, {}, out.stream, err.stream), undefined, 'a changed file');
+    } finally {
+      fs.rmSync(temp, { recursive: true, force: true });
+    }
+  });
+
+  it('the launcher stats the folders it listed before instead of reading them, and sees a new file', async () => {
+    const temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-launch-'));
+    try {
+      const tree = path.join(temp, 'claude');
+      fs.cpSync(GOLDEN, tree, { recursive: true });
+      // An old history's folders: changed long before the listing, so it is kept.
+      const past = new Date(Date.now() - 3_600_000);
+      for (const d of [path.join(tree, 'projects'), ...fs.readdirSync(path.join(tree, 'projects'), { recursive: true }).map((n) => path.join(tree, 'projects', String(n)))].filter((d) => fs.statSync(d).isDirectory())) {
+        fs.utimesSync(d, past, past);
+      }
+      const cache = path.join(temp, 'cache');
+      const argv = ['report', '--json', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC'];
+      const full = await runCli(argv);
+      assert.equal(full.code, 0);
+      const header = JSON.parse(fs.readFileSync(path.join(cache, 'report-v4.json'), 'utf8').split('\n')[0] ?? '') as { listing?: { files: unknown[] } };
+      assert.equal(header.listing?.files.length, 6, 'the listing is kept with the report');
+      const out = capture();
+      assert.equal(storedReportAnswer(argv, {}, out.stream, capture().stream), 0);
+      assert.equal(out.text(), full.stdout);
+      // A new session in an old folder: the folder's mtime moves, so the stored report is not the answer.
+      fs.writeFileSync(path.join(tree, 'projects', '-work-beta', '44444444-dddd-4ddd-8ddd-444444444444.jsonl'), `${assistantLine({ session: '44444444-dddd-4ddd-8ddd-444444444444', id: 'msg_new', req: 'req_new', output: 1000 })}\n`);
+      assert.equal(storedReportAnswer(argv, {}, capture().stream, capture().stream), undefined, 'a new file');
+      const after = await runCli(argv);
+      const before = JSON.parse(full.stdout) as { totals: { outputTokens: number; messages: number } };
+      const now = JSON.parse(after.stdout) as { totals: { outputTokens: number; messages: number } };
+      assert.equal(now.totals.messages, before.totals.messages + 1);
+      assert.equal(now.totals.outputTokens, before.totals.outputTokens + 1000);
     } finally {
       fs.rmSync(temp, { recursive: true, force: true });
     }

@@ -146,6 +146,16 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     assert.notEqual((r as unknown as { worker: Worker }).worker, worker);
   });
 
+  it('after its last restart, says so and rejects calls instead of waiting forever', async () => {
+    const logs: string[] = [];
+    const r = remote({ maxRestarts: 0, log: (level, message) => logs.push(`${level}: ${message}`) });
+    await r.start();
+    const worker = (r as unknown as { worker: Worker }).worker;
+    await worker.terminate();
+    await assert.rejects(r.rebuild(), /has stopped/);
+    assert.ok(logs.some((l) => /^error: the meter's worker stopped .*not started again/.test(l)), logs.join('\n'));
+  });
+
   it('lets the meter stop, then ends its worker; later calls do nothing and do not hang', async () => {
     const storage = path.join(temp, 'storage');
     const r = remote({ storageDir: storage });
