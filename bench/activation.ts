@@ -150,6 +150,8 @@ function vscodeStub(): Record<string, unknown> {
 interface RunResult {
   requireMs: number;
   activateSyncMs: number;
+  /** RSS of the process once the first scan is shown (plus the settle time). */
+  rssMb: number;
   firstScanMs: number;
   /** Longest gap between two 1 ms timer ticks, minus the 1 ms, during activation + first scan + settling. */
   longestBlockMs: number;
@@ -242,6 +244,8 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
   const firstScanMs = performance.now() - t0;
   sub.dispose();
   await new Promise((r) => setTimeout(r, settleMs));
+  // The whole process, meter and scan workers included (a run's garbage may linger into the next: read run 1).
+  const rssMb = process.memoryUsage().rss / (1024 * 1024);
   clearInterval(probe);
   h.disable();
   gcObserver.disconnect();
@@ -261,6 +265,7 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
     requireMs,
     activateSyncMs,
     firstScanMs,
+    rssMb,
     longestBlockMs: sorted[0]?.ms ?? 0,
     loopDelayMaxMs: h.max / 1e6,
     loopDelayP99Ms: h.percentile(99) / 1e6,
@@ -309,7 +314,7 @@ async function main(): Promise<void> {
     const r = await runOnce(tree, 600, argv.includes('--warm-intl'));
     results.push(r);
     log(
-      `run ${i + 1}/${runs}: require ${r.requireMs.toFixed(1)} ms · activate (sync) ${r.activateSyncMs.toFixed(1)} ms · first scan ${(r.firstScanMs / 1000).toFixed(2)} s · ` +
+      `run ${i + 1}/${runs}: require ${r.requireMs.toFixed(1)} ms · activate (sync) ${r.activateSyncMs.toFixed(1)} ms · first scan ${(r.firstScanMs / 1000).toFixed(2)} s · RSS ${r.rssMb.toFixed(0)} MB · ` +
         `longest block ${r.longestBlockMs.toFixed(1)} ms [watch+list ${r.phases.watchAndListMs.toFixed(0)}, merge ${r.phases.mergeMs.toFixed(0)} (from ${Math.round(r.mergeStartMs)} ms), after ${r.phases.afterMergeMs.toFixed(0)}] (loop delay max ${r.loopDelayMaxMs.toFixed(1)}, p99 ${r.loopDelayP99Ms.toFixed(1)}) · blocks >50 ms: ${r.blocksOver50}, >16 ms: ${r.blocksOver16} · top ${JSON.stringify(r.top)}`,
     );
   }
