@@ -50,9 +50,8 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
     if (!storedReportAnswers(stored, engineKey(bundledPriceTable, VERSION), reportKey, fingerprint(files))) {
       return undefined;
     }
-    const cached = stored;
-    out.write(`${cached.json}\n`);
-    for (const w of cached.warnings) {
+    out.write(`${stored.json}\n`);
+    for (const w of stored.warnings) {
       err.write(`claude-cost: ${safeText(w)}\n`);
     }
     return 0;
