@@ -63,7 +63,11 @@ interface Pending {
   reject(err: Error): void;
 }
 
-/** Events: `update` (MeterSnapshot), `nudge` (Nudge). */
+/**
+ * Events: `update` (MeterSnapshot), `nudge` (Nudge), `failed` (message: the
+ * worker stopped for good; the status bar says so, and `rebuild` starts a
+ * new one).
+ */
 export class RemoteMeter extends EventEmitter implements MeterView {
   private options: RemoteMeterOptions;
   private worker: Worker;
@@ -124,7 +128,10 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     this.pending.clear();
     if (this.restarts >= (this.options.maxRestarts ?? 3)) {
       this.running = false;
-      this.options.log?.('error', `the meter's worker stopped (exit code ${code}); not started again after ${this.restarts} restarts`);
+      const message = `the meter's worker stopped (exit code ${code}); not started again after ${this.restarts} restarts`;
+      this.options.log?.('error', message);
+      this.showStopped();
+      this.emit('failed', message);
       return;
     }
     this.restarts++;
@@ -133,6 +140,25 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     if (this.startCalled) {
       this.call({ method: 'start' }).catch((err: unknown) => this.options.log?.('error', `scan after the restart failed: ${String(err)}`));
     }
+  }
+
+  /** The last snapshot, with a status bar that says the figures are no longer live and how to start again. */
+  private showStopped(): void {
+    const status = this.snapshotValue.status;
+    this.snapshotValue = {
+      ...this.snapshotValue,
+      status: {
+        ...status,
+        severity: 'error',
+        reasons: ['the meter stopped', ...status.reasons],
+        text: '$(error) Claude cost: stopped',
+        tooltip:
+          '**The cost meter stopped** (its worker thread failed again and again); the figures are no longer updated.\n\n' +
+          'Run **Claude Cost: Rescan Transcripts** to start it again; **Claude Cost: Show Log** has the details.',
+      },
+      sequence: ++this.sequence,
+    };
+    this.emit('update', this.snapshotValue);
   }
 
   private receive(m: FromMeterWorker): void {
@@ -221,13 +247,22 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     return this.call({ method: 'start' });
   }
 
+  /** Forgets everything and scans again; after the worker stopped for good, starts a new one (the way back from `failed`). */
   rebuild(): Promise<void> {
+    if (!this.running && !this.disposed) {
+      this.running = true;
+      this.restarts = 0;
+      this.worker = this.spawn();
+      this.startCalled = true;
+      return this.call({ method: 'start' });
+    }
     return this.call({ method: 'rebuild' });
   }
 
+  /** Applies new settings (kept for the next worker when this one has stopped for good). */
   updateSettings(settings: Settings): Promise<void> {
     this.options = { ...this.options, settings };
-    return this.call({ method: 'updateSettings', settings });
+    return this.running ? this.call({ method: 'updateSettings', settings }) : Promise.resolve();
   }
 
   setWorkspaceFolders(folders: readonly string[]): void {

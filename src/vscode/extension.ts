@@ -57,6 +57,15 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   context.subscriptions.push(statusBar);
   meter.on('update', (s: MeterSnapshot) => statusBar.update(s.status));
   meter.on('nudge', (n: Nudge) => notifyNudge(n, meter, log));
+  meter.on('failed', () => {
+    void vscode.window.showErrorMessage('Claude Code Cost Meter stopped: its worker thread failed repeatedly. Rescan to start it again.', 'Rescan', 'Show Log').then((choice) => {
+      if (choice === 'Rescan') {
+        void rescan();
+      } else if (choice === 'Show Log') {
+        log.show();
+      }
+    });
+  });
 
   const progress = new ScanProgress(meter);
   context.subscriptions.push(progress);
@@ -65,13 +74,21 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   const rescan = async () => {
     log.info('rescan requested');
     progress.begin();
-    await meter.rebuild();
+    try {
+      await meter.rebuild();
+    } catch (err) {
+      log.error(`rescan failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
   };
   context.subscriptions.push(...registerCommands(context, meter, log, openPanel, rescan));
   context.subscriptions.push(CostPanel.registerSerializer(context, meter, log));
   context.subscriptions.push({ dispose: () => CostPanel.open?.dispose() });
 
-  context.subscriptions.push(config.onDidChange((settings) => void meter.updateSettings(settings)));
+  context.subscriptions.push(
+    config.onDidChange((settings) => {
+      meter.updateSettings(settings).catch((err: unknown) => log.error(`settings not applied: ${err instanceof Error ? err.message : String(err)}`));
+    }),
+  );
   context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => meter.setWorkspaceFolders(workspaceFolders())));
 
   progress.begin();

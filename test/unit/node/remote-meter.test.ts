@@ -146,14 +146,26 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     assert.notEqual((r as unknown as { worker: Worker }).worker, worker);
   });
 
-  it('after its last restart, says so and rejects calls instead of waiting forever', async () => {
+  it('after its last restart, says so in the status bar, rejects calls instead of waiting forever, and a rescan starts it again', async () => {
     const logs: string[] = [];
     const r = remote({ maxRestarts: 0, log: (level, message) => logs.push(`${level}: ${message}`) });
     await r.start();
-    const worker = (r as unknown as { worker: Worker }).worker;
-    await worker.terminate();
-    await assert.rejects(r.rebuild(), /has stopped/);
+    const ready = await nextSnapshot(r, (s) => s.report !== undefined);
+    const failed = new Promise<string>((resolve) => r.once('failed', resolve));
+    const stopped = nextSnapshot(r, (s) => s.status.severity === 'error');
+    await (r as unknown as { worker: Worker }).worker.terminate();
+    assert.match(await failed, /not started again/);
+    const shown = await stopped;
+    assert.match(shown.status.text, /stopped/);
+    assert.match(shown.status.tooltip, /Rescan Transcripts/);
+    assert.deepEqual(shown.report, ready.report, 'the last figures stay');
+    await assert.rejects(r.start(), /has stopped/);
+    await r.updateSettings(settings({ 'statusBar.format': 'TODAY {today}' })); // kept for the next worker
     assert.ok(logs.some((l) => /^error: the meter's worker stopped .*not started again/.test(l)), logs.join('\n'));
+    await r.rebuild();
+    const again = await nextSnapshot(r, (s) => s.sequence > shown.sequence && s.source.kind === 'ready' && s.report !== undefined);
+    assert.match(again.status.text, /TODAY/, 'the next worker has the settings given meanwhile');
+    assert.deepEqual(again.report, ready.report);
   });
 
   it('lets the meter stop, then ends its worker; later calls do nothing and do not hang', async () => {
