@@ -15,8 +15,11 @@ export const WORK_DIR = path.join(BENCH_DIR, '.work');
 export const CLI_PATH = path.join(REPO_ROOT, 'dist', 'cli.js');
 export const CCUSAGE_BIN = path.join(BENCH_DIR, 'node_modules', '.bin', 'ccusage');
 
-export function treeDirFor(sizeBytes: number, seed: number): string {
-  return path.join(WORK_DIR, `tree-${sizeLabel(sizeBytes)}-seed${seed}`);
+/** Median session size of the generator's default shape, KB. */
+export const DEFAULT_SESSION_KB = 400;
+
+export function treeDirFor(sizeBytes: number, seed: number, sessionKB: number = DEFAULT_SESSION_KB): string {
+  return path.join(WORK_DIR, `tree-${sizeLabel(sizeBytes)}-seed${seed}${sessionKB === DEFAULT_SESSION_KB ? '' : `-kb${sessionKB}`}`);
 }
 
 /** Free bytes on the file system holding `dir` (or its nearest existing parent). */
@@ -33,12 +36,12 @@ export function freeBytes(dir: string): number {
  * The tree for (size, seed) under bench/.work/, generated unless a complete
  * one (same generator version, size and seed) is already there.
  */
-export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => void): { dir: string; truth: GroundTruth; generated: boolean } {
-  const dir = treeDirFor(sizeBytes, seed);
+export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => void, sessionKB: number = DEFAULT_SESSION_KB): { dir: string; truth: GroundTruth; generated: boolean } {
+  const dir = treeDirFor(sizeBytes, seed, sessionKB);
   const existing = readGroundTruth(dir);
-  // A tree of the default shape only (trees written before the field existed have it); other shapes are passed with --tree.
-  const defaultShape = (existing?.sessionMedianKB ?? 400) === 400;
-  if (existing && defaultShape && existing.targetBytes === sizeBytes && existing.seed === seed && fs.existsSync(path.join(dir, 'projects'))) {
+  // Trees written before the shape was recorded have the default one.
+  const sameShape = (existing?.sessionMedianKB ?? DEFAULT_SESSION_KB) === sessionKB;
+  if (existing && sameShape && existing.targetBytes === sizeBytes && existing.seed === seed && fs.existsSync(path.join(dir, 'projects'))) {
     log(`reusing ${path.relative(REPO_ROOT, dir)} (${mb(existing.stats.bytes)}, ${existing.stats.files} files)`);
     return { dir, truth: existing, generated: false };
   }
@@ -47,8 +50,8 @@ export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => 
     throw new Error(`not enough disk for a ${sizeLabel(sizeBytes)} tree: ${mb(free)} free under ${WORK_DIR}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  log(`generating ${sizeLabel(sizeBytes)} tree (seed ${seed}) in ${path.relative(REPO_ROOT, dir)} ...`);
-  const truth = generateTree({ outDir: dir, sizeBytes, seed, log });
+  log(`generating ${sizeLabel(sizeBytes)} tree (seed ${seed}, sessions of median ${sessionKB} KB) in ${path.relative(REPO_ROOT, dir)} ...`);
+  const truth = generateTree({ outDir: dir, sizeBytes, seed, sessionMedianKB: sessionKB, log });
   log(`  ${mb(truth.stats.bytes)} in ${truth.stats.files} files, ${truth.totals.messages} calls, ${(truth.generatedInMs / 1000).toFixed(1)} s`);
   return { dir, truth, generated: true };
 }

@@ -2,7 +2,7 @@
  * The performance benchmark: our CLI (cold and warm) against ccusage, side by
  * side on the same generated tree, checked against the tree's ground truth.
  *
- *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR] [--no-extra-ca-certs]
+ *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--session-kb 400] [--tree DIR] [--no-extra-ca-certs]
  *   node out/bench/run.js --scaling [--runs 3] [--keep-trees] [--no-extra-ca-certs]
  *
  * (a) cold:    node dist/cli.js report --json --no-cache --config-dir TREE
@@ -27,7 +27,7 @@ import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseSize, readGroundTruth, sizeLabel, type GroundTruth } from './generate';
 import type { TokenFields, Totals } from '../src/core/report';
-import { CCUSAGE_BIN, CLI_PATH, REPO_ROOT, WORK_DIR, ensureTree, machine, mb, median, secs, table, treeDirFor } from './common';
+import { CCUSAGE_BIN, CLI_PATH, DEFAULT_SESSION_KB, REPO_ROOT, WORK_DIR, ensureTree, machine, mb, median, secs, table, treeDirFor } from './common';
 
 const TIME_BIN = '/usr/bin/time';
 
@@ -467,6 +467,8 @@ interface Args {
   size: number;
   runs: number | undefined;
   seed: number;
+  /** Median session size of a generated tree (`generate.js --session-kb`). */
+  sessionKB: number;
   tree: string | undefined;
   scaling: boolean;
   sizes: number[];
@@ -475,7 +477,7 @@ interface Args {
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false, noExtraCaCerts: false };
+  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, sessionKB: DEFAULT_SESSION_KB, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false, noExtraCaCerts: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -498,6 +500,12 @@ function parseArgs(argv: readonly string[]): Args {
       case '--seed':
         a.seed = Number(value());
         break;
+      case '--session-kb':
+        a.sessionKB = Number(value());
+        if (!(a.sessionKB >= 4 && a.sessionKB <= 40_000)) {
+          throw new Error('--session-kb expects a median session size in KB, 4 to 40000');
+        }
+        break;
       case '--tree':
         a.tree = path.resolve(value());
         break;
@@ -516,8 +524,8 @@ function parseArgs(argv: readonly string[]): Args {
       case '-h':
       case '--help':
         process.stdout.write(
-          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--tree DIR] [--no-extra-ca-certs]\n' +
-            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--keep-trees] [--no-extra-ca-certs]\n',
+          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--session-kb 400] [--tree DIR] [--no-extra-ca-certs]\n' +
+            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--session-kb 400] [--keep-trees] [--no-extra-ca-certs]\n',
         );
         process.exit(0);
         break;
@@ -548,10 +556,11 @@ async function main(): Promise<void> {
       tree = args.tree;
       truth = t;
     } else {
-      ({ dir: tree, truth } = ensureTree(args.size, args.seed, log));
+      ({ dir: tree, truth } = ensureTree(args.size, args.seed, log, args.sessionKB));
     }
     const result = await benchTree(tree, truth, args.runs ?? 5, args.noExtraCaCerts, log);
-    const out = path.join(WORK_DIR, `results-${result.size}.json`);
+    const shape = (truth.sessionMedianKB ?? DEFAULT_SESSION_KB) === DEFAULT_SESSION_KB ? '' : `-kb${truth.sessionMedianKB}`;
+    const out = path.join(WORK_DIR, `results-${result.size}${shape}.json`);
     fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`${printSize(result)}\nresults: ${path.relative(REPO_ROOT, out)}\n`);
     process.exitCode = result.groundTruth.cold === 'FAIL' || result.groundTruth.warm === 'FAIL' ? 1 : 0;
@@ -559,13 +568,14 @@ async function main(): Promise<void> {
   }
   const results: SizeResult[] = [];
   for (const size of args.sizes) {
-    const { dir, truth } = ensureTree(size, args.seed, log);
+    const { dir, truth } = ensureTree(size, args.seed, log, args.sessionKB);
     log(`benchmarking ${sizeLabel(size)} ...`);
     const r = await benchTree(dir, truth, args.runs ?? 3, args.noExtraCaCerts, log);
     results.push(r);
-    fs.writeFileSync(path.join(WORK_DIR, `results-${r.size}.json`), `${JSON.stringify(r, null, 2)}\n`);
+    const shape = args.sessionKB === DEFAULT_SESSION_KB ? '' : `-kb${args.sessionKB}`;
+    fs.writeFileSync(path.join(WORK_DIR, `results-${r.size}${shape}.json`), `${JSON.stringify(r, null, 2)}\n`);
     process.stdout.write(`${printSize(r)}\n\n`);
-    if (!args.keepTrees && size !== 1024 ** 3 && dir === treeDirFor(size, args.seed)) {
+    if (!args.keepTrees && size !== 1024 ** 3 && dir === treeDirFor(size, args.seed, args.sessionKB)) {
       fs.rmSync(dir, { recursive: true, force: true });
       log(`removed ${path.relative(REPO_ROOT, dir)} (keep it with --keep-trees)`);
     }
