@@ -5,22 +5,14 @@
  */
 import type { Nudge } from '../core/nudges';
 import type { Settings } from '../core/settings';
-import type { MeterSnapshot, SessionDetail } from './meter';
+import type { MeterOptions, MeterSnapshot, SessionDetail } from './meter';
 
-/** The meter's options that are data (its price table is the bundled one; its log goes back as messages). */
-export interface MeterWorkerOptions {
-  settings: Settings;
-  workspaceFolders: readonly string[];
-  pinnedSession?: string | undefined;
-  env?: Record<string, string | undefined>;
-  home?: string;
-  /** The scan worker's script (dist/scan-worker.js). */
-  workerPath?: string;
-  rootPollMs?: number;
-  throttleMs?: number;
-  storageDir?: string | undefined;
-  historySaveMs?: number;
-}
+/**
+ * The meter's options that are data: all of `MeterOptions` but the price
+ * table (the worker uses the bundled one), the log (it comes back as
+ * messages) and the clock and time format (the worker's own).
+ */
+export type MeterWorkerOptions = Omit<MeterOptions, 'prices' | 'log' | 'formatTime' | 'now'>;
 
 /** The calls whose end the host waits for. */
 export type MeterCall = { method: 'start' } | { method: 'rebuild' } | { method: 'updateSettings'; settings: Settings } | { method: 'dispose' };

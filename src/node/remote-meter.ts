@@ -14,15 +14,18 @@ import { apiEquivalentLabel, buildStatusModel } from '../core/status-model';
 import type { MeterSnapshot, MeterView, SessionDetail } from './meter';
 import type { FromMeterWorker, MeterCall, MeterWorkerOptions, ToMeterWorker, WatchedDetail } from './meter-protocol';
 
-export interface RemoteMeterOptions extends MeterWorkerOptions {
+/** What only the host side uses. */
+interface HostOptions {
   /** The worker's script (dist/meter-worker.js). */
   meterWorkerPath: string;
-  log?: (level: 'info' | 'warn' | 'error', message: string) => void;
+  log?: ((level: 'info' | 'warn' | 'error', message: string) => void) | undefined;
   /** How many times a worker that stopped unexpectedly is started again (default 3). */
-  maxRestarts?: number;
+  maxRestarts?: number | undefined;
   /** How long `dispose` waits for the worker to save and stop before it is terminated, ms (default 5000). */
-  disposeTimeoutMs?: number;
+  disposeTimeoutMs?: number | undefined;
 }
+
+export type RemoteMeterOptions = MeterWorkerOptions & HostOptions;
 
 /** The snapshot before the worker's first: the same as a new `Meter`'s (nothing read, nothing started). */
 export function startingSnapshot(settings: Settings, nowMs: number): MeterSnapshot {
@@ -69,7 +72,9 @@ interface Pending {
  * new one).
  */
 export class RemoteMeter extends EventEmitter implements MeterView {
-  private options: RemoteMeterOptions;
+  private readonly host: HostOptions;
+  /** Sent to every worker started; kept up to date with settings, folders and pin. */
+  private options: MeterWorkerOptions;
   private worker: Worker;
   private snapshotValue: MeterSnapshot;
   private sequence = 0;
@@ -85,33 +90,19 @@ export class RemoteMeter extends EventEmitter implements MeterView {
 
   constructor(options: RemoteMeterOptions) {
     super();
-    this.options = options;
+    const { meterWorkerPath, log, maxRestarts, disposeTimeoutMs, ...meter } = options;
+    this.host = { meterWorkerPath, log, maxRestarts, disposeTimeoutMs };
+    this.options = meter;
     this.snapshotValue = startingSnapshot(options.settings, Date.now());
     this.worker = this.spawn();
   }
 
-  private workerOptions(): MeterWorkerOptions {
-    const o = this.options;
-    return {
-      settings: o.settings,
-      workspaceFolders: o.workspaceFolders,
-      pinnedSession: o.pinnedSession,
-      env: o.env,
-      home: o.home,
-      workerPath: o.workerPath,
-      rootPollMs: o.rootPollMs,
-      throttleMs: o.throttleMs,
-      storageDir: o.storageDir,
-      historySaveMs: o.historySaveMs,
-    };
-  }
-
   private spawn(): Worker {
-    const worker = new Worker(this.options.meterWorkerPath);
+    const worker = new Worker(this.host.meterWorkerPath);
     worker.on('message', (m: FromMeterWorker) => this.receive(m));
-    worker.on('error', (err) => this.options.log?.('error', `the meter's worker failed: ${err.stack ?? err.message}`));
+    worker.on('error', (err) => this.host.log?.('error', `the meter's worker failed: ${err.stack ?? err.message}`));
     worker.on('exit', (code) => this.exited(worker, code));
-    worker.postMessage({ type: 'init', options: this.workerOptions() } satisfies ToMeterWorker);
+    worker.postMessage({ type: 'init', options: this.options } satisfies ToMeterWorker);
     if (this.watchedId !== undefined) {
       worker.postMessage({ type: 'watchSession', sessionId: this.watchedId } satisfies ToMeterWorker);
     }
@@ -126,19 +117,19 @@ export class RemoteMeter extends EventEmitter implements MeterView {
       p.reject(new Error(`the meter's worker stopped (exit code ${code})`));
     }
     this.pending.clear();
-    if (this.restarts >= (this.options.maxRestarts ?? 3)) {
+    if (this.restarts >= (this.host.maxRestarts ?? 3)) {
       this.running = false;
       const message = `the meter's worker stopped (exit code ${code}); not started again after ${this.restarts} restarts`;
-      this.options.log?.('error', message);
+      this.host.log?.('error', message);
       this.showStopped();
       this.emit('failed', message);
       return;
     }
     this.restarts++;
-    this.options.log?.('warn', `the meter's worker stopped (exit code ${code}); starting it again (${this.restarts})`);
+    this.host.log?.('warn', `the meter's worker stopped (exit code ${code}); starting it again (${this.restarts})`);
     this.worker = this.spawn();
     if (this.startCalled) {
-      this.call({ method: 'start' }).catch((err: unknown) => this.options.log?.('error', `scan after the restart failed: ${String(err)}`));
+      this.call({ method: 'start' }).catch((err: unknown) => this.host.log?.('error', `scan after the restart failed: ${String(err)}`));
     }
   }
 
@@ -179,7 +170,7 @@ export class RemoteMeter extends EventEmitter implements MeterView {
         this.emit('nudge', m.nudge);
         return;
       case 'log':
-        this.options.log?.(m.level, m.message);
+        this.host.log?.(m.level, m.message);
         return;
       case 'done': {
         const p = this.pending.get(m.id);
@@ -289,10 +280,10 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     this.removeAllListeners();
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(resolve, this.options.disposeTimeoutMs ?? 5000);
+      timer = setTimeout(resolve, this.host.disposeTimeoutMs ?? 5000);
     });
     try {
-      await Promise.race([stopped.catch((err: unknown) => this.options.log?.('warn', `the meter did not stop cleanly: ${String(err)}`)), timeout]);
+      await Promise.race([stopped.catch((err: unknown) => this.host.log?.('warn', `the meter did not stop cleanly: ${String(err)}`)), timeout]);
     } finally {
       clearTimeout(timer);
       for (const p of this.pending.values()) {
