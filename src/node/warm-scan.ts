@@ -36,6 +36,7 @@ export interface WarmScanResult {
   reread: number;
   tornLines: number;
   problems: ListProblem[];
+  /** Of the files listed; empty when no index is kept (nothing compares it then). */
   fingerprint: string;
   /** The previous report's JSON, when nothing changed and the report key matches. */
   cachedReport: string | undefined;
@@ -94,7 +95,8 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   // With an index, the listing is kept with the report: the next start stats the folders instead of reading them.
   const listed = options.cacheDir !== undefined ? listForStoring(projectsDirs, problems) : { files: projectsDirs.flatMap((d) => listTranscriptFiles(d, problems)), listing: undefined };
   const files: TranscriptFile[] = listed.files;
-  const fp = fingerprint(files);
+  // Only an index compares it: a cold scan with no cache folder skips sorting and hashing every path.
+  const fp = options.cacheDir !== undefined ? fingerprint(files) : '';
   const result: WarmScanResult = {
     files: files.length,
     bytesRead: 0,
