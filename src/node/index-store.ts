@@ -334,11 +334,12 @@ export function loadCachedReport(dir: string, engineKey: string, key: string, fi
 
 /** A fingerprint of the file set: paths, sizes, mtimes and inodes. */
 export function fingerprint(files: ReadonlyArray<{ path: string; size: number; mtimeMs: number; ino?: number }>): string {
-  const h = crypto.createHash('sha1');
+  // Hashed in one update: the same bytes as one per file, without thousands of calls into the hash.
+  const lines: string[] = [];
   for (const f of [...files].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))) {
-    h.update(`${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino ?? 0}\n`);
+    lines.push(`${f.path}\u0000${f.size}\u0000${f.mtimeMs}\u0000${f.ino ?? 0}\n`);
   }
-  return h.digest('hex');
+  return crypto.createHash('sha1').update(lines.join('')).digest('hex');
 }
 
 /** True when a stored cursor still describes the file on disk exactly. */
