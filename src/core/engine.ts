@@ -82,6 +82,12 @@ export interface EngineOptions {
   prices: PriceTable;
   /** IANA time zone for local days; undefined: the machine's (looked up when first needed). */
   timeZone?: string | undefined;
+  /**
+   * The machine's zone as ICU names it, when the caller knows it without
+   * ICU (src/node/machine-zone.ts). With no `timeZone`, days are then read
+   * from the runtime's local time (`LocalDays.ofMachineZone`).
+   */
+  machineZone?: string | undefined;
 }
 
 export function emptyTokens(): CallTokens {
@@ -203,7 +209,7 @@ export class Engine {
   private sessionFilesCache: { revision: number; map: ReadonlyMap<string, readonly FileState[]> } | undefined;
 
   constructor(readonly options: EngineOptions) {
-    this.days = new LocalDays(options.timeZone);
+    this.days = options.timeZone === undefined && options.machineZone !== undefined ? LocalDays.ofMachineZone(options.machineZone) : new LocalDays(options.timeZone);
   }
 
   /** Increases on every change; views compare it to skip work. */

@@ -12,6 +12,7 @@ import { buildReport, type Report } from '../core/report';
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, indexExists, isInside } from './index-store';
 import { startScanWorker } from './cold-scan';
+import { machineZoneName } from './machine-zone';
 import { engineKey, finishWarmScan, warmScan } from './warm-scan';
 import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../core/forecast';
@@ -59,7 +60,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   try {
     scan = await warmScan(
       // The machine's zone (ICU: tens of ms) is looked up at the first day asked for, once the workers have their files.
-      () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone })),
+      () => (engine = new Engine({ prices: bundledPriceTable(), timeZone: args.timeZone, machineZone: args.timeZone === undefined ? machineZoneName() : undefined })),
       roots.projectsDirs,
       {
         cacheDir,

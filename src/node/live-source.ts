@@ -16,6 +16,7 @@ import { coldScan, type ScanProgress } from './cold-scan';
 import { catchUp, type CursorState } from './file-cursor';
 import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './scan';
 import { isLimit, TreeWatcher } from './tree-watcher';
+import { machineZoneName } from './machine-zone';
 
 export type SourceState =
   | { kind: 'starting' }
@@ -69,7 +70,7 @@ export class LiveSource extends EventEmitter {
 
   constructor(readonly options: LiveSourceOptions) {
     super();
-    this.engine = new Engine({ prices: options.prices, timeZone: options.timeZone });
+    this.engine = new Engine({ prices: options.prices, timeZone: options.timeZone, machineZone: options.timeZone === undefined ? machineZoneName() : undefined });
     this.polling = options.usePolling ?? false;
     this.watcher = this.newWatcher();
   }

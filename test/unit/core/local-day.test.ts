@@ -102,6 +102,52 @@ describe('LocalDays (local calendar days, few ICU calls)', () => {
     }
   });
 
+  it('in the machine\'s zone read from local time (ofMachineZone), gives ICU\'s day for every slot of 2011 and instants to 2040, with no formatter', function () {
+    this.timeout(60_000);
+    const saved = process.env.TZ;
+    const proto = Intl.DateTimeFormat.prototype;
+    const original = Object.getOwnPropertyDescriptor(proto, 'formatToParts')?.value as (this: Intl.DateTimeFormat, date?: Date | number) => Intl.DateTimeFormatPart[];
+    try {
+      for (const zone of ZONES) {
+        // Node tells V8 when TZ changes: local time is then this zone's.
+        process.env.TZ = zone;
+        const reference = icuDays(zone);
+        let calls = 0;
+        proto.formatToParts = function (this: Intl.DateTimeFormat, date?: Date | number) {
+          calls++;
+          return original.call(this, date);
+        };
+        const days = LocalDays.ofMachineZone(zone);
+        const got: Array<[number, string]> = [];
+        const from = Date.UTC(2011, 0, 1) - 2 * 24 * 3600 * 1000;
+        const to = Date.UTC(2012, 0, 1) + 2 * 24 * 3600 * 1000;
+        for (let t = from; t < to; t += SLOT_MS) {
+          got.push([t, days.dayOf(t + ((t / SLOT_MS) % 7) * 100_000)]);
+        }
+        const random = rng(11);
+        for (let i = 0; i < 3_000; i++) {
+          const ms = Date.UTC(1990, 0, 1) + Math.floor(random() * 50 * 365.25 * 24 * 3600 * 1000);
+          got.push([Math.floor(ms / SLOT_MS) * SLOT_MS, days.dayOf(ms)]);
+        }
+        proto.formatToParts = original;
+        assert.equal(calls, 0, `${zone}: ICU's formatters were asked ${calls} times`);
+        assert.equal(days.timeZone, zone);
+        for (const [slotStart, day] of got) {
+          if (day !== reference(slotStart)) {
+            assert.fail(`${zone} ${new Date(slotStart).toISOString()}: ${day}, ICU says ${reference(slotStart)}`);
+          }
+        }
+      }
+    } finally {
+      proto.formatToParts = original;
+      if (saved === undefined) {
+        delete process.env.TZ;
+      } else {
+        process.env.TZ = saved;
+      }
+    }
+  });
+
   it('throws a RangeError naming an unknown zone at the first day asked for', () => {
     const days = new LocalDays('Mars/Olympus_Mons');
     assert.throws(() => days.dayOf(0), /unknown time zone "Mars\/Olympus_Mons"/);
