@@ -25,6 +25,8 @@ export interface ColdScanResult {
   cursors: Map<string, CursorState>;
   errors: Array<{ path: string; message: string }>;
   bytes: number;
+  /** Files read on the calling thread (`readHere`, or no worker left). */
+  filesReadHere: number;
 }
 
 export interface ColdScanOptions {
@@ -36,12 +38,14 @@ export interface ColdScanOptions {
   /** Number of workers; default 1, or for a large history 2 when there are more than two cores. */
   workers?: number;
   /**
-   * Share of the bytes read on this thread too, between merges (0 to 1;
-   * default 0). Only for a process with nothing else to do (the CLI): one
-   * worker and this thread then keep two cores busy with one isolate less
-   * than two workers would need. Never in the extension host.
+   * This thread reads files too, the smallest first, whenever it has nothing
+   * to merge (default false). Only for a process with nothing else to do (the
+   * CLI): one worker and this thread then keep two cores busy with one
+   * isolate less than two workers would need. Never in the extension host.
    */
-  mainThreadShare?: number;
+  readHere?: boolean;
+  /** Bytes of files per request to a worker (default: a 32nd of a worker's share, 1 to 8 MiB). */
+  chunkBytes?: number;
   /** Sees every batch of parsed lines as it is merged (the CLI records them for its index). */
   onLines?: (path: string, lines: LineBatch) => void;
   /** Workers started early (`startScanWorker`), used before any new one is started; unused ones are stopped. */
@@ -86,15 +90,59 @@ function newScanWorker(workerPath: string): Worker {
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Splits files into lists whose bytes follow `weights` (largest file first, each to the least loaded list). */
-function partition(files: readonly TranscriptFile[], weights: readonly number[]): TranscriptFile[][] {
-  const parts = weights.map((weight) => ({ weight, bytes: 0, files: [] as TranscriptFile[] }));
-  for (const f of [...files].sort((a, b) => b.size - a.size)) {
-    const target = parts.reduce((min, p) => ((p.bytes + f.size) / p.weight < (min.bytes + f.size) / min.weight ? p : min));
-    target.files.push(f);
-    target.bytes += f.size;
+/**
+ * The files still to read, largest first. Workers take requests from the
+ * large end; the calling thread (when it reads) takes single files from the
+ * small end, so both run out at about the same moment, however unevenly the
+ * bytes were spread or however late a worker started.
+ */
+class FileQueue {
+  private readonly files: TranscriptFile[];
+  private head = 0;
+  private tail: number;
+
+  constructor(files: readonly TranscriptFile[]) {
+    this.files = [...files].sort((a, b) => b.size - a.size);
+    this.tail = this.files.length;
   }
-  return parts.map((p) => p.files);
+
+  get empty(): boolean {
+    return this.head >= this.tail;
+  }
+
+  /** Files from the large end, at least one, until `bytes` are reached. */
+  takeLarge(bytes: number): TranscriptFile[] {
+    const taken: TranscriptFile[] = [];
+    let sum = 0;
+    while (this.head < this.tail && (taken.length === 0 || sum < bytes)) {
+      const f = this.files[this.head++] as TranscriptFile;
+      taken.push(f);
+      sum += f.size;
+    }
+    return taken;
+  }
+
+  takeSmall(): TranscriptFile | undefined {
+    return this.head < this.tail ? this.files[--this.tail] : undefined;
+  }
+
+  /** Puts files back (a worker stopped before reading them). */
+  putBack(files: readonly TranscriptFile[]): void {
+    this.files.splice(this.head, 0, ...files);
+    this.tail += files.length;
+  }
+}
+
+/** Requests a worker holds at once: one being read, one waiting, so it never waits for this thread. */
+const IN_FLIGHT = 2;
+
+interface ScanWorkerState {
+  worker: Worker;
+  alive: boolean;
+  /** Requests sent and not yet done. */
+  requests: number;
+  /** Files sent and not yet reported on, by path; `started` once a message about the file came back. */
+  outstanding: Map<string, { file: TranscriptFile; started: boolean }>;
 }
 
 /** Scans `files` into `engine` using worker threads. */
@@ -108,57 +156,121 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
   const workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
   const workerPath = options.workerPath ?? path.join(__dirname, 'scan-worker.js');
-  const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0 };
+  const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0 };
   const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
   if (files.length === 0) {
     await Promise.all((options.started ?? []).map((s) => s.worker.terminate()));
     options.onProgress?.(progress);
     return result;
   }
+  const chunkBytes = options.chunkBytes ?? Math.min(Math.max(bytesTotal / workerCount / 32, 1 << 20), 8 << 20);
+  const pending = new FileQueue(files);
   const queue: ScanMessage[] = [];
   let wake: (() => void) | undefined;
-  let running = 0;
-  const workers: Worker[] = [];
-  const share = Math.min(Math.max(options.mainThreadShare ?? 0, 0), 0.9);
-  const parts = partition(files, share > 0 ? [...Array.from({ length: workerCount }, () => (1 - share) / workerCount), share] : Array.from({ length: workerCount }, () => 1));
-  const own = share > 0 ? (parts.pop() ?? []) : [];
-  const ownBuffer = newScanBuffer(own.length > 0 ? undefined : 0);
+  const states: ScanWorkerState[] = [];
+  const ownBuffer = newScanBuffer(options.readHere ? undefined : 0);
   const ownCaches = new ExtractCaches();
   const spare = [...(options.started ?? [])];
-  for (const part of parts.filter((p) => p.length > 0)) {
-    const early = spare.shift();
-    early?.detach();
-    const worker = early?.worker ?? newScanWorker(workerPath);
-    workers.push(worker);
-    running++;
-    worker.on('message', (m: ScanPost) => {
-      if (m.type === 'batch') {
-        queue.push(...m.messages);
-      } else {
-        queue.push(m);
-      }
-      wake?.();
-    });
-    worker.on('error', (err) => {
-      queue.push({ type: 'error', path: workerPath, message: err.message });
-      queue.push({ type: 'done' });
-      wake?.();
-    });
-    if (early?.early) {
-      queue.push({ type: 'error', path: workerPath, message: early.early.message });
-      queue.push({ type: 'done' });
+  const send = (s: ScanWorkerState): void => {
+    const part = pending.takeLarge(chunkBytes);
+    if (part.length === 0) {
+      return;
     }
+    for (const f of part) {
+      s.outstanding.set(f.path, { file: f, started: false });
+    }
+    s.requests++;
     const request: ScanRequest = {
       files: part.map((f) => ({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent })),
     };
-    worker.postMessage(request);
+    s.worker.postMessage(request);
+  };
+  const received = (s: ScanWorkerState, m: ScanMessage): void => {
+    if (m.type === 'done') {
+      s.requests--;
+      send(s);
+      return;
+    }
+    const entry = s.outstanding.get(m.path);
+    if (m.type === 'lines') {
+      if (entry) {
+        entry.started = true;
+      }
+    } else {
+      s.outstanding.delete(m.path);
+    }
+    queue.push(m);
+  };
+  const failed = (s: ScanWorkerState, message: string): void => {
+    if (!s.alive) {
+      return;
+    }
+    s.alive = false;
+    s.requests = 0;
+    queue.push({ type: 'error', path: workerPath, message });
+    // Files the worker never began go back to the queue; one it had begun
+    // (some of its lines already merged) is reported, not read twice.
+    const unread: TranscriptFile[] = [];
+    for (const { file, started } of s.outstanding.values()) {
+      if (started) {
+        queue.push({ type: 'error', path: file.path, message: `the scan worker stopped while reading it: ${message}` });
+      } else {
+        unread.push(file);
+      }
+    }
+    s.outstanding.clear();
+    pending.putBack(unread);
+    for (const other of states) {
+      if (other.alive) {
+        for (let i = other.requests; i < IN_FLIGHT; i++) {
+          send(other);
+        }
+      }
+    }
+  };
+  for (let i = 0; i < workerCount; i++) {
+    const early = spare.shift();
+    early?.detach();
+    const s: ScanWorkerState = { worker: early?.worker ?? newScanWorker(workerPath), alive: true, requests: 0, outstanding: new Map() };
+    states.push(s);
+    s.worker.on('message', (m: ScanPost) => {
+      if (m.type === 'batch') {
+        for (const one of m.messages) {
+          received(s, one);
+        }
+      } else {
+        received(s, m);
+      }
+      wake?.();
+    });
+    s.worker.on('error', (err) => {
+      failed(s, err.message);
+      wake?.();
+    });
+    s.worker.on('exit', (code) => {
+      if (s.alive && s.requests > 0) {
+        failed(s, `the scan worker exited (code ${code})`);
+        wake?.();
+      }
+    });
+    if (early?.early) {
+      failed(s, early.early.message);
+      continue;
+    }
+    for (let r = 0; r < IN_FLIGHT; r++) {
+      send(s);
+    }
   }
+  const working = () => states.some((s) => s.alive && s.requests > 0);
   try {
-    while (running > 0 || queue.length > 0 || own.length > 0) {
-      if (queue.length === 0 && own.length > 0) {
-        // This thread's own share, one file at a time; the workers' results
-        // that arrived meanwhile are merged first (the loop turn below).
-        const f = own.shift() as TranscriptFile;
+    while (working() || queue.length > 0 || !pending.empty) {
+      // This thread reads when it may (or when no worker is left), one file
+      // at a time; the workers' results that arrived meanwhile are merged
+      // first (the loop turn below).
+      const readHere = options.readHere === true || !states.some((s) => s.alive);
+      if (queue.length === 0 && readHere && !pending.empty) {
+        const f = pending.takeSmall() as TranscriptFile;
+        result.filesReadHere++;
         try {
           queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, ownCaches, (m) => queue.push(m)));
         } catch (err) {
@@ -181,10 +293,12 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
           break;
         }
         if (m.type === 'done') {
-          running--;
+          continue;
         } else if (m.type === 'error') {
           result.errors.push({ path: m.path, message: m.message });
-          progress.filesDone++;
+          if (m.path !== workerPath) {
+            progress.filesDone++;
+          }
         } else if (m.type === 'lines') {
           const file = engine.openFile(m.path, m.relativePath);
           forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
@@ -207,7 +321,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
       await yieldToLoop();
     }
   } finally {
-    await Promise.all([...workers, ...spare.map((s) => s.worker)].map((w) => w.terminate()));
+    await Promise.all([...states.map((s) => s.worker), ...spare.map((s) => s.worker)].map((w) => w.terminate()));
   }
   return result;
 }

@@ -11,9 +11,11 @@ export type { ScanMessage, ScanPost, ScanRequest } from './scan-file';
 
 if (parentPort) {
   const port = parentPort;
+  // Kept from request to request: the reading buffer (a WebAssembly instance)
+  // and the caches of repeated strings.
+  const buffer = newScanBuffer();
+  const caches = new ExtractCaches();
   port.on('message', (req: ScanRequest) => {
-    const buffer = newScanBuffer();
-    const caches = new ExtractCaches();
     let pending: ScanMessage[] = [];
     let pendingLines = 0;
     const flush = (): void => {

@@ -141,10 +141,11 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
       fresh.filter((f) => inWorkers.has(f.path)),
       {
         workerPath: options.workerPath,
-        // One worker, and this thread reads 30% of the bytes between merges:
-        // two busy threads on two cores, one isolate less than two workers.
+        // One worker, and this thread reads too between merges (the small
+        // files): two busy threads on two cores, one isolate less than two
+        // workers.
         workers: 1,
-        mainThreadShare: 0.3,
+        readHere: true,
         sliceMs: 1_000_000,
         started: options.started ? [options.started] : undefined,
         // With no index to write, nothing needs recording.

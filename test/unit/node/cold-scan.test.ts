@@ -16,36 +16,73 @@ const FIXTURES = path.resolve(__dirname, '../../../../test/fixtures');
 const WORKER = path.resolve(__dirname, '../../../src/node/scan-worker.js');
 const trees = ['golden', 'claude-code-2.1.330-compact', 'claude-code-2.1.330-subagent', 'claude-code-2.1.330-web-search'].map((t) => path.join(FIXTURES, t, 'projects'));
 
-describe('coldScan (workers, and a share read on the calling thread)', () => {
+/** Scans `dir` with `coldScan` and checks the report equals a synchronous scan's; returns the scan's result. */
+async function sameAsSync(dir: string, options: Parameters<typeof coldScan>[2]): Promise<Awaited<ReturnType<typeof coldScan>>> {
+  const sync = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+  scanAllSync(sync, [dir]);
+  const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+  const files = listTranscriptFiles(dir);
+  const r = await coldScan(engine, files, options);
+  assert.equal(r.cursors.size, files.length, dir);
+  const a = buildReport(engine);
+  const b = buildReport(sync);
+  // Torn last lines: the CLI counts them from the cursors (scanAllSync counts them itself).
+  const torn = [...r.cursors.values()].filter((c) => c.torn).length;
+  assert.equal(a.skipped.malformedLines + torn, b.skipped.malformedLines, dir);
+  // Tokens are integers and must match exactly; dollars are sums of products taken in
+  // another order (cells merge in another order), so they match to 12 digits.
+  const canon = (rep: typeof a) =>
+    JSON.stringify({ ...rep, skipped: { ...rep.skipped, malformedLines: 0 }, sessions: [...rep.sessions].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1)) }, (_k, v: unknown) =>
+      typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v,
+    );
+  assert.equal(canon(a), canon(b), dir);
+  return r;
+}
+
+describe('coldScan (workers, and files read on the calling thread)', () => {
   for (const [label, options] of [
     ['two workers', { workers: 2 }],
-    ['one worker + 40% on this thread', { workers: 1, mainThreadShare: 0.4 }],
-    ['one worker + 90% on this thread', { workers: 1, mainThreadShare: 0.9 }],
+    ['two workers, one file per request', { workers: 2, chunkBytes: 1 }],
+    ['one worker, and this thread reading', { workers: 1, readHere: true }],
+    ['one worker, one file per request, and this thread reading', { workers: 1, readHere: true, chunkBytes: 1 }],
   ] as const) {
     it(`gives the report of a synchronous scan: ${label}`, async () => {
       for (const dir of trees) {
-        const sync = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
-        scanAllSync(sync, [dir]);
-        const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
-        const files = listTranscriptFiles(dir);
-        const r = await coldScan(engine, files, { workerPath: WORKER, ...options });
-        assert.equal(r.errors.length, 0);
-        assert.equal(r.cursors.size, files.length);
-        const a = buildReport(engine);
-        const b = buildReport(sync);
-        // Torn last lines: the CLI counts them from the cursors (scanAllSync counts them itself).
-        const torn = [...r.cursors.values()].filter((c) => c.torn).length;
-        assert.equal(a.skipped.malformedLines + torn, b.skipped.malformedLines, dir);
-        // Tokens are integers and must match exactly; dollars are sums of products taken in
-        // another order (cells merge in another order), so they match to 12 digits.
-        const canon = (rep: typeof a) =>
-          JSON.stringify({ ...rep, skipped: { ...rep.skipped, malformedLines: 0 }, sessions: [...rep.sessions].sort((x, y) => (x.sessionId < y.sessionId ? -1 : 1)) }, (_k, v: unknown) =>
-            typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(12)) : v,
-          );
-        assert.equal(canon(a), canon(b), dir);
+        const r = await sameAsSync(dir, { workerPath: WORKER, ...options });
+        assert.deepEqual(r.errors, []);
       }
     });
   }
+
+  it('shares the files out as they are read: a slow worker reads only the two requests it was given first', async () => {
+    // A worker that sleeps 50 ms per request, one file per request: this
+    // thread, reading too, reads every other file meanwhile.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-slowworker-'));
+    try {
+      const slow = path.join(tmp, 'slow-worker.js');
+      fs.writeFileSync(slow, `const { parentPort } = require('node:worker_threads');\nparentPort.on('message', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50));\nrequire(${JSON.stringify(WORKER)});\n`);
+      const dir = trees[0] as string;
+      const r = await sameAsSync(dir, { workerPath: slow, workers: 1, readHere: true, chunkBytes: 1 });
+      assert.deepEqual(r.errors, []);
+      assert.equal(r.filesReadHere, listTranscriptFiles(dir).length - 2);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('reads the files of a worker that stopped mid-scan on this thread, and reports it', async () => {
+    // The worker exits on its second request, before reading it.
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-dyingworker-'));
+    try {
+      const dying = path.join(tmp, 'dying-worker.js');
+      fs.writeFileSync(dying, `const { parentPort } = require('node:worker_threads');\nlet n = 0;\nparentPort.on('message', () => { if (++n === 2) process.exit(3); });\nrequire(${JSON.stringify(WORKER)});\n`);
+      const r = await sameAsSync(trees[0] as string, { workerPath: dying, workers: 1, chunkBytes: 1 });
+      assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
+      assert.match(r.errors[0]?.message ?? '', /exited \(code 3\)/);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 
   it('uses a worker started early, and stops one it did not need', async () => {
     const dir = trees[0] as string;
@@ -68,8 +105,8 @@ describe('coldScan (workers, and a share read on the calling thread)', () => {
   it('reports a worker that failed before it was used, and still ends', async () => {
     const broken = startScanWorker(path.join(FIXTURES, 'no-such-worker.js'));
     await new Promise((resolve) => broken.worker.once('error', resolve));
-    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
-    const r = await coldScan(engine, listTranscriptFiles(trees[0] as string), { workerPath: WORKER, workers: 1, started: [broken] });
+    // Its files are read on this thread instead: nothing is lost.
+    const r = await sameAsSync(trees[0] as string, { workerPath: WORKER, workers: 1, started: [broken] });
     assert.ok(r.errors.some((e) => e.message.includes('no-such-worker')), JSON.stringify(r.errors));
   });
 });
