@@ -270,11 +270,20 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     this.post({ type: 'snooze', key });
   }
 
-  /** Lets the worker's meter stop (it writes the history), then ends the worker. */
-  async dispose(): Promise<void> {
-    if (this.disposed) {
-      return;
-    }
+  /**
+   * Lets the worker's meter stop (it writes the history), then ends the
+   * worker. Every call returns the same promise: the extension's
+   * subscriptions start it (VS Code does not wait for a disposable), and
+   * `deactivate` returns it (VS Code waits for that, up to 5 s).
+   */
+  dispose(): Promise<void> {
+    this.stopping ??= this.stop();
+    return this.stopping;
+  }
+
+  private stopping: Promise<void> | undefined;
+
+  private async stop(): Promise<void> {
     const stopped = this.call({ method: 'dispose' });
     this.disposed = true;
     this.removeAllListeners();

@@ -52,6 +52,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
     log: logSink(log),
   });
   context.subscriptions.push({ dispose: () => void meter.dispose() });
+  stopMeter = () => meter.dispose();
 
   const statusBar = new StatusBar();
   context.subscriptions.push(statusBar);
@@ -112,6 +113,16 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   };
 }
 
-export function deactivate(): void {
-  // Everything is disposed through context.subscriptions.
+/** Set by `activate`: stops the meter's worker once it has written the history. */
+let stopMeter: (() => Promise<void>) | undefined;
+
+/**
+ * Everything is disposed through context.subscriptions, but VS Code waits
+ * only for the promise returned here: the meter's (the same promise,
+ * whichever asks first), so the history is written before the host exits.
+ */
+export function deactivate(): Promise<void> | undefined {
+  const stop = stopMeter;
+  stopMeter = undefined;
+  return stop?.();
 }
