@@ -214,7 +214,8 @@ export function endQuietlyWhenReaderLeaves(stream: NodeJS.WritableStream, exit: 
 
 /** What the CLI writes its output and warnings to. */
 export interface TextWriter {
-  write(text: string): unknown;
+  /** Text, or bytes already in UTF-8. */
+  write(text: string | Uint8Array): unknown;
 }
 
 /**
@@ -229,11 +230,11 @@ export interface TextWriter {
 export function fdWriter(fd: number, stream: () => NodeJS.WritableStream, onReaderGone: () => void, writeSync: (fd: number, bytes: Uint8Array, offset: number) => number = (f, b, o) => fs.writeSync(f, b, o)): TextWriter {
   let fallback: NodeJS.WritableStream | undefined;
   return {
-    write(text: string): unknown {
+    write(text: string | Uint8Array): unknown {
       if (fallback !== undefined) {
         return fallback.write(text);
       }
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
       let at = 0;
       try {
         while (at < bytes.length) {

@@ -12,7 +12,7 @@ import { safeText } from '../core/format';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, systemZoneIdentity, VERSION, type TextWriter } from './cli-args';
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport, storedReportAnswers } from './index-store';
-import { filesFromListing, listTranscriptFiles, type ListProblem } from './list-files';
+import { checkListing, listTranscriptFiles, type ListProblem } from './list-files';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -34,23 +34,25 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
       return undefined;
     }
     const stored = readStoredReport(cacheDir);
-    if (stored === undefined) {
+    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+    if (stored === undefined || stored.engineKey !== engineKey(bundledPriceTable, VERSION) || stored.key !== reportKey) {
       return undefined;
     }
-    // The folders as they were when the report was made: only the files need a stat.
-    let files = stored.listing ? filesFromListing(stored.listing, roots.projectsDirs) : undefined;
-    if (files === undefined) {
+    // The folders and files as they were when the report was made: only stats, compared as numbers.
+    const check = stored.listing ? checkListing(stored.listing, roots.projectsDirs) : 'folders-changed';
+    if (check === 'files-changed') {
+      return undefined;
+    }
+    if (check === 'folders-changed') {
+      // The set of files may have changed: list it again and compare its fingerprint.
       const problems: ListProblem[] = [];
-      files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
-      if (problems.length > 0) {
+      const files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
+      if (problems.length > 0 || !storedReportAnswers(stored, stored.engineKey, reportKey, fingerprint(files))) {
         return undefined;
       }
     }
-    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
-    if (!storedReportAnswers(stored, engineKey(bundledPriceTable, VERSION), reportKey, fingerprint(files))) {
-      return undefined;
-    }
-    out.write(`${stored.json}\n`);
+    out.write(stored.json);
+    out.write('\n');
     for (const w of stored.warnings) {
       err.write(`claude-cost: ${safeText(w)}\n`);
     }

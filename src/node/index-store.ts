@@ -256,9 +256,9 @@ export function writeAtomically(dir: string, name: string, text: string): void {
   fs.renameSync(temp, path.join(dir, name));
 }
 
-const REPORT_FILE = 'report-v4.json';
-/** Older report files of ours, removed when a new one is written. */
-const OLD_REPORT_FILES = ['report-v3.json'];
+const REPORT_FILE = 'report-v5.json';
+/** Older report files of ours, removed when a new one is written (v4: its listing had no file sizes, mtimes and inodes). */
+const OLD_REPORT_FILES = ['report-v3.json', 'report-v4.json'];
 
 /**
  * Writes the index atomically (temp file + rename). The last report goes to a
@@ -292,21 +292,22 @@ export interface StoredReport {
   warnings: string[];
   /** The listing it was made from, when one was kept (`listForStoring`). */
   listing: StoredListing | undefined;
-  json: string;
+  /** The report's JSON as printed, in UTF-8: printed again without being decoded. */
+  json: Buffer;
 }
 
 /** Reads the stored report file; undefined when there is none or it is not one of ours. */
 export function readStoredReport(dir: string): StoredReport | undefined {
   try {
-    const text = fs.readFileSync(path.join(dir, REPORT_FILE), 'utf8');
-    const nl = text.indexOf('\n');
+    const bytes = fs.readFileSync(path.join(dir, REPORT_FILE));
+    const nl = bytes.indexOf(0x0a);
     if (nl < 0) {
       return undefined;
     }
-    const v = JSON.parse(text.slice(0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown; listing?: unknown };
-    const json = text.slice(nl + 1);
-    if (!json.startsWith('{')) {
-      return undefined;
+    const v = JSON.parse(bytes.toString('utf8', 0, nl)) as { engineKey?: unknown; key?: unknown; fingerprint?: unknown; warnings?: unknown; listing?: unknown };
+    const json = bytes.subarray(nl + 1);
+    if (json[0] !== 0x7b) {
+      return undefined; // not '{'
     }
     return {
       engineKey: v.engineKey,
@@ -329,7 +330,7 @@ export function storedReportAnswers(r: StoredReport, engineKey: string, key: str
 /** The stored report when it was made by this engine for this key and file fingerprint. */
 export function loadCachedReport(dir: string, engineKey: string, key: string, fingerprint: string): CachedReport | undefined {
   const r = readStoredReport(dir);
-  return r && storedReportAnswers(r, engineKey, key, fingerprint) ? { json: r.json, warnings: r.warnings } : undefined;
+  return r && storedReportAnswers(r, engineKey, key, fingerprint) ? { json: r.json.toString('utf8'), warnings: r.warnings } : undefined;
 }
 
 /** A fingerprint of the file set: paths, sizes, mtimes and inodes. */

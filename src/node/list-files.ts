@@ -153,10 +153,11 @@ function rootPrefix(projectsDir: string): string {
 
 /**
  * A listing kept for the next warm start: the folders walked (mtime and
- * inode before each was read) and the files found. While no folder has
- * changed, the same files are there: a file added, removed or renamed in a
- * folder changes that folder's mtime, and a folder added, its parent's. So
- * the next start stats the folders and the files and reads no folder. Only
+ * inode before each was read) and the files found, with the size, mtime and
+ * inode the walk saw. While no folder has changed, the same files are there:
+ * a file added, removed or renamed in a folder changes that folder's mtime,
+ * and a folder added, its parent's. So the next start stats the folders and
+ * the files, reads no folder, and compares numbers (`checkListing`). Only
  * kept when every folder's mtime was older than the listing by more than
  * `SETTLED_MS` (a change in the same tick of a coarse clock as the mtime
  * seen would leave it unchanged), and the listing had no problem.
@@ -164,8 +165,8 @@ function rootPrefix(projectsDir: string): string {
 export interface StoredListing {
   projectsDirs: string[];
   dirs: Array<[path: string, mtimeMs: number, ino: number]>;
-  /** Relative path (`/`-separated) and index into `projectsDirs`; the path is the walk's (`joinedPath`). */
-  files: Array<[relativePath: string, projectsDir: number]>;
+  /** Relative path (`/`-separated), index into `projectsDirs` (the path is the walk's), and the size, mtime and inode it had. */
+  files: Array<[relativePath: string, projectsDir: number, size: number, mtimeMs: number, ino: number]>;
 }
 
 /** How much older than the listing every folder's mtime must be for the listing to be kept. */
@@ -187,45 +188,48 @@ export function listForStoring(projectsDirs: readonly string[], problems: ListPr
   const index = new Map(projectsDirs.map((d, i) => [d, i]));
   return {
     files,
-    listing: { projectsDirs: [...projectsDirs], dirs, files: files.map((f) => [f.relativePath, index.get(f.projectsDir) ?? -1]) },
+    listing: { projectsDirs: [...projectsDirs], dirs, files: files.map((f) => [f.relativePath, index.get(f.projectsDir) ?? -1, f.size, f.mtimeMs, f.ino]) },
   };
 }
 
 /**
- * The files of a stored listing, stat'ed now, when every folder is as it
- * was (same mtime and inode) and the roots are the same; undefined
- * otherwise (list again).
+ * What a stored listing says now: `same` when the roots are the same, every
+ * folder is as it was (mtime and inode) and every file has the size, mtime
+ * and inode the listing saw; `files-changed` when only files differ (an
+ * append: the folders say the set of files is the same); `folders-changed`
+ * when the set of files may differ (list again). Only stats: no folder is
+ * read and no file list is built.
  */
-export function filesFromListing(listing: StoredListing, projectsDirs: readonly string[]): TranscriptFile[] | undefined {
+export function checkListing(listing: StoredListing, projectsDirs: readonly string[]): 'same' | 'files-changed' | 'folders-changed' {
   if (listing.projectsDirs.length !== projectsDirs.length || listing.projectsDirs.some((d, i) => d !== projectsDirs[i])) {
-    return undefined;
+    return 'folders-changed';
   }
   try {
-    for (const [dir, mtimeMs, ino] of listing.dirs) {
-      const st = fs.statSync(dir);
-      if (st.mtimeMs !== mtimeMs || st.ino !== ino) {
-        return undefined;
-      }
-    }
-    const out: TranscriptFile[] = [];
-    const prefixes = listing.projectsDirs.map(rootPrefix);
-    for (const [relativePath, root] of listing.files) {
-      const projectsDir = listing.projectsDirs[root];
-      const prefix = prefixes[root];
-      if (projectsDir === undefined || prefix === undefined) {
-        return undefined;
-      }
-      const p = prefix + (path.sep === '/' ? relativePath : relativePath.split('/').join(path.sep));
-      const st = fs.statSync(p);
-      if (!st.isFile()) {
-        return undefined;
-      }
-      out.push({ path: p, relativePath, projectsDir, size: st.size, mtimeMs: st.mtimeMs, ino: st.ino });
-    }
-    return out;
+    return compareListing(listing);
   } catch {
-    return undefined;
+    return 'folders-changed'; // unreadable now: listing again says what
   }
+}
+
+function compareListing(listing: StoredListing): 'same' | 'files-changed' | 'folders-changed' {
+  for (const [dir, mtimeMs, ino] of listing.dirs) {
+    const st = fs.statSync(dir, { throwIfNoEntry: false });
+    if (st === undefined || st.mtimeMs !== mtimeMs || st.ino !== ino) {
+      return 'folders-changed';
+    }
+  }
+  const prefixes = listing.projectsDirs.map(rootPrefix);
+  for (const [relativePath, root, size, mtimeMs, ino] of listing.files) {
+    const prefix = prefixes[root];
+    if (prefix === undefined) {
+      return 'folders-changed';
+    }
+    const st = fs.statSync(prefix + (path.sep === '/' ? relativePath : relativePath.split('/').join(path.sep)), { throwIfNoEntry: false });
+    if (st === undefined || !st.isFile() || st.size !== size || st.mtimeMs !== mtimeMs || st.ino !== ino) {
+      return 'files-changed';
+    }
+  }
+  return 'same';
 }
 
 /** Whether a value read from disk has the shape of a `StoredListing` (it is checked, never trusted). */
@@ -240,7 +244,7 @@ export function isStoredListing(v: unknown): v is StoredListing {
     Array.isArray(l.dirs) &&
     l.dirs.every((d) => Array.isArray(d) && d.length === 3 && typeof d[0] === 'string' && typeof d[1] === 'number' && typeof d[2] === 'number') &&
     Array.isArray(l.files) &&
-    l.files.every((f) => Array.isArray(f) && f.length === 2 && typeof f[0] === 'string' && typeof f[1] === 'number')
+    l.files.every((f) => Array.isArray(f) && f.length === 5 && typeof f[0] === 'string' && f.slice(1).every((n) => typeof n === 'number'))
   );
 }
 

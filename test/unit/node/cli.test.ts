@@ -325,11 +325,23 @@ describe('claude-cost arguments', () => {
       const argv = ['report', '--json', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC'];
       const full = await runCli(argv);
       assert.equal(full.code, 0);
-      const header = JSON.parse(fs.readFileSync(path.join(cache, 'report-v4.json'), 'utf8').split('\n')[0] ?? '') as { listing?: { files: unknown[] } };
+      const header = JSON.parse(fs.readFileSync(path.join(cache, 'report-v5.json'), 'utf8').split('\n')[0] ?? '') as { listing?: { files: unknown[] } };
       assert.equal(header.listing?.files.length, 6, 'the listing is kept with the report');
       const out = capture();
       assert.equal(storedReportAnswer(argv, {}, out.stream, capture().stream), 0);
       assert.equal(out.text(), full.stdout);
+      // A folder touched, its files the same: listed again, the fingerprint matches, still the answer.
+      fs.utimesSync(path.join(tree, 'projects', '-work-beta'), new Date(), new Date());
+      const relisted = capture();
+      assert.equal(storedReportAnswer(argv, {}, relisted.stream, capture().stream), 0);
+      assert.equal(relisted.text(), full.stdout);
+      // A file touched, same size and folders: its mtime tells.
+      const alpha = path.join(tree, 'projects', '-work-alpha', '11111111-aaaa-4aaa-8aaa-111111111111.jsonl');
+      const touchedAt = new Date(fs.statSync(alpha).mtimeMs + 5000);
+      fs.utimesSync(alpha, touchedAt, touchedAt);
+      assert.equal(storedReportAnswer(argv, {}, capture().stream, capture().stream), undefined, 'a touched file');
+      assert.equal((await runCli(argv)).stdout, full.stdout, 'the full CLI: the same numbers');
+      assert.equal(storedReportAnswer(argv, {}, capture().stream, capture().stream), 0, 'and the stored report answers again');
       // A new session in an old folder: the folder's mtime moves, so the stored report is not the answer.
       fs.writeFileSync(path.join(tree, 'projects', '-work-beta', '44444444-dddd-4ddd-8ddd-444444444444.jsonl'), `${assistantLine({ session: '44444444-dddd-4ddd-8ddd-444444444444', id: 'msg_new', req: 'req_new', output: 1000 })}\n`);
       assert.equal(storedReportAnswer(argv, {}, capture().stream, capture().stream), undefined, 'a new file');

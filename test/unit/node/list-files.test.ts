@@ -6,7 +6,7 @@ import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { filesFromListing, isStoredListing, listForStoring, listTranscriptFiles, SETTLED_MS, type StoredListing } from '../../../src/node/list-files';
+import { checkListing, isStoredListing, listForStoring, listTranscriptFiles, SETTLED_MS, type StoredListing } from '../../../src/node/list-files';
 
 /** Sets every folder under `root` (and `root`) to an mtime an hour ago, as an old history's folders are. */
 function settle(root: string): void {
@@ -51,15 +51,24 @@ describe('the stored listing (warm start without reading folders)', () => {
     return listing;
   };
 
-  it('gives back exactly the walk\'s files while no folder changed, with sizes and mtimes as they are now', () => {
+  it('holds while no folder and no file changed; an append or a touch is a changed file, not a changed listing', () => {
     const listing = listed();
     assert.equal(listing.dirs.length, 7, 'both roots, three project and session folders, one subagents folder');
-    assert.deepEqual(filesFromListing(listing, roots()), roots().flatMap((d) => listTranscriptFiles(d)));
-    // An append changes no folder: the file is stat'ed again, so its new size is seen.
+    assert.deepEqual(
+      listing.files,
+      roots().flatMap((d, i) => listTranscriptFiles(d).map((f) => [f.relativePath, i, f.size, f.mtimeMs, f.ino])),
+      'each file with the size, mtime and inode the walk saw',
+    );
+    assert.equal(checkListing(listing, roots()), 'same');
+    assert.equal(checkListing(JSON.parse(JSON.stringify(listing)) as StoredListing, roots()), 'same', 'mtimes survive JSON exactly');
+    // An append changes no folder: the file's stat tells.
     fs.appendFileSync(path.join(b, '-p3', 's3.jsonl'), '{"type":"user"}\n');
-    const again = filesFromListing(listing, roots());
-    assert.deepEqual(again, roots().flatMap((d) => listTranscriptFiles(d)));
-    assert.equal(again?.find((f) => f.relativePath === '-p3/s3.jsonl')?.size, 48);
+    assert.equal(checkListing(listing, roots()), 'files-changed');
+    const touched = listed();
+    const file = path.join(a, '-p2', 's2.jsonl');
+    const later = new Date(fs.statSync(file).mtimeMs + 5000);
+    fs.utimesSync(file, later, later);
+    assert.equal(checkListing(touched, roots()), 'files-changed', 'same size, another mtime');
   });
 
   for (const [what, change] of [
@@ -74,14 +83,14 @@ describe('the stored listing (warm start without reading folders)', () => {
     it(`is not trusted after ${what}`, () => {
       const listing = listed();
       change();
-      assert.equal(filesFromListing(listing, roots()), undefined);
+      assert.equal(checkListing(listing, roots()), 'folders-changed');
     });
   }
 
   it('is not trusted for other roots, and is not kept when a folder changed just before the listing', () => {
     const listing = listed();
-    assert.equal(filesFromListing(listing, [a]), undefined);
-    assert.equal(filesFromListing(listing, [b, a]), undefined);
+    assert.equal(checkListing(listing, [a]), 'folders-changed');
+    assert.equal(checkListing(listing, [b, a]), 'folders-changed');
     fs.utimesSync(path.join(a, '-p2'), new Date(), new Date());
     assert.equal(listForStoring(roots(), []).listing, undefined, 'a folder changed within the last SETTLED_MS');
     const justSettled = new Date(Date.now() - SETTLED_MS - 1000);
@@ -98,7 +107,7 @@ describe('the stored listing (warm start without reading folders)', () => {
   });
 
   it('rejects a stored listing of the wrong shape', () => {
-    for (const bad of [null, 1, {}, { projectsDirs: [1], dirs: [], files: [] }, { projectsDirs: [], dirs: [['x', 1]], files: [] }, { projectsDirs: [], dirs: [], files: [['x', 'y', 0]] }]) {
+    for (const bad of [null, 1, {}, { projectsDirs: [1], dirs: [], files: [] }, { projectsDirs: [], dirs: [['x', 1]], files: [] }, { projectsDirs: [], dirs: [], files: [['x', 'y', 0]] }, { projectsDirs: [], dirs: [], files: [['x', 0]] }, { projectsDirs: [], dirs: [], files: [['x', 0, 1, 2, '3']] }]) {
       assert.equal(isStoredListing(bad), false, JSON.stringify(bad));
     }
   });
