@@ -234,6 +234,9 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
     const s: ScanWorkerState = { worker: early?.worker ?? newScanWorker(workerPath), alive: true, requests: 0, outstanding: new Map() };
     states.push(s);
     s.worker.on('message', (m: ScanPost) => {
+      if (!s.alive) {
+        return; // late news from a worker given up on: its unread files were handed out again
+      }
       if (m.type === 'batch') {
         for (const one of m.messages) {
           received(s, one);
