@@ -145,29 +145,26 @@ function emptyBuckets(): BucketCosts {
   return { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 };
 }
 
-/** Integer sums plus their exact cost, for one group of cells. */
+/**
+ * Integer sums plus their cost, for one group of cells. The tokens are kept
+ * per rate card as integers, and the dollars computed from them once, card by
+ * card in the order of their keys: the same cells give the same dollars to
+ * the last bit, in whatever order the scan merged them, and each (bucket,
+ * card) is one multiplication, not a sum of many rounded ones.
+ */
 class Sum {
   readonly tokens: CallTokens = emptyTokens();
-  readonly buckets: BucketCosts = emptyBuckets();
-  /** Dollars saved by caching compared with sending every prompt token as plain input. */
-  cacheSavings = 0;
-  cost = 0;
+  /** Priced tokens per rate card, by the card's key. */
+  private readonly byCard = new Map<string, { card: RateCard; tokens: CallTokens }>();
   messages = 0;
   unpricedMessages = 0;
+  private priced: { cost: number; buckets: BucketCosts; cacheSavings: number } | undefined;
 
   addCell(cell: Cell): void {
     for (const [card, t] of cell.byCard) {
       addTokens(this.tokens, t);
       if (card) {
-        this.cost += costOn(card, t);
-        this.buckets.input += (t.input * card.input) / 1e6;
-        this.buckets.output += (t.output * card.output) / 1e6;
-        this.buckets.write5m += (t.write5m * card.write5m) / 1e6;
-        this.buckets.write1h += (t.write1h * card.write1h) / 1e6;
-        this.buckets.read += (t.read * card.read) / 1e6;
-        this.buckets.webSearch += t.webSearches * card.webSearch;
-        this.cacheSavings +=
-          (t.read * (card.input - card.read) - t.write5m * (card.write5m - card.input) - t.write1h * (card.write1h - card.input)) / 1e6;
+        this.addCard(card, t);
       }
     }
     if (cell.byCard.has(null)) {
@@ -177,21 +174,62 @@ class Sum {
     }
   }
 
-  /** Adds another sum (tokens, dollars per bucket, savings, messages). */
+  /** Adds another sum (tokens, per card too, and messages). */
   add(other: Sum): void {
     addTokens(this.tokens, other.tokens);
-    const b = this.buckets;
-    const o = other.buckets;
-    b.input += o.input;
-    b.output += o.output;
-    b.write5m += o.write5m;
-    b.write1h += o.write1h;
-    b.read += o.read;
-    b.webSearch += o.webSearch;
-    this.cacheSavings += other.cacheSavings;
-    this.cost += other.cost;
+    for (const { card, tokens } of other.byCard.values()) {
+      this.addCard(card, tokens);
+    }
     this.messages += other.messages;
     this.unpricedMessages += other.unpricedMessages;
+  }
+
+  private addCard(card: RateCard, t: CallTokens): void {
+    let entry = this.byCard.get(card.key);
+    if (!entry) {
+      entry = { card, tokens: emptyTokens() };
+      this.byCard.set(card.key, entry);
+    }
+    addTokens(entry.tokens, t);
+    this.priced = undefined;
+  }
+
+  /** Dollars of the priced tokens (unpriced ones count nothing). */
+  get cost(): number {
+    return this.dollars().cost;
+  }
+
+  /** The same dollars, per bucket. */
+  get buckets(): BucketCosts {
+    return this.dollars().buckets;
+  }
+
+  /** Dollars saved by caching compared with sending every prompt token as plain input. */
+  get cacheSavings(): number {
+    return this.dollars().cacheSavings;
+  }
+
+  private dollars(): { cost: number; buckets: BucketCosts; cacheSavings: number } {
+    if (this.priced) {
+      return this.priced;
+    }
+    const buckets = emptyBuckets();
+    let cost = 0;
+    let cacheSavings = 0;
+    const keys = [...this.byCard.keys()].sort();
+    for (const key of keys) {
+      const { card, tokens: t } = this.byCard.get(key) as { card: RateCard; tokens: CallTokens };
+      cost += costOn(card, t);
+      buckets.input += (t.input * card.input) / 1e6;
+      buckets.output += (t.output * card.output) / 1e6;
+      buckets.write5m += (t.write5m * card.write5m) / 1e6;
+      buckets.write1h += (t.write1h * card.write1h) / 1e6;
+      buckets.read += (t.read * card.read) / 1e6;
+      buckets.webSearch += t.webSearches * card.webSearch;
+      cacheSavings += (t.read * (card.input - card.read) - t.write5m * (card.write5m - card.input) - t.write1h * (card.write1h - card.input)) / 1e6;
+    }
+    this.priced = { cost, buckets, cacheSavings };
+    return this.priced;
   }
 
   fields(): TokenFields {
@@ -413,7 +451,8 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   const projects = new Map<string, { sum: Sum; sessions: number }>();
   let unitemisedTotal = 0;
   let claudeCodeTotal: number | null = null;
-  for (const [sessionId, s] of sessions) {
+  // In the order of their ids: the sums across sessions below (floats) then do not depend on the order the scan merged files in.
+  for (const [sessionId, s] of [...sessions].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const state = costStates.get(sessionId);
     unitemisedTotal += s.unitemised.cost;
     if (state?.totalCostUSD !== undefined) {
@@ -448,7 +487,8 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
     p.sessions++;
     p.sum.add(s.all);
   }
-  sessionReports.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? 1 : -1));
+  // Latest first; sessions with the same last timestamp by id (the sort is stable, and they come sorted by id).
+  sessionReports.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? 1 : (a.lastTimestamp ?? '') > (b.lastTimestamp ?? '') ? -1 : 0));
 
   let malformedLines = 0;
   let syntheticLines = 0;

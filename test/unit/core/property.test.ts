@@ -4,7 +4,9 @@ import { buildReport } from '../../../src/core/report';
 import { engineSink } from '../../../src/node/scan';
 import { LineSplitter } from '../../../src/node/line-splitter';
 import { assistantLine } from '../support/lines';
-import { newEngine } from '../support/engine';
+import { newEngine, reportOf } from '../support/engine';
+import { bundledPriceTable } from '../../../src/core/pricing/price-table';
+import { costOn } from '../../../src/core/pricing/rate-card';
 
 const SESSION = 'cccccccc-0000-4000-8000-000000000003';
 
@@ -101,5 +103,72 @@ describe('Engine properties (fast-check)', () => {
         assert.equal(r.totals.outputTokens, Math.max(...outputs));
       }),
     );
+  });
+});
+
+describe('report dollars', () => {
+  // 400 sessions over 28 days, two models, random token counts: hundreds of cells (day, session, model).
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const files: Record<string, string> = {};
+  for (let i = 0; i < 400; i++) {
+    const session = `s${String(i).padStart(3, '0')}`;
+    const lines: string[] = [];
+    for (let k = 0; k < 3; k++) {
+      lines.push(
+        assistantLine({
+          session,
+          id: `m${i}-${k}`,
+          req: `r${i}-${k}`,
+          model: i % 3 === 0 ? 'claude-opus-4-6' : 'claude-sonnet-4-6',
+          // Prompts stay under the long-context threshold: one rate card per model.
+          input: rand(5000) + 1,
+          output: rand(20000) + 1,
+          w5: rand(30000),
+          w1: rand(3000),
+          read: rand(150000),
+          ts: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T12:0${k}:00.000Z`,
+        }),
+      );
+    }
+    files[`-w${i % 7}/${session}.jsonl`] = `${lines.join('\n')}\n`;
+  }
+
+  it('are the same to the last bit in whatever order the files are merged', () => {
+    const forward = reportOf(files);
+    const backward = reportOf(Object.fromEntries(Object.entries(files).reverse()));
+    const shuffled = reportOf(Object.fromEntries(Object.entries(files).sort(() => rand(3) - 1)));
+    assert.equal(forward.sessions.length, 400);
+    assert.equal(JSON.stringify(backward), JSON.stringify(forward));
+    assert.equal(JSON.stringify(shuffled), JSON.stringify(forward));
+  });
+
+  it("are each rate card's prices applied once to the integer sums, for the totals and for every model", () => {
+    const r = reportOf(files);
+    const prices = bundledPriceTable();
+    const cardOf = (model: string) => {
+      const card = prices.rateFor({ model, timestampMs: Date.parse('2026-10-15T00:00:00Z'), promptTokens: 1000, fast: false, geoUs: false });
+      assert.ok(card, model);
+      return card;
+    };
+    const tokensOf = (t: { inputTokens: number; outputTokens: number; cacheWrite5mTokens: number; cacheWrite1hTokens: number; cacheReadTokens: number; webSearchRequests: number }) => ({
+      input: t.inputTokens,
+      output: t.outputTokens,
+      write5m: t.cacheWrite5mTokens,
+      write1h: t.cacheWrite1hTokens,
+      read: t.cacheReadTokens,
+      webSearches: t.webSearchRequests,
+    });
+    assert.equal(r.models.length, 2);
+    for (const m of r.models) {
+      assert.equal(m.costUSD, costOn(cardOf(m.model), tokensOf(m)), m.model);
+    }
+    // The totals: the two cards' dollars, in the order of their keys.
+    const [a, b] = [...r.models].map((m) => ({ card: cardOf(m.model), m })).sort((x, y) => (x.card.key < y.card.key ? -1 : 1));
+    assert.ok(a && b);
+    assert.equal(r.totals.costUSD, 0 + costOn(a.card, tokensOf(a.m)) + costOn(b.card, tokensOf(b.m)));
   });
 });
