@@ -11,7 +11,7 @@ import bundledPriceTable from '../core/pricing/price-table.json';
 import { safeText } from '../core/format';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, systemZoneIdentity, VERSION, type TextWriter } from './cli-args';
 import { findClaudeRoots } from './claude-roots';
-import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport, storedReportAnswers } from './index-store';
+import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport } from './index-store';
 import { checkListing, listTranscriptFiles, type ListProblem } from './list-files';
 
 /**
@@ -47,7 +47,7 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
       // The set of files may have changed: list it again and compare its fingerprint.
       const problems: ListProblem[] = [];
       const files = roots.projectsDirs.flatMap((d) => listTranscriptFiles(d, problems));
-      if (problems.length > 0 || !storedReportAnswers(stored, stored.engineKey, reportKey, fingerprint(files))) {
+      if (problems.length > 0 || stored.fingerprint !== fingerprint(files)) {
         return undefined;
       }
     }
