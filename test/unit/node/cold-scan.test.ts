@@ -54,34 +54,36 @@ describe('coldScan (workers, and files read on the calling thread)', () => {
     });
   }
 
+  /** Runs `body` with a scan worker that runs `prelude` (its own message listener, first) before the real worker; the temp folder is removed after. */
+  async function withWrappedWorker(prelude: string, body: (workerPath: string) => Promise<void>): Promise<void> {
+    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-wrappedworker-'));
+    try {
+      const workerPath = path.join(tmp, 'worker.js');
+      fs.writeFileSync(workerPath, `const { parentPort } = require('node:worker_threads');\n${prelude}\nrequire(${JSON.stringify(WORKER)});\n`);
+      await body(workerPath);
+    } finally {
+      fs.rmSync(tmp, { recursive: true, force: true });
+    }
+  }
+
   it('shares the files out as they are read: a slow worker reads only the two requests it was given first', async () => {
     // A worker that sleeps 50 ms per request, one file per request: this
     // thread, reading too, reads every other file meanwhile.
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-slowworker-'));
-    try {
-      const slow = path.join(tmp, 'slow-worker.js');
-      fs.writeFileSync(slow, `const { parentPort } = require('node:worker_threads');\nparentPort.on('message', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50));\nrequire(${JSON.stringify(WORKER)});\n`);
+    await withWrappedWorker("parentPort.on('message', () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50));", async (slow) => {
       const dir = trees[0] as string;
       const r = await sameAsSync(dir, { workerPath: slow, workers: 1, readHere: true, chunkBytes: 1 });
       assert.deepEqual(r.errors, []);
       assert.equal(r.filesReadHere, listTranscriptFiles(dir).length - 2);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('reads the files of a worker that stopped mid-scan on this thread, and reports it', async () => {
     // The worker exits on its second request, before reading it.
-    const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-dyingworker-'));
-    try {
-      const dying = path.join(tmp, 'dying-worker.js');
-      fs.writeFileSync(dying, `const { parentPort } = require('node:worker_threads');\nlet n = 0;\nparentPort.on('message', () => { if (++n === 2) process.exit(3); });\nrequire(${JSON.stringify(WORKER)});\n`);
+    await withWrappedWorker("let n = 0;\nparentPort.on('message', () => { if (++n === 2) process.exit(3); });", async (dying) => {
       const r = await sameAsSync(trees[0] as string, { workerPath: dying, workers: 1, chunkBytes: 1 });
       assert.equal(r.errors.length, 1, JSON.stringify(r.errors));
       assert.match(r.errors[0]?.message ?? '', /exited \(code 3\)/);
-    } finally {
-      fs.rmSync(tmp, { recursive: true, force: true });
-    }
+    });
   });
 
   it('uses a worker started early, and stops one it did not need', async () => {
