@@ -40,11 +40,11 @@ const sharedZod = {
 const builds = [
   { ...node, entryPoints: { extension: 'src/vscode/extension.ts' }, outdir: 'dist', plugins: [sharedZod] },
   // `claude-cost`: a small launcher that answers a warm `report --json` alone, and the full CLI it loads otherwise.
-  { ...node, entryPoints: { cli: 'src/node/cli-launch.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { 'cli-main': 'src/node/cli.ts' }, outdir: 'dist', plugins: [sharedZod] },
-  { ...node, entryPoints: { 'scan-worker': 'src/node/scan-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
+  { ...node, entryPoints: { cli: 'src/node/cli/cli-launch.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'cli-main': 'src/node/cli/cli.ts' }, outdir: 'dist', plugins: [sharedZod] },
+  { ...node, entryPoints: { 'scan-worker': 'src/node/scan/scan-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
   // The extension's meter runs in a worker thread of its own: the host's thread only receives snapshots.
-  { ...node, entryPoints: { 'meter-worker': 'src/node/meter-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
+  { ...node, entryPoints: { 'meter-worker': 'src/node/live/meter-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
   { ...node, entryPoints: { zod: 'node_modules/zod/index.js' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));

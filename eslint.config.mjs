@@ -27,10 +27,37 @@ export default tseslint.config(
     ]),
   },
   {
+    // The rules at the bottom of core: they import nothing from the rest of it.
+    files: ['src/core/pricing/**/*.ts', 'src/core/transcript/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'core/ is pure: no vscode.' },
+      { group: ['node:*', 'fs', 'path', 'os', 'child_process', 'worker_threads'], message: 'core/ is pure: no Node I/O.' },
+      { group: ['**/node/**', '**/vscode/**', '**/webview/**'], message: 'core/ imports nothing outside core/.' },
+      { group: ['../*', '!../pricing', '!../pricing/*', '!../transcript', '!../transcript/*'], message: 'pricing/ and transcript/ are the bottom of core: they import only each other.' },
+    ]),
+  },
+  {
     files: ['src/node/**/*.ts'],
     rules: restrict([
       { group: ['vscode'], message: 'node/ has no vscode import.' },
       { group: ['**/vscode/**', '**/webview/**'], message: 'node/ imports only core/ and shared/.' },
+    ]),
+  },
+  {
+    // node/scan reads files; node/live builds on it; node/cli on both. Never the other way.
+    files: ['src/node/scan/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'node/ has no vscode import.' },
+      { group: ['**/vscode/**', '**/webview/**'], message: 'node/ imports only core/ and shared/.' },
+      { group: ['**/live/**', '**/cli/**', '../live', '../cli'], message: 'node/scan is below node/live and node/cli.' },
+    ]),
+  },
+  {
+    files: ['src/node/live/**/*.ts'],
+    rules: restrict([
+      { group: ['vscode'], message: 'node/ has no vscode import.' },
+      { group: ['**/vscode/**', '**/webview/**'], message: 'node/ imports only core/ and shared/.' },
+      { group: ['**/cli/**', '../cli'], message: 'node/live is below node/cli.' },
     ]),
   },
   {

@@ -9,13 +9,13 @@
  * config dir holding one live session file (the tree itself is never
  * written to, so its ground truth stays valid):
  *
- * - source:   LiveSource (src/node/live-source.ts). Latency = appendFileSync
+ * - source:   LiveSource (src/node/live/live-source.ts). Latency = appendFileSync
  *             return -> the first 'change' event after which buildReport shows
  *             the appended call (also reported: -> that report built).
- * - meter<N>: Meter (src/node/meter.ts) with throttleMs N. Latency =
+ * - meter<N>: Meter (src/node/live/meter.ts) with throttleMs N. Latency =
  *             appendFileSync return -> the first 'update' whose snapshot
  *             report shows the call.
- * - remote<N>: RemoteMeter (src/node/remote-meter.ts), as the extension runs
+ * - remote<N>: RemoteMeter (src/node/live/remote-meter.ts), as the extension runs
  *             it: the meter in dist/meter-worker.js, throttleMs N. Latency =
  *             appendFileSync return -> the first 'update' on this thread
  *             (the extension host's) whose snapshot shows the call.
@@ -32,9 +32,9 @@ import { performance } from 'node:perf_hooks';
 import { bundledPriceTable } from '../src/core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
-import { LiveSource } from '../src/node/live-source';
-import { Meter, type MeterSnapshot, type MeterView } from '../src/node/meter';
-import { RemoteMeter } from '../src/node/remote-meter';
+import { LiveSource } from '../src/node/live/live-source';
+import { Meter, type MeterSnapshot, type MeterView } from '../src/node/live/meter';
+import { RemoteMeter } from '../src/node/live/remote-meter';
 import { parseSize, readGroundTruth } from './generate';
 import { REPO_ROOT, WORK_DIR, ensureTree, machine, mb, percentile, secs, table } from './common';
 

@@ -1,11 +1,11 @@
-// Assembles the WebAssembly kernels (src/wasm/*.wat, with wabt) into
+// Assembles the WebAssembly kernels (src/node/scan/*.wat, with wabt) into
 // generated TypeScript modules that carry the binary as base64, so the
 // bundles, the worker and the tests load it with no file lookup at run time.
 // `--check` fails when a generated module is not what its source assembles to.
 import { readFileSync, writeFileSync } from 'node:fs';
 import wabtInit from 'wabt';
 
-const KERNELS = [{ source: 'src/wasm/line-kernel.wat', out: 'src/node/line-kernel-wasm.ts', name: 'LINE_KERNEL_WASM' }];
+const KERNELS = [{ source: 'src/node/scan/line-kernel.wat', out: 'src/node/scan/line-kernel-wasm.ts', name: 'LINE_KERNEL_WASM' }];
 const check = process.argv.includes('--check');
 const wabt = await wabtInit();
 let stale = 0;

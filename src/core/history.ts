@@ -3,7 +3,7 @@
  * 30 by default, deletes old transcripts). Rows are per (day, session,
  * model): a session still on disk is always taken from the transcripts; a
  * session that is gone is kept from our stored rows. Pure: storing is
- * src/node/history-store.ts.
+ * src/node/live/history-store.ts.
  */
 import type { Cell, Engine } from './engine';
 import { addTokens, emptyTokens } from './engine';
@@ -11,7 +11,7 @@ import { addDays } from './local-day';
 import { costOn } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
 import type { Report, ReportCache } from './report';
-import type { CallTokens } from './transcript';
+import type { CallTokens } from './transcript/transcript';
 
 export interface HistoryRow {
   day: string;

@@ -192,7 +192,7 @@ export interface Spike {
   turnIndex: number;
   /** The call just before it on the same chain (whose tool results this call read), if any. */
   previousIndex: number | undefined;
-  /** The tools that previous call ran, once looked up (src/node/tool-names.ts); undefined until then. */
+  /** The tools that previous call ran, once looked up (src/node/live/tool-names.ts); undefined until then. */
   tools?: string[];
 }
 

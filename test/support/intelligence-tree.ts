@@ -129,7 +129,7 @@ export function writeIntelligenceTree(configDir: string, workspaceDir: string, n
   return { currentFile: cur, today: localDay(now), goneDay: localDay(Date.parse(daysAgoNoon(35, now))), lastCallMs: Date.parse(last) };
 }
 
-/** The history file our extension keeps, holding the gone session (format of src/node/history-store.ts). */
+/** The history file our extension keeps, holding the gone session (format of src/node/live/history-store.ts). */
 export function writeStoredHistory(storageDir: string, goneDay: string): void {
   fs.mkdirSync(storageDir, { recursive: true });
   const row = [goneDay, GONE, '/tmp/gone-project', 'claude-opus-4-6', EXPECTED.goneUSD, 0, 500_000, 0, 0, 0, 0, 3];

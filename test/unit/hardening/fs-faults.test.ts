@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
 import { runCli } from '../support/cli';
-import { LiveSource } from '../../../src/node/live-source';
+import { LiveSource } from '../../../src/node/live/live-source';
 import { assistantLine } from '../support/lines';
 import {
   canRunAsNobody,
@@ -166,7 +166,7 @@ describe('hardening: file-system faults under a real watcher', function () {
 
   // BUG: an in-place rewrite to LONGER content (same inode: fs.writeFileSync,
   // `>` in a shell, O_TRUNC then write) is taken for an append: catchUp in
-  // src/node/file-cursor.ts only re-reads when the size shrank or the inode
+  // src/node/scan/file-cursor.ts only re-reads when the size shrank or the inode
   // changed, so it reads the new bytes from the old offset. Repro: file = line
   // a (output 10); start; writeFileSync(file, line b (100) + line c (1000));
   // live shows 1010, a cold scan 1100. Fix: keep in CursorState a fingerprint
@@ -209,7 +209,7 @@ describe('hardening: file-system faults under a real watcher', function () {
       const r = await runNodeScript(
         `
         const fs = require('node:fs'); const path = require('node:path');
-        const { LiveSource } = require(COMPILED + '/src/node/live-source.js');
+        const { LiveSource } = require(COMPILED + '/src/node/live/live-source.js');
         const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
         const { buildReport } = require(COMPILED + '/src/core/report.js');
         const { coldReport, tokenTotals, waitFor, sleep } = require(COMPILED + '/test/unit/hardening/helpers.js');
@@ -253,7 +253,7 @@ describe('hardening: file-system faults under a real watcher', function () {
   // writer (in the extension host: a frozen host). The cold scan is safe
   // (listTranscriptFiles keeps only isFile()). Repro: start a LiveSource on
   // an empty projects/-w/, then `mkfifo projects/-w/b.jsonl`: the event loop
-  // never runs again. Fix in src/node/file-cursor.ts catchUp: after statSync,
+  // never runs again. Fix in src/node/scan/file-cursor.ts catchUp: after statSync,
   // treat !st.isFile() like a deleted file (withdraw it, return 'gone'); as
   // a second guard open with fs.constants.O_RDONLY | O_NONBLOCK.
   it('does not block the event loop when a FIFO named *.jsonl appears after start', async function () {
@@ -263,7 +263,7 @@ describe('hardening: file-system faults under a real watcher', function () {
     const r = await runNodeScript(
       `
       const path = require('node:path'); const cp = require('node:child_process');
-      const { LiveSource } = require(COMPILED + '/src/node/live-source.js');
+      const { LiveSource } = require(COMPILED + '/src/node/live/live-source.js');
       const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
       (async () => {
         const s = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home: ${JSON.stringify(home)}, rootPollMs: 0 });
@@ -304,7 +304,7 @@ describe('hardening: file-system faults under a real watcher', function () {
     // The same script runs in-process (non-root) or as nobody (root).
     const script = `
       const fs = require('node:fs');
-      const { LiveSource } = require(COMPILED + '/src/node/live-source.js');
+      const { LiveSource } = require(COMPILED + '/src/node/live/live-source.js');
       const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
       const { buildReport } = require(COMPILED + '/src/core/report.js');
       const { coldReport, tokenTotals, waitFor } = require(COMPILED + '/test/unit/hardening/helpers.js');
@@ -379,7 +379,7 @@ describe('hardening: file-system faults under a real watcher', function () {
   // symlinked alias of a folder is walked before the real one (readdir
   // order), the scan registers files under the alias path while the watcher
   // reports the real path, so the file is read twice (id-less lines and
-  // malformed lines double-counted). Fix in src/node/live-source.ts and
+  // malformed lines double-counted). Fix in src/node/live/live-source.ts and
   // scan.ts: key every file by its real path (fs.realpathSync) in the scan,
   // the cursors and relativeOf, and watch the real path of every projects/
   // folder and of every symlinked folder met by listTranscriptFiles.
@@ -494,7 +494,7 @@ describe('hardening: file-system faults under a real watcher', function () {
       const r = await runNodeScript(
         `
         const { PassThrough } = require('node:stream');
-        const { main } = require(COMPILED + '/src/node/cli.js');
+        const { main } = require(COMPILED + '/src/node/cli/cli.js');
         const out = new PassThrough(); const err = new PassThrough(); let o = ''; let e = '';
         out.on('data', (c) => (o += c)); err.on('data', (c) => (e += c));
         main(${JSON.stringify(argv)}, out, err).then((code) => setImmediate(() => console.log(JSON.stringify({ code, stdout: o, stderr: e }))));`,

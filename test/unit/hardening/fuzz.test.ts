@@ -1,8 +1,8 @@
 /**
  * Fuzzing the line parser and the splitter + engine (issue "Hardening").
  *
- * What the code counts as a malformed line (read from src/node/line-splitter.ts
- * `handleLine` and src/core/transcript.ts `parseLine`), for one complete line:
+ * What the code counts as a malformed line (read from src/node/scan/line-splitter.ts
+ * `handleLine` and src/core/transcript/transcript.ts `parseLine`), for one complete line:
  *   1. a UTF-8 BOM at the start of the line is dropped, then spaces, tabs and
  *      CRs are trimmed at both ends; an empty line is ignored (not counted);
  *   2. a line that does not start with `{` and end with `}` is counted;
@@ -28,9 +28,9 @@ import fc from 'fast-check';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
-import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript';
-import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/line-splitter';
-import { engineSink, scanAllSync } from '../../../src/node/scan';
+import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript/transcript';
+import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/scan/line-splitter';
+import { engineSink, scanAllSync } from '../../../src/node/scan/scan';
 import { assistantLine, compactLine } from '../support/lines';
 import { closeUSD, collectGarbage, removeTree, tempDir, tokenTotals } from './helpers';
 
@@ -568,7 +568,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
   // BUG: an `assistant` line WITH usage whose envelope field (cwd, sessionId,
   // subtype) has a wrong type is classified `other` by parseLine (the envelope
   // safeParse fails first) and silently dropped: not priced and not counted.
-  // STYLE.md rule 3: every skip is counted. Fix in src/core/transcript.ts
+  // STYLE.md rule 3: every skip is counted. Fix in src/core/transcript/transcript.ts
   // parseLine: read `type` and `message.usage` from the raw object (typeof
   // checks) before the envelope schema, so such a line reaches parseAssistant
   // and comes back `malformed` (assistantLineSchema rejects the same fields).
@@ -586,7 +586,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
   // fails on a leading UTF-8 BOM, while handleLine strips that BOM. So a file
   // (or a final line) starting with a BOM and lacking its trailing newline has
   // its last valid line counted as torn instead of priced, e.g. the bytes
-  // EF BB BF + one assistant line, no "\n". Fix in src/node/line-splitter.ts
+  // EF BB BF + one assistant line, no "\n". Fix in src/node/scan/line-splitter.ts
   // flushComplete: strip a leading BOM (and the same space/tab/CR set as
   // handleLine) before JSON.parse, e.g. parse whole.subarray(bomLength).
   it('takes a BOM-prefixed last line without its newline as a line, like the same line with a newline', () => {

@@ -229,7 +229,7 @@ describe('hardening: no network in the built bundles', function () {
   it('the scan worker bundle (dist/scan-worker.js, run by a LiveSource) attempts no connection either', async () => {
     const r = await runNodeScript(
       `
-      const { LiveSource } = require(COMPILED + '/src/node/live-source.js');
+      const { LiveSource } = require(COMPILED + '/src/node/live/live-source.js');
       const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
       const { buildReport } = require(COMPILED + '/src/core/report.js');
       (async () => {
@@ -258,7 +258,7 @@ describe('hardening: no network in the built bundles', function () {
   it("the meter worker bundle (dist/meter-worker.js, the extension's meter, with its scan worker) attempts no connection either", async () => {
     const r = await runNodeScript(
       `
-      const { RemoteMeter } = require(COMPILED + '/src/node/remote-meter.js');
+      const { RemoteMeter } = require(COMPILED + '/src/node/live/remote-meter.js');
       const { defaultSettings } = require(COMPILED + '/src/core/settings.js');
       (async () => {
         const m = new RemoteMeter({ meterWorkerPath: ${JSON.stringify(path.join(ROOT, 'dist', 'meter-worker.js'))},
