@@ -6,7 +6,7 @@ import { exportCsv, exportJson } from '../core/export';
 import { formatInt, formatPercent, formatUsd } from '../core/format';
 import { sendCompact } from './nudge-actions';
 import type { MeterView } from '../node/live/meter';
-import { Commands, PINNED_STATE_KEY } from './ids';
+import { Commands, ContextKeys, PINNED_STATE_KEY } from './ids';
 
 /** Pin a session from a quick pick (project, start time, cost). */
 export async function pinSession(context: vscode.ExtensionContext, meter: MeterView): Promise<void> {
@@ -25,12 +25,19 @@ export async function pinSession(context: vscode.ExtensionContext, meter: MeterV
   if (choice) {
     await context.workspaceState.update(PINNED_STATE_KEY, choice.sessionId);
     meter.setPinnedSession(choice.sessionId);
+    await setPinnedContext(true);
   }
+}
+
+/** Keeps the `claudeCostMeter.sessionPinned` context key (which shows "Unpin Session") in step with the pin. */
+export async function setPinnedContext(pinned: boolean): Promise<void> {
+  await vscode.commands.executeCommand('setContext', ContextKeys.sessionPinned, pinned);
 }
 
 export async function unpinSession(context: vscode.ExtensionContext, meter: MeterView): Promise<void> {
   await context.workspaceState.update(PINNED_STATE_KEY, undefined);
   meter.setPinnedSession(undefined);
+  await setPinnedContext(false);
 }
 
 /** A plain-text summary of the current session, for the clipboard. */

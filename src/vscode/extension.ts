@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MeterSnapshot } from '../node/live/meter';
 import { RemoteMeter } from '../node/live/remote-meter';
-import { registerCommands } from './commands';
+import { registerCommands, setPinnedContext } from './commands';
 import { Config } from './config';
 import { PINNED_STATE_KEY } from './ids';
 import { createLog, logSink } from './log';
@@ -53,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   });
   context.subscriptions.push({ dispose: () => void meter.dispose() });
   stopMeter = () => meter.dispose();
+  void setPinnedContext(context.workspaceState.get<string>(PINNED_STATE_KEY) !== undefined);
 
   const statusBar = new StatusBar();
   context.subscriptions.push(statusBar);

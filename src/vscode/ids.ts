@@ -12,6 +12,11 @@ export const Commands = {
   sendCompact: 'claudeCostMeter.sendCompact',
 } as const;
 
+/** Context keys for `when` clauses in package.json. */
+export const ContextKeys = {
+  sessionPinned: 'claudeCostMeter.sessionPinned',
+} as const;
+
 export const STATUS_ITEM_ID = 'claudeCostMeter.status';
 export const PANEL_VIEW_TYPE = 'claudeCostMeter.panel';
 export const LOG_NAME = 'Claude Code Cost Meter';

@@ -101,6 +101,41 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     assert.equal(text.trim(), expected);
   });
 
+  it('offers "Unpin Session" in the command palette only while a session is pinned', async () => {
+    const page = wb!.page;
+    const input = page.locator('.quick-input-widget input');
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    /** The palette's rows for our commands, once they are listed (the pin command always is). */
+    const paletteRows = async (): Promise<string[]> => {
+      await page.keyboard.press('F1');
+      if (!(await input.waitFor({ state: 'visible', timeout: 2000 }).then(() => true, () => false))) {
+        await page.locator('.monaco-workbench .part.editor').first().click();
+        await page.keyboard.press('F1');
+      }
+      await input.waitFor({ state: 'visible', timeout: 10_000 });
+      await input.fill('>Claude Cost: ');
+      await rows.filter({ hasText: 'Pin Session' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+      const texts = await rows.allInnerTexts();
+      await page.keyboard.press('Escape');
+      await input.waitFor({ state: 'hidden', timeout: 10_000 });
+      return texts;
+    };
+    const offersUnpin = (texts: string[]) => texts.some((t) => t.includes('Unpin Session'));
+    assert.ok(!offersUnpin(await paletteRows()), 'nothing pinned: no Unpin Session');
+    await runCommand(page, 'Claude Cost: Pin Session', 10_000, false);
+    await page.locator('.quick-input-widget input[placeholder*="pinned session"]').waitFor({ state: 'visible', timeout: 10_000 });
+    await rows.first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    await input.waitFor({ state: 'hidden', timeout: 10_000 });
+    let pinned: string[] = [];
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && !offersUnpin(pinned); ) {
+      pinned = await paletteRows();
+    }
+    assert.ok(offersUnpin(pinned), `pinned: Unpin Session offered (rows: ${pinned.join(' | ')})`);
+    await runCommand(page, 'Claude Cost: Unpin Session');
+    assert.ok(!offersUnpin(await paletteRows()), 'unpinned again: no Unpin Session');
+  });
+
   it('moves live when Claude Code appends lines', async () => {
     const page = wb!.page;
     const started = Date.now();
