@@ -78,9 +78,12 @@ function citationResolves(root: string, citingFile: string, name: string): boole
   return candidates.some((p) => p.startsWith(root + path.sep) && fs.existsSync(p) && fs.statSync(p).isFile());
 }
 
-/** Relative link targets in Markdown (inline links and images), outside code blocks and code spans. */
+/** Relative link targets in Markdown (inline links and images), outside HTML comments, code blocks and code spans. */
 function relativeLinks(markdown: string): string[] {
-  const prose = markdown.replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '').replace(/`[^`\n]*`/g, '');
+  const prose = markdown
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/^(```|~~~)[^\n]*\n[\s\S]*?^\1[^\n]*$/gm, '')
+    .replace(/`[^`\n]*`/g, '');
   const targets: string[] = [];
   for (const m of prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
     const target = m[1] as string;
@@ -138,11 +141,12 @@ describe('docs links', () => {
       assert.equal(citationResolves(dir, citing, '../../etc/passwd.md'), false);
     });
 
-    it('reads relative links and images, skipping URLs, anchors and code', () => {
+    it('reads relative links and images, skipping URLs, anchors, HTML comments and code', () => {
       const md = [
         'See [rules](docs/rules.md#8-rules) and ![shot](media/a.png "A").',
         '[web](https://example.com/x.md), [top](#top), [mail](mailto:a@b.c)',
         '`[not](a-link.md)`',
+        '<!-- ![later](media/not-yet.png) -->',
         '```',
         '[nor](this.md)',
         '```',
