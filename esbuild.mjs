@@ -1,4 +1,4 @@
-// One build script (STYLE.md §14): the extension (node, cjs, vscode external,
+// One build script (CONTRIBUTING.md §14): the extension (node, cjs, vscode external,
 // dependencies bundled), the CLI and its scan worker, and the webview (browser, iife).
 // Type-checking is its own step (npm run check-types).
 import * as esbuild from 'esbuild';

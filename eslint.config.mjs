@@ -1,4 +1,4 @@
-// Lint rules, including the one-way import flow of STYLE.md:
+// Lint rules, including the one-way import flow of CONTRIBUTING.md:
 // vscode/ -> node/ -> core/; webview/ -> shared/.
 import tseslint from 'typescript-eslint';
 

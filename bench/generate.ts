@@ -7,7 +7,7 @@
  * Writes `<outDir>/projects/<enc-cwd>/<uuid>.jsonl` (plus subagent files under
  * `<uuid>/subagents/agent-<17 hex>.jsonl`) and `<outDir>/ground-truth.json`.
  *
- * The tree follows transcript-format.md §2–3 and test/fixtures/claude-code-2.1.330-*:
+ * The tree follows docs/transcript-format.md §2–3 and test/fixtures/claude-code-2.1.330-*:
  * user, assistant, attachment, api-request(-blob,-shape), file-history-snapshot,
  * queue-operation, compact_boundary, `<synthetic>` error lines; each API call
  * as 1–4 rows with the same message.id + requestId and a growing output_tokens

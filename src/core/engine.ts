@@ -3,7 +3,7 @@
  *
  * files ─► parsed lines ─► call entries ─► global de-dup store ─► cells ─► report
  *
- * - De-duplication is global across files and roots (design.md trap 1): the
+ * - De-duplication is global across files and roots (docs/architecture.md trap 1): the
  *   store keeps every file's best candidate per key, and each message id's
  *   winners are recomputed when a candidate arrives or leaves.
  * - A file can be withdrawn (truncated, replaced, deleted): its candidates leave
@@ -136,7 +136,7 @@ export function isBetter(a: Entry, b: Entry): boolean {
   return a.offset < b.offset;
 }
 
-/** Picks the winners of one message-id group (see transcript-format.md §8 rule 5). */
+/** Picks the winners of one message-id group (see docs/transcript-format.md §8 rule 5). */
 function winnersOf(candidates: readonly Entry[]): Entry[] {
   const best = new Map<string, Entry>();
   for (const c of candidates) {

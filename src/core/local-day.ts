@@ -1,5 +1,5 @@
 /**
- * Local calendar days in a chosen IANA time zone (transcript-format.md P16).
+ * Local calendar days in a chosen IANA time zone (docs/transcript-format.md P16).
  * Every zone offset in use is a multiple of 15 minutes, so the day of an
  * instant is that of its 15-minute slot. ICU is asked for the zone's offset
  * three times per UTC day (its start, middle and last slot); when they agree,

@@ -3,7 +3,7 @@
  *
  * The calls `/compact` makes never appear as assistant lines; they only show
  * in the cumulative per-model usage of the next `cost-state` line
- * (claude-code-2.1.330.md). For a session with such lines, the usage it
+ * (docs/transcript-format.md §10). For a session with such lines, the usage it
  * reports beyond the session's de-duplicated assistant lines (main +
  * subagents; in the cost-state's own file, the calls before it) is real spending the transcript
  * does not itemise: it is priced with our table at the time of the cost-state

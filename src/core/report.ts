@@ -283,7 +283,7 @@ export interface SessionFacts {
 /** Each session's files, as the engine gives them. */
 type SessionFiles = ReturnType<Engine['sessionFiles']>;
 
-/** Context, window, project and time span of one session (transcript-format.md §7.1, §7.2). */
+/** Context, window, project and time span of one session (docs/transcript-format.md §7.1, §7.2). */
 export function sessionFacts(
   engine: Engine,
   sessionId: string,

@@ -1,5 +1,5 @@
 /**
- * The extension's settings as a schema (STYLE.md §8): defaults, bounds and
+ * The extension's settings as a schema (CONTRIBUTING.md §8): defaults, bounds and
  * validation live here, pure, so the rules are testable. A bad value is
  * reported once by name and its default is used; nothing throws.
  */

@@ -1,5 +1,5 @@
 /**
- * Where Claude Code keeps transcripts (transcript-format.md §1, §8 rule 1).
+ * Where Claude Code keeps transcripts (docs/transcript-format.md §1, §8 rule 1).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';

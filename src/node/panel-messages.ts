@@ -1,5 +1,5 @@
 /**
- * Validation of what the panel's webview sends to the host (STYLE.md §11).
+ * Validation of what the panel's webview sends to the host (CONTRIBUTING.md §11).
  * A message of any other shape is rejected (the host logs and drops it).
  */
 import { z } from 'zod';

@@ -1,5 +1,5 @@
 /**
- * The host <-> webview contract (STYLE.md §11): two discriminated unions, one
+ * The host <-> webview contract (CONTRIBUTING.md §11): two discriminated unions, one
  * per direction, and the plain-data snapshot the panel renders. Both sides
  * import this file; neither vscode nor the DOM appears here.
  */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { parseSettings, SETTINGS_SECTION, type Settings } from '../core/settings';
 
 /**
- * The one module that reads `getConfiguration` (STYLE.md §8): validated
+ * The one module that reads `getConfiguration` (CONTRIBUTING.md §8): validated
  * through the schema in core; each bad value is reported once, by name.
  */
 export class Config implements vscode.Disposable {

@@ -1,5 +1,5 @@
 /**
- * Composition root (STYLE.md §6): builds the log, config, meter, status bar
+ * Composition root (CONTRIBUTING.md §6): builds the log, config, meter, status bar
  * and panel, and pushes each into `context.subscriptions`. Activation only
  * wires; the first scan runs in worker threads.
  */

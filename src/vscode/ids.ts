@@ -1,4 +1,4 @@
-/** Every command, setting, view and state id in one place (STYLE.md §5). */
+/** Every command, setting, view and state id in one place (CONTRIBUTING.md §5). */
 export const EXTENSION_ID = 'cost-meter.claude-code-cost-meter';
 
 export const Commands = {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { StatusModel } from '../core/status-model';
 import { Commands, STATUS_ITEM_ID } from './ids';
 
-/** The one status bar item: copies the pure status model onto the item (STYLE.md §9). */
+/** The one status bar item: copies the pure status model onto the item (CONTRIBUTING.md §9). */
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private last: StatusModel | undefined;

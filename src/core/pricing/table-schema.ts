@@ -75,7 +75,7 @@ export const modelEntrySchema = z
      */
     aliases: z.array(z.string().min(1)),
     family: familySchema,
-    /** Release date from pricing.md where stated, else the snapshot date of the dated id; null when unknown. */
+    /** Release date from docs/pricing.md where stated, else the snapshot date of the dated id; null when unknown. */
     released: isoDate.nullable(),
     /** Standard context window in tokens (200K or 1M). */
     contextWindow,

@@ -1,6 +1,6 @@
 /**
  * Which session a transcript file belongs to, from its path under `projects/`.
- * (transcript-format.md §8 rule 2; ccusage's project-as-session bug P17.)
+ * (docs/transcript-format.md §8 rule 2; ccusage's project-as-session bug P17.)
  */
 
 export interface FileRole {

@@ -3,7 +3,7 @@
  *
  * Only the fields the engine needs are described; unknown line types and
  * unknown fields are tolerated, and `null` means "absent" everywhere
- * (transcript-format.md P21). A usage record is an `assistant` line with
+ * (docs/transcript-format.md P21). A usage record is an `assistant` line with
  * `message.usage`; `<synthetic>` and `isApiErrorMessage` lines are recognised
  * and cost nothing.
  */

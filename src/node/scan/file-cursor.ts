@@ -1,7 +1,7 @@
 /**
  * Reading one transcript incrementally: from its last byte offset, complete
  * lines only, and again from the start when it shrank or was replaced
- * (transcript-format.md §8 rule 4; design.md trap 2).
+ * (docs/transcript-format.md §8 rule 4; docs/architecture.md trap 2).
  */
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';

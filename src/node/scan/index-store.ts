@@ -1,5 +1,5 @@
 /**
- * The persisted index that makes a warm start cheap (design.md trap 3).
+ * The persisted index that makes a warm start cheap (docs/architecture.md trap 3).
  *
  * It stores, per transcript file, what the engine took from it (the parsed
  * usage, boundary and cost-state lines, with their byte offsets) and where

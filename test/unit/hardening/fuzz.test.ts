@@ -119,7 +119,7 @@ function buildValid(spec: ValidSpec, index: number): ValidLine {
   let read = spec.read;
   let web = spec.web;
   if (spec.variant === 'null-optionals') {
-    // `null` means absent (transcript-format.md P21): counts as 0.
+    // `null` means absent (docs/transcript-format.md P21): counts as 0.
     obj.message.usage.cache_read_input_tokens = null;
     obj.message.usage.server_tool_use = null;
     obj.message.usage.speed = null;
@@ -568,7 +568,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
   // BUG: an `assistant` line WITH usage whose envelope field (cwd, sessionId,
   // subtype) has a wrong type is classified `other` by parseLine (the envelope
   // safeParse fails first) and silently dropped: not priced and not counted.
-  // STYLE.md rule 3: every skip is counted. Fix in src/core/transcript/transcript.ts
+  // CONTRIBUTING.md §3: every skip is counted. Fix in src/core/transcript/transcript.ts
   // parseLine: read `type` and `message.usage` from the raw object (typeof
   // checks) before the envelope schema, so such a line reaches parseAssistant
   // and comes back `malformed` (assistantLineSchema rejects the same fields).

@@ -1,5 +1,5 @@
 /**
- * Builders for transcript lines in tests (the shapes of transcript-format.md).
+ * Builders for transcript lines in tests (the shapes of docs/transcript-format.md).
  */
 export interface CallSpec {
   id?: string | null;

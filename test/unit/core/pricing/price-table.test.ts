@@ -9,7 +9,7 @@ function q(model: string, over: Partial<CallPriceQuery> = {}): CallPriceQuery {
   return { model, timestampMs: NOW, promptTokens: 1_000, fast: false, geoUs: false, ...over };
 }
 
-/** Rates in pricing.md column order: input | 5m write | 1h write | cache read | output. */
+/** Rates in docs/pricing.md column order: input | 5m write | 1h write | cache read | output. */
 type Row = [input: number, write5m: number, write1h: number, read: number, output: number];
 
 function rates(card: RateCard | null): Row {
@@ -28,8 +28,8 @@ describe('pricing/price-table', () => {
     table = bundledPriceTable();
   });
 
-  describe('every model row of pricing.md §1, standard call on 2026-11-22', () => {
-    // Hand-copied from /work/shared/notes/pricing.md §1, not from the JSON.
+  describe('every model row of docs/pricing.md §1, standard call on 2026-11-22', () => {
+    // Hand-copied from docs/pricing.md §1, not from the JSON.
     const rows: [string, Row][] = [
       ['claude-fable-5-2', [8, 10, 16, 0.2, 40]],
       ['claude-mythos-5-2', [8, 10, 16, 0.2, 40]],
@@ -283,7 +283,7 @@ describe('pricing/price-table', () => {
       // = (30 + 45,000 + 720,000 + 90,000) / 1e6 + 0.02 = 0.85503 + 0.02
       near(cost, 0.87503);
     });
-    it('worked example: the usage sample of pricing.md §3 on Opus 4.6', () => {
+    it('worked example: the usage sample of docs/pricing.md §3 on Opus 4.6', () => {
       const card = table.rateFor(q('claude-opus-4-6', { promptTokens: 2 + 30_222 + 19_067 }));
       assert.ok(card);
       const cost = costOn(card, { input: 2, output: 365, write5m: 0, write1h: 30_222, read: 19_067, webSearches: 0 });
@@ -299,7 +299,7 @@ describe('pricing/price-table', () => {
   });
 
   describe('model facts', () => {
-    it('context windows follow pricing.md §2.4', () => {
+    it('context windows follow docs/pricing.md §2.4', () => {
       const expected: Record<string, number> = {
         'claude-3-haiku': 200_000, 'claude-3-5-haiku': 200_000, 'claude-3-opus': 200_000, 'claude-3-5-sonnet': 200_000,
         'claude-3-7-sonnet': 200_000, 'claude-haiku-4-5': 200_000, 'claude-opus-4': 200_000, 'claude-opus-4-1': 200_000,
