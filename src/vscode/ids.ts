@@ -10,9 +10,12 @@ export const Commands = {
   copySummary: 'claudeCostMeter.copySessionSummary',
   export: 'claudeCostMeter.export',
   sendCompact: 'claudeCostMeter.sendCompact',
+  setExportToken: 'claudeCostMeter.setExportToken',
 } as const;
 
 export const STATUS_ITEM_ID = 'claudeCostMeter.status';
 export const PANEL_VIEW_TYPE = 'claudeCostMeter.panel';
 export const LOG_NAME = 'Claude Code Cost Meter';
 export const PINNED_STATE_KEY = 'claudeCostMeter.pinnedSession';
+/** SecretStorage key of the team export's token. */
+export const EXPORT_TOKEN_SECRET = 'claudeCostMeter.export.token';
