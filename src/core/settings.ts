@@ -68,7 +68,7 @@ export const settingsSchema = {
   'export.pushgatewayUrl': z
     .string()
     .max(2000)
-    .refine((u) => u.trim() === '' || /^https?:\/\/[^\s/?#]+[^\s?#]*$/i.test(u.trim()), { message: 'not an http:// or https:// URL without query (e.g. http://pushgateway.example:9091)' })
+    .refine((u) => u.trim() === '' || /^https?:[/][/][^\s/?#]+[^\s?#]*$/i.test(u.trim()), { message: "not the Pushgateway's base URL (scheme http or https, a host and port, no query)" })
     .default(''),
   'export.instance': z
     .string()

@@ -21,7 +21,7 @@ export interface PushTarget {
   timeoutMs?: number;
 }
 
-export type PushFailureKind = 'refused' | 'unreachable' | 'timeout' | 'tls' | 'http' | 'other';
+export type PushFailureKind = 'refused' | 'unreachable' | 'timeout' | 'tls-error' | 'status' | 'other';
 
 export type PushResult = { ok: true; status: number } | { ok: false; kind: PushFailureKind; status?: number; message: string };
 
@@ -31,7 +31,7 @@ export function checkPushgatewayUrl(text: string): { url: URL } | { problem: str
   try {
     url = new URL(text.trim());
   } catch {
-    return { problem: `"${text}" is not a URL (expected e.g. http://pushgateway.example:9091)` };
+    return { problem: `"${text}" is not a URL (expected the Pushgateway's base URL with http or https, e.g. pushgateway.example:9091)` };
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     return { problem: `"${text}": only http: and https: URLs are supported` };
@@ -68,7 +68,7 @@ function describeError(err: NodeJS.ErrnoException, target: PushTarget): { kind: 
     return { kind: 'timeout', message: `connection to ${where} was cut (${code})` };
   }
   if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(err.message)) {
-    return { kind: 'tls', message: `TLS error with ${where}: ${err.message}` };
+    return { kind: 'tls-error', message: `TLS error with ${where}: ${err.message}` };
   }
   return { kind: 'other', message: `push to ${where} failed: ${err.message}` };
 }
@@ -119,7 +119,7 @@ export function putMetrics(target: PushTarget, body: string): Promise<PushResult
             done({ ok: true, status });
           } else {
             const said = text.trim().replace(/\s+/g, ' ').slice(0, 200);
-            done({ ok: false, kind: 'http', status, message: `${url.host} answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${said ? `: ${said}` : ''}` });
+            done({ ok: false, kind: 'status', status, message: `${url.host} answered ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}${said ? `: ${said}` : ''}` });
           }
         });
         res.on('error', (e: NodeJS.ErrnoException) => done({ ok: false, ...describeError(e, target) }));
@@ -144,9 +144,9 @@ export function failureHint(r: Extract<PushResult, { ok: false }>): string {
     case 'unreachable':
     case 'timeout':
       return 'check the Pushgateway URL and that it is running (the next push sends the whole state again)';
-    case 'tls':
-      return 'check the certificate of the Pushgateway (or use http:// on a trusted network)';
-    case 'http':
+    case 'tls-error':
+      return 'check the certificate of the Pushgateway (or use plain HTTP on a trusted network)';
+    case 'status':
       return r.status === 401 || r.status === 403 ? 'check the push token' : r.status !== undefined && r.status < 500 ? 'the Pushgateway rejected the push; see the log' : 'the Pushgateway failed (the next push sends the whole state again)';
     case 'other':
       return 'see the log';
