@@ -63,6 +63,9 @@ function addCalls(root: string, dev: number, calls: number, from: number): void 
       read: r(200_000),
       web: r(5) === 0 ? 1 + r(3) : 0,
       side: r(6) === 0,
+      // Several rate cards per model: US-only inference (1.1x) on some calls, fast mode on some Opus 4.6 calls.
+      geo: r(4) === 0 ? 'us' : undefined,
+      speed: model === 'claude-opus-4-6' && r(5) === 0 ? 'fast' : undefined,
     });
     fs.appendFileSync(path.join(dir, `${session}.jsonl`), `${line}\n`);
   }
