@@ -208,6 +208,22 @@ describe('team export with a real Prometheus and Pushgateway', function () {
     assert.ok((hit[0]?.value ?? 0) > 0 && (hit[0]?.value ?? 1) < 1);
   });
 
+  it("docs/team-dashboard.md: every PromQL query and the Grafana dashboard's expressions run on Prometheus; the per-person query gives each developer's total", async () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'team-dashboard.md'), 'utf8');
+    const promql = [...doc.matchAll(/```promql\n([\s\S]*?)\n```/g)].map((m) => (m[1] ?? '').trim());
+    const dashboard = JSON.parse(/```json\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? 'null') as { panels: Array<{ targets: Array<{ expr: string }> }> };
+    const exprs = dashboard.panels.flatMap((p) => p.targets.map((t) => t.expr));
+    assert.ok(promql.length >= 8 && exprs.length >= 7);
+    for (const q of [...promql, ...exprs]) {
+      await query(promPort, q); // throws on a bad query
+    }
+    const perPerson = await query(promPort, 'sum by (instance) (claude_code_cost_usd_total)');
+    for (const s of perPerson) {
+      const d = Number((s.metric.instance ?? '').replace('dev', ''));
+      assertClose(s.value, reports[d]?.totals.costUSD ?? NaN, `person ${s.metric.instance}`);
+    }
+  });
+
   it('Pushgateway down at push time: retried with backoff, one log line, nothing lost once it is back', async () => {
     assert.ok(pg);
     await pg.stop();
