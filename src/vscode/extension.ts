@@ -23,6 +23,8 @@ import { registerExport } from './export-token';
 export interface CostMeterApi {
   snapshot(): MeterSnapshot;
   statusModel(): StatusModel | undefined;
+  /** The team export's note on the status bar (undefined: off or working). */
+  exportHint(): string | undefined;
   /** Resolves when the first scan has been merged. */
   ready: Promise<void>;
   onDidUpdate(listener: (s: MeterSnapshot) => void): vscode.Disposable;
@@ -104,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   return {
     snapshot: () => meter.snapshot,
     statusModel: () => statusBar.model,
+    exportHint: () => statusBar.exportNote,
     ready,
     onDidUpdate: (listener) => {
       meter.on('update', listener);

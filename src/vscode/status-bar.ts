@@ -21,6 +21,11 @@ export class StatusBar implements vscode.Disposable {
     return this.last;
   }
 
+  /** The team export's note as shown (for tests through the extension API). */
+  get exportNote(): string | undefined {
+    return this.exportHint;
+  }
+
   /** A short note on the team export's trouble (undefined: none): a marker on the item and a line in its tooltip. */
   setExportHint(hint: string | undefined): void {
     if (hint !== this.exportHint) {
