@@ -13,7 +13,7 @@ import type { HistoryRow } from './history';
 import { costOn, type RateCard } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
 import { sessionFacts, type Report, type ReportCache, type SessionReport } from './report';
-import type { CallTokens } from './transcript';
+import type { CallTokens } from './transcript/transcript';
 
 export const PUSH_JOB = 'claude_code_cost';
 export const UNKNOWN_PROJECT = '(unknown project)';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import type { RemoteMeter } from '../node/remote-meter';
-import type { ExportStatus } from '../node/meter-export';
+import type { RemoteMeter } from '../node/live/remote-meter';
+import type { ExportStatus } from '../node/live/meter-export';
 import { Commands, EXPORT_TOKEN_SECRET } from './ids';
 import type { StatusBar } from './status-bar';
 
