@@ -45,6 +45,8 @@ const builds = [
   { ...node, entryPoints: { 'scan-worker': 'src/node/scan/scan-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
   // The extension's meter runs in a worker thread of its own: the host's thread only receives snapshots.
   { ...node, entryPoints: { 'meter-worker': 'src/node/live/meter-worker.ts' }, outdir: 'dist', plugins: [sharedZod] },
+  // The only network code (team export to a Pushgateway), loaded only when an export URL is set.
+  { ...node, entryPoints: { push: 'src/node/export/pushgateway.ts' }, outdir: 'dist' },
   { ...node, entryPoints: { zod: 'node_modules/zod/index.js' }, outdir: 'dist' },
   { ...common, platform: 'browser', format: 'iife', target: 'es2022', entryPoints: { main: 'webview/main.ts' }, outdir: 'dist/webview' },
 ].filter((b) => Object.values(b.entryPoints).every((p) => existsSync(p)));

@@ -13,7 +13,8 @@ CODE_SERVER_VERSION="4.100.3"
 # its postinstall; it first looks in $TMPDIR/vscode-ripgrep-cache-<pkg version>.
 RIPGREP_PKG_VERSION="1.15.11"
 RIPGREP_BIN_VERSION="v13.0.0-10"
-APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium)
+# prometheus and prometheus-pushgateway: the team export's tests (test/unit/node/team-export.test.ts) run their own instances on free ports.
+APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium prometheus prometheus-pushgateway)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="$REPO_ROOT/.vscode-test"
@@ -39,6 +40,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update
   apt-get install -y "${missing[@]}"
+  # Installing prometheus and prometheus-pushgateway starts system services on the fixed ports 9090/9091
+  # (where an init system runs them); the tests start their own, so those are stopped and disabled.
+  if command -v systemctl >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+    systemctl disable --now prometheus prometheus-pushgateway >/dev/null 2>&1 || true
+  elif command -v service >/dev/null 2>&1; then
+    service prometheus stop >/dev/null 2>&1 || true
+    service prometheus-pushgateway stop >/dev/null 2>&1 || true
+  fi
 else
   log "system packages present"
 fi

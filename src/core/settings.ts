@@ -65,6 +65,18 @@ export const settingsSchema = {
     )
     .default(''),
   contextWindow: tokens.default(0),
+  'export.pushgatewayUrl': z
+    .string()
+    .max(2000)
+    .refine((u) => u.trim() === '' || /^https?:[/][/][^\s/?#]+[^\s?#]*$/i.test(u.trim()), { message: "not the Pushgateway's base URL (scheme http or https, a host and port, no query)" })
+    .default(''),
+  'export.instance': z
+    .string()
+    .max(128)
+    .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), { message: 'control characters are not allowed' })
+    .default(''),
+  'export.intervalSeconds': z.number().int().min(5).max(86_400).default(30),
+  'export.hashProjects': z.boolean().default(false),
 } as const;
 
 type Schemas = typeof settingsSchema;

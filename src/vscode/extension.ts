@@ -17,11 +17,14 @@ import { ScanProgress } from './scan-progress';
 import type { StatusModel } from '../core/status-model';
 import type { Nudge } from '../core/nudges';
 import { notifyNudge } from './nudge-actions';
+import { registerExport } from './export-token';
 
 /** What `activate` returns: read-only views for tests and other extensions. */
 export interface CostMeterApi {
   snapshot(): MeterSnapshot;
   statusModel(): StatusModel | undefined;
+  /** The team export's note on the status bar (undefined: off or working). */
+  exportHint(): string | undefined;
   /** Resolves when the first scan has been merged. */
   ready: Promise<void>;
   onDidUpdate(listener: (s: MeterSnapshot) => void): vscode.Disposable;
@@ -59,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   context.subscriptions.push(statusBar);
   meter.on('update', (s: MeterSnapshot) => statusBar.update(s.status));
   meter.on('nudge', (n: Nudge) => notifyNudge(n, meter, log));
+  context.subscriptions.push(...registerExport(context, meter, statusBar, log));
   meter.on('failed', () => {
     void vscode.window.showErrorMessage('Claude Code Cost Meter stopped: its worker thread failed repeatedly. Rescan to start it again.', 'Rescan', 'Show Log').then((choice) => {
       if (choice === 'Rescan') {
@@ -103,6 +107,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   return {
     snapshot: () => meter.snapshot,
     statusModel: () => statusBar.model,
+    exportHint: () => statusBar.exportNote,
     ready,
     onDidUpdate: (listener) => {
       meter.on('update', listener);

@@ -10,6 +10,7 @@ export const Commands = {
   copySummary: 'claudeCostMeter.copySessionSummary',
   export: 'claudeCostMeter.export',
   sendCompact: 'claudeCostMeter.sendCompact',
+  setExportToken: 'claudeCostMeter.setExportToken',
 } as const;
 
 /** Context keys for `when` clauses in package.json. */
@@ -21,3 +22,5 @@ export const STATUS_ITEM_ID = 'claudeCostMeter.status';
 export const PANEL_VIEW_TYPE = 'claudeCostMeter.panel';
 export const LOG_NAME = 'Claude Code Cost Meter';
 export const PINNED_STATE_KEY = 'claudeCostMeter.pinnedSession';
+/** SecretStorage key of the team export's token. */
+export const EXPORT_TOKEN_SECRET = 'claudeCostMeter.export.token';

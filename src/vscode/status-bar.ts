@@ -6,6 +6,7 @@ import { Commands, STATUS_ITEM_ID } from './ids';
 export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private last: StatusModel | undefined;
+  private exportHint: string | undefined;
 
   constructor() {
     this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
@@ -20,10 +21,26 @@ export class StatusBar implements vscode.Disposable {
     return this.last;
   }
 
+  /** The team export's note as shown (for tests through the extension API). */
+  get exportNote(): string | undefined {
+    return this.exportHint;
+  }
+
+  /** A short note on the team export's trouble (undefined: none): a marker on the item and a line in its tooltip. */
+  setExportHint(hint: string | undefined): void {
+    if (hint !== this.exportHint) {
+      this.exportHint = hint;
+      if (this.last) {
+        this.update(this.last);
+      }
+    }
+  }
+
   update(model: StatusModel): void {
     this.last = model;
-    this.item.text = model.text;
-    const tooltip = new vscode.MarkdownString(model.tooltip, true);
+    const hint = this.exportHint;
+    this.item.text = hint === undefined ? model.text : `${model.text} $(cloud-upload)$(warning)`;
+    const tooltip = new vscode.MarkdownString(hint === undefined ? model.tooltip : `${model.tooltip}\n\n---\n\n**Team export:** ${hint}`, true);
     tooltip.isTrusted = false;
     tooltip.supportHtml = false;
     this.item.tooltip = tooltip;

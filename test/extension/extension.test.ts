@@ -4,6 +4,7 @@
  */
 import { strict as assert } from 'node:assert';
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
 import type { CostMeterApi } from '../../src/vscode/extension';
@@ -79,6 +80,24 @@ describe('Claude Code Cost Meter in the extension host', function () {
     await vscode.workspace.getConfiguration('claudeCostMeter').update('budgets.sessionUSD', 0.01, vscode.ConfigurationTarget.Global);
     const status = await waitFor('error colour', () => (api.statusModel()?.severity === 'error' ? api.statusModel() : undefined));
     assert.ok(status.reasons.some((r) => r.includes('Session budget')), status.reasons.join('; '));
+  });
+
+  it('team export: a Pushgateway that refuses gives a status bar hint (no toast); clearing the URL turns it off', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = net.createServer();
+      server.listen(0, '127.0.0.1', () => {
+        const p = (server.address() as net.AddressInfo).port;
+        server.close(() => resolve(p));
+      });
+    });
+    const config = vscode.workspace.getConfiguration('claudeCostMeter');
+    await config.update('export.intervalSeconds', 5, vscode.ConfigurationTarget.Global);
+    await config.update('export.pushgatewayUrl', `http://127.0.0.1:${port}`, vscode.ConfigurationTarget.Global);
+    const hint = await waitFor('the export hint', () => api.exportHint());
+    assert.match(hint, /refused/);
+    await config.update('export.pushgatewayUrl', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('export.intervalSeconds', undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('the hint to go', () => (api.exportHint() === undefined ? true : undefined));
   });
 
   it('reports a bad setting by name and keeps working on its default', async () => {

@@ -8,11 +8,10 @@ import { expandHome, projectsDirOf } from '../claude-roots';
 
 export class UsageError extends Error {}
 
-declare const __VERSION__: string | undefined;
-export const VERSION = typeof __VERSION__ === 'string' ? __VERSION__ : 'dev';
+export { VERSION } from '../version';
 
 export interface ReportArgs {
-  command: 'report' | 'session' | 'watch';
+  command: 'report' | 'session' | 'watch' | 'push';
   json: boolean;
   /** `report --csv`: sessions, days and projects as CSV. */
   csv: boolean;
@@ -26,6 +25,11 @@ export interface ReportArgs {
   noCache: boolean;
   /** Where the index lives (default: the user's cache folder). */
   cacheDir: string | undefined;
+  /** `push`: the Pushgateway's URL, the instance label, hashed project names, print instead of sending. */
+  pushgateway?: string | undefined;
+  instance?: string | undefined;
+  hashProjects?: boolean;
+  print?: boolean;
 }
 
 export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
@@ -33,6 +37,9 @@ export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
 export const USAGE = `Usage: claude-cost report [options]        totals, days, sessions and models
        claude-cost session <id> [options]  one session, call by call
        claude-cost watch [options]         a live one-line status (Ctrl+C to stop)
+       claude-cost push --pushgateway URL [--instance NAME] [--hash-projects] [--print]
+                                           send the totals to a Prometheus Pushgateway
+                                           (token: CLAUDE_COST_PUSH_TOKEN; see docs/team-dashboard.md)
 
 Prices every Claude Code API call in your local transcripts at list price.
 
@@ -72,7 +79,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     return { command: 'version' };
   }
   const [command, ...rest] = argv;
-  if (command !== 'report' && command !== 'session' && command !== 'watch') {
+  if (command !== 'report' && command !== 'session' && command !== 'watch' && command !== 'push') {
     throw new UsageError(`unknown command "${command ?? ''}" (try: claude-cost --help)`);
   }
   const args: ReportArgs = {
@@ -135,6 +142,18 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--cache-dir':
         args.cacheDir = expandHome(value());
         break;
+      case '--pushgateway':
+        args.pushgateway = value();
+        break;
+      case '--instance':
+        args.instance = value();
+        break;
+      case '--hash-projects':
+        args.hashProjects = true;
+        break;
+      case '--print':
+        args.print = true;
+        break;
       case '-h':
       case '--help':
         return { command: 'help' };
@@ -148,6 +167,15 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (command === 'session' && args.sessionId === undefined) {
     throw new UsageError('session needs a session id (or a unique prefix of one)');
+  }
+  if (command !== 'push' && (args.pushgateway !== undefined || args.instance !== undefined || args.hashProjects === true || args.print === true)) {
+    throw new UsageError('--pushgateway, --instance, --hash-projects and --print are for the push command');
+  }
+  if (command === 'push' && args.pushgateway === undefined && args.print !== true) {
+    throw new UsageError('push needs --pushgateway URL (or --print to see what would be sent)');
+  }
+  if (command === 'push' && (args.json || args.csv || args.since !== undefined || args.until !== undefined)) {
+    throw new UsageError('push sends all-time totals: --json, --csv, --since and --until do not apply');
   }
   if (args.json && args.csv) {
     throw new UsageError('--json and --csv cannot be combined');

@@ -21,6 +21,7 @@ import { toolNamesIn } from '../live/tool-names';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
+import type * as CliPushModule from './cli-push';
 import type { MeterSnapshot } from '../live/meter';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
 
@@ -130,6 +131,11 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
   }
   if (args.command === 'watch') {
     return watch(args, out, err);
+  }
+  if (args.command === 'push') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { push } = require('./cli-push') as typeof CliPushModule;
+    return push(args, out, err);
   }
   let result: RunResult;
   try {

@@ -6,6 +6,7 @@
 import type { Nudge } from '../../core/nudges';
 import type { Settings } from '../../core/settings';
 import type { MeterOptions, MeterSnapshot, SessionDetail } from './meter';
+import type { ExportStatus } from './meter-export';
 
 /**
  * The meter's options that are data: all of `MeterOptions` but the price
@@ -23,7 +24,9 @@ export type ToMeterWorker =
   | { type: 'setWorkspaceFolders'; folders: readonly string[] }
   | { type: 'setPinnedSession'; sessionId: string | undefined }
   | { type: 'snooze'; key: string }
-  | { type: 'watchSession'; sessionId: string | undefined };
+  | { type: 'watchSession'; sessionId: string | undefined }
+  /** The team export's token (from the host's secret storage); undefined: none. */
+  | { type: 'setExportToken'; token: string | undefined };
 
 /** The details of the watched session, sent with every snapshot. */
 export interface WatchedDetail {
@@ -37,4 +40,6 @@ export type FromMeterWorker =
   | { type: 'detail'; watched: WatchedDetail }
   | { type: 'nudge'; nudge: Nudge }
   | { type: 'log'; level: 'info' | 'warn' | 'error'; message: string }
+  /** The team export's state (undefined: off). */
+  | { type: 'export'; status: ExportStatus }
   | { type: 'done'; id: number; error: string | undefined };

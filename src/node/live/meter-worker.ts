@@ -7,8 +7,10 @@
  */
 import { parentPort } from 'node:worker_threads';
 import type { Nudge } from '../../core/nudges';
+import type { Settings } from '../../core/settings';
 import { bundledPriceTable } from '../../core/pricing/price-table';
 import { Meter, type MeterSnapshot } from './meter';
+import { MeterExport } from './meter-export';
 import type { FromMeterWorker, ToMeterWorker, WatchedDetail } from './meter-protocol';
 
 function describe(err: unknown): string {
@@ -20,6 +22,13 @@ if (parentPort) {
   const post = (m: FromMeterWorker): void => port.postMessage(m);
   let meter: Meter | undefined;
   let watchedId: string | undefined;
+  // The team export lives here, beside the meter: pushing never touches the extension host's thread.
+  const exporter = new MeterExport({
+    figures: (label) => meter?.exportFigures(label),
+    moduleDir: __dirname,
+    log: (level, message) => post({ type: 'log', level, message }),
+    onStatus: (status) => post({ type: 'export', status }),
+  });
 
   const watched = (snapshot: MeterSnapshot): WatchedDetail | undefined => {
     if (meter === undefined || watchedId === undefined) {
@@ -31,7 +40,12 @@ if (parentPort) {
     }
     return { sessionId: watchedId, detail: meter.sessionDetail(watchedId, snapshot.report) };
   };
-  const sendUpdate = (snapshot: MeterSnapshot): void => post({ type: 'update', snapshot, watched: watched(snapshot) });
+  const sendUpdate = (snapshot: MeterSnapshot): void => {
+    post({ type: 'update', snapshot, watched: watched(snapshot) });
+    if (snapshot.report !== undefined) {
+      exporter.changed();
+    }
+  };
 
   const run = async (id: number, work: () => Promise<void>): Promise<void> => {
     let error: string | undefined;
@@ -43,6 +57,14 @@ if (parentPort) {
     post({ type: 'done', id, error });
   };
 
+  const configureExport = (settings: Settings): void => {
+    try {
+      exporter.configure(settings);
+    } catch (err) {
+      post({ type: 'log', level: 'error', message: `team export not started: ${describe(err)}` });
+    }
+  };
+
   port.on('message', (m: ToMeterWorker) => {
     if (m.type === 'init') {
       meter = new Meter({
@@ -51,6 +73,7 @@ if (parentPort) {
         log: (level, message) => post({ type: 'log', level, message }),
       });
       meter.on('update', sendUpdate);
+      configureExport(m.options.settings);
       meter.on('nudge', (nudge: Nudge) => post({ type: 'nudge', nudge }));
       sendUpdate(meter.snapshot);
       return;
@@ -70,10 +93,13 @@ if (parentPort) {
             void run(m.id, () => current.rebuild());
             return;
           case 'updateSettings':
+            configureExport(m.settings);
             void run(m.id, () => current.updateSettings(m.settings));
             return;
           case 'dispose':
             void run(m.id, async () => {
+              // The last push, while the meter still has its figures.
+              await exporter.flush().catch((err: unknown) => post({ type: 'log', level: 'warn', message: `team export: ${describe(err)}` }));
               meter = undefined;
               await current.dispose();
             });
@@ -91,6 +117,9 @@ if (parentPort) {
         return;
       case 'snooze':
         current.snooze(m.key);
+        return;
+      case 'setExportToken':
+        exporter.setToken(m.token);
         return;
       case 'watchSession':
         watchedId = m.sessionId;

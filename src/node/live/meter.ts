@@ -17,6 +17,8 @@ import { addDays } from '../../core/local-day';
 import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../../core/forecast';
 import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays } from '../../core/history';
 import { loadHistory, saveHistory } from './history-store';
+import { exportFigures, type ExportFigures } from '../../core/prometheus';
+import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
 import { withOverrides } from '../../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
@@ -254,6 +256,22 @@ export class Meter extends EventEmitter implements MeterView {
 
   private now(): number {
     return (this.options.now ?? Date.now)();
+  }
+
+  /** The figures a team export sends: all-time totals by model and project, kept rows included (undefined before the first scan). */
+  exportFigures(projectLabel?: (name: string) => string): ExportFigures | undefined {
+    const snap = this.snapshotValue;
+    if (snap.report === undefined) {
+      return undefined;
+    }
+    const currentId = snap.current.sessionId;
+    return exportFigures(this.source.engine, snap.report, {
+      cache: this.cache,
+      kept: this.historyEnabled() ? (snap.history?.keptRows ?? []) : [],
+      projectLabel,
+      current: currentId !== undefined ? snap.report.sessions.find((s) => s.sessionId === currentId) : undefined,
+      version: VERSION,
+    });
   }
 
   /** Turns, habits, cache lifetime, forecasts, what-if and spikes of one session. */

@@ -12,6 +12,7 @@ import { withOverrides, bundledPriceTable } from '../../core/pricing/price-table
 import type { Settings } from '../../core/settings';
 import { apiEquivalentLabel, buildStatusModel } from '../../core/status-model';
 import type { MeterSnapshot, MeterView, SessionDetail } from './meter';
+import type { ExportStatus } from './meter-export';
 import type { FromMeterWorker, MeterCall, MeterWorkerOptions, ToMeterWorker, WatchedDetail } from './meter-protocol';
 
 /** What only the host side uses. */
@@ -69,7 +70,7 @@ interface Pending {
 /**
  * Events: `update` (MeterSnapshot), `nudge` (Nudge), `failed` (message: the
  * worker stopped for good; the status bar says so, and `rebuild` starts a
- * new one).
+ * new one), `export` (ExportStatus: the team export's state changed).
  */
 export class RemoteMeter extends EventEmitter implements MeterView {
   private readonly host: HostOptions;
@@ -87,6 +88,8 @@ export class RemoteMeter extends EventEmitter implements MeterView {
   /** False once the worker has stopped for good (too many restarts). */
   private running = true;
   private restarts = 0;
+  private exportToken: string | undefined;
+  private exportStatusValue: ExportStatus;
 
   constructor(options: RemoteMeterOptions) {
     super();
@@ -105,6 +108,9 @@ export class RemoteMeter extends EventEmitter implements MeterView {
     worker.postMessage({ type: 'init', options: this.options } satisfies ToMeterWorker);
     if (this.watchedId !== undefined) {
       worker.postMessage({ type: 'watchSession', sessionId: this.watchedId } satisfies ToMeterWorker);
+    }
+    if (this.exportToken !== undefined) {
+      worker.postMessage({ type: 'setExportToken', token: this.exportToken } satisfies ToMeterWorker);
     }
     return worker;
   }
@@ -172,6 +178,10 @@ export class RemoteMeter extends EventEmitter implements MeterView {
       case 'log':
         this.host.log?.(m.level, m.message);
         return;
+      case 'export':
+        this.exportStatusValue = m.status;
+        this.emit('export', m.status);
+        return;
       case 'done': {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -187,6 +197,17 @@ export class RemoteMeter extends EventEmitter implements MeterView {
         return never;
       }
     }
+  }
+
+  /** The team export's state as the worker last reported it (undefined: off). */
+  get exportStatus(): ExportStatus {
+    return this.exportStatusValue;
+  }
+
+  /** The team export's token (kept for a restarted worker); undefined: none. */
+  setExportToken(token: string | undefined): void {
+    this.exportToken = token;
+    this.post({ type: 'setExportToken', token });
   }
 
   private post(m: ToMeterWorker): void {

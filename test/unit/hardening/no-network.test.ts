@@ -45,6 +45,11 @@ const ALLOWED_OCCURRENCES: Array<[string, RegExp, string]> = [
   ['url', /"http:\/\/json-schema\.org\/draft-04\/schema#"/, "zod's toJSONSchema $schema id (draft-04): a constant, never fetched"],
   ['dynamic import', /an inline `import\(\)` of an ESM path/, "a comment in zod's source (non-minified builds): no code"],
   ['computed require', /require\([\w$]+\.join\(__dirname,\s*"cli-main\.js"\)\)/, 'the claude-cost launcher loads the full CLI bundle next to it (dist/cli-main.js, itself checked here)'],
+  [
+    'computed require',
+    /"push\.js"\)\)\s*\?\s*"push\.js"\s*:\s*"pushgateway\.js"\);?\s*return\s*require\([\w$]+\)/,
+    'the team export loads dist/push.js (its network code, checked below) only when claudeCostMeter.export.pushgatewayUrl or `claude-cost push --pushgateway` is set; the runtime tests here run with the defaults',
+  ],
 ];
 
 const PATTERNS: Array<[string, RegExp]> = [
@@ -172,6 +177,22 @@ describe('hardening: no network in the built bundles', function () {
   it('contains no network API and no URL literal beyond the known-harmless allow-list', () => {
     const all = [...texts].flatMap(([b, t]) => findings(b, t));
     assert.deepEqual(all, [], `new network-looking occurrences (review, then allow-list with a reason if harmless):\n${all.map((f) => `${f.bundle} [${f.pattern}] …${f.context}…`).join('\n')}`);
+  });
+
+  it('dist/push.js, the team export (loaded only when an export URL is set), is the only bundle with network code: http and https, no URL literal, no other network API', () => {
+    const file = path.join(ROOT, 'dist', 'push.js');
+    assert.ok(fs.existsSync(file), 'dist/push.js is built with the others');
+    const text = fs.readFileSync(file, 'utf8');
+    const modules = requiredModules(text).map((n) => n.replace(/^node:/, ''));
+    assert.deepEqual(
+      modules.filter((m) => !ALLOWED_MODULES.has(m)).sort(),
+      ['http', 'https'],
+    );
+    const other = findings('dist/push.js', text).filter((f) => !(f.pattern === 'network module name' && /require\(["'`]node:https?["'`]\)/.test(f.context)));
+    assert.deepEqual(other, [], other.map((f) => `[${f.pattern}] …${f.context}…`).join('\n'));
+    for (const [bundle, t] of texts) {
+      assert.ok(!requiredModules(t).some((n) => n.endsWith('push.js') || n.endsWith('pushgateway')), `${bundle} loads the push bundle by a literal name`);
+    }
   });
 
   it('the scan flags a planted occurrence of each pattern (the static check can fail)', () => {
