@@ -65,7 +65,7 @@ export async function push(args: ReportArgs, out: NodeJS.WritableStream, err: No
     err.write(`claude-cost: push: ${problem} (--instance NAME)\n`);
     return 2;
   }
-  const mod = args.print === true ? undefined : loadPushModule(options.moduleDir ?? __dirname);
+  const mod = args.print === true ? undefined : loadPushModule(options.moduleDir);
   let url: URL | undefined;
   if (mod !== undefined) {
     const checked = mod.checkPushgatewayUrl(args.pushgateway ?? '');

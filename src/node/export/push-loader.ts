@@ -11,8 +11,11 @@ import type * as PushModule from './pushgateway';
 
 export type { PushModule };
 
-/** The push module next to the caller: `push.js` in dist/, `pushgateway.js` when run from compiled sources (tests). */
-export function loadPushModule(dir: string): typeof PushModule {
+/**
+ * The push module: `push.js` beside the bundle that loads it (dist/), or
+ * `pushgateway.js` beside this module when run from compiled sources (tests).
+ */
+export function loadPushModule(dir: string = __dirname): typeof PushModule {
   const file = path.join(dir, fs.existsSync(path.join(dir, 'push.js')) ? 'push.js' : 'pushgateway.js');
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   return require(file) as typeof PushModule;

@@ -17,8 +17,8 @@ export type ExportStatus = PushStatus | { kind: 'invalid'; message: string; hint
 export interface MeterExportOptions {
   /** The meter's figures now (undefined before the first scan). */
   figures: (projectLabel: ((name: string) => string) | undefined) => ExportFigures | undefined;
-  /** Where the push module is (dist/, or the compiled sources in tests). */
-  moduleDir: string;
+  /** Where the push module is; default: beside the loader (dist/ when bundled, the compiled sources in tests). */
+  moduleDir?: string;
   log: (level: 'info' | 'warn' | 'error', message: string) => void;
   onStatus: (status: ExportStatus) => void;
   /** Longest wait for the push at shutdown, ms (default 3000). */

@@ -25,7 +25,6 @@ if (parentPort) {
   // The team export lives here, beside the meter: pushing never touches the extension host's thread.
   const exporter = new MeterExport({
     figures: (label) => meter?.exportFigures(label),
-    moduleDir: __dirname,
     log: (level, message) => post({ type: 'log', level, message }),
     onStatus: (status) => post({ type: 'export', status }),
   });

@@ -460,7 +460,7 @@ globalThis.fetch = () => { log('fetch'); throw new Error('fetch'); };
     fs.writeFileSync(netLog, '');
     const r = await runNodeScript(
       `
-      const { RemoteMeter } = require(COMPILED + '/src/node/remote-meter.js');
+      const { RemoteMeter } = require(COMPILED + '/src/node/live/remote-meter.js');
       const { defaultSettings } = require(COMPILED + '/src/core/settings.js');
       (async () => {
         const settings = { ...defaultSettings(), configDirs: [${JSON.stringify(roots[2])}], timeZone: 'UTC',
