@@ -436,29 +436,33 @@ export class Engine {
 
   private addCall(file: FileState, call: RawCall, offset: number): void {
     const group = call.messageId ?? `\u0001${file.path}\u0000${offset}`;
+    const iterations = call.iterations;
+    if (iterations === undefined) {
+      // Almost every call: the top level is the one request.
+      const card = this.options.prices.rateFor({ model: call.model, timestampMs: call.timestampMs, promptTokens: promptTokens(call.tokens), fast: call.fast, geoUs: call.geoUs });
+      this.addEntry(file, call, offset, group, card, undefined, false);
+      return;
+    }
     const { card, parts } = this.pricingOf(call);
     this.addEntry(file, call, offset, group, card, parts, false);
-    const advisors = call.iterations?.advisors;
-    if (advisors !== undefined) {
-      const prices = this.options.prices;
-      for (const a of advisors) {
-        // Its own inference: the parent call's key and its place in the iterations identify it, so a line written again counts it once.
-        const raw: RawCall = {
-          messageId: call.messageId,
-          requestId: call.requestId,
-          lineSessionId: call.lineSessionId,
-          agentId: call.agentId,
-          sidechain: call.sidechain,
-          model: a.model,
-          timestampMs: call.timestampMs,
-          tokens: a.tokens,
-          fast: a.fast,
-          geoUs: a.geoUs,
-          cwd: call.cwd,
-        };
-        const advisorCard = prices.rateFor({ model: a.model, timestampMs: call.timestampMs, promptTokens: promptTokens(a.tokens), fast: a.fast, geoUs: a.geoUs });
-        this.addEntry(file, raw, offset, `${group}\u0002${a.index}`, advisorCard, undefined, true);
-      }
+    const prices = this.options.prices;
+    for (const a of iterations.advisors) {
+      // Its own inference: the parent call's key and its place in the iterations identify it, so a line written again counts it once.
+      const raw: RawCall = {
+        messageId: call.messageId,
+        requestId: call.requestId,
+        lineSessionId: call.lineSessionId,
+        agentId: call.agentId,
+        sidechain: call.sidechain,
+        model: a.model,
+        timestampMs: call.timestampMs,
+        tokens: a.tokens,
+        fast: a.fast,
+        geoUs: a.geoUs,
+        cwd: call.cwd,
+      };
+      const advisorCard = prices.rateFor({ model: a.model, timestampMs: call.timestampMs, promptTokens: promptTokens(a.tokens), fast: a.fast, geoUs: a.geoUs });
+      this.addEntry(file, raw, offset, `${group}\u0002${a.index}`, advisorCard, undefined, true);
     }
   }
 
