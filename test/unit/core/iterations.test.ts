@@ -8,6 +8,8 @@ import { strict as assert } from 'node:assert';
 import { buildReport } from '../../../src/core/report';
 import { parseLine } from '../../../src/core/transcript';
 import { sessionTurns } from '../../../src/core/metrics';
+import { liveHistoryRows } from '../../../src/core/history';
+import { exportRows } from '../../../src/core/export';
 import { advisorTurnSpec, assistantLine, iteration } from '../support/lines';
 import { feed, near, newEngine, reportOf } from '../support/engine';
 
@@ -77,6 +79,17 @@ describe('iterations: the advisor and several requests in one line', () => {
     assert.equal(adv?.promptTokens, 0);
     assert.ok(near(main?.costUSD ?? null, mainUSD));
     assert.ok(near(adv?.costUSD ?? null, advisorUSD));
+  });
+
+  it('keeps the advisor in the stored history (its own model row) and in exports', () => {
+    const engine = newEngine();
+    feed(engine, { [REL]: `${advisorLine()}\n` });
+    const report = buildReport(engine);
+    const rows = liveHistoryRows(engine, report, undefined);
+    const opus = rows.find((r) => r.model === 'claude-opus-4-6');
+    assert.ok(opus && near(opus.costUSD, advisorUSD) && opus.tokens.input === 50_000 && opus.messages === 0);
+    const session = exportRows(report, rows).find((r) => r[0] === 'session');
+    assert.ok(session && near(session[4] as number, mainUSD + advisorUSD, 2), String(session));
   });
 
   it('decides the Haiku 5.5 100k tier per request when a line holds two message iterations', () => {
