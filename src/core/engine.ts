@@ -15,9 +15,9 @@
  */
 import type { RateCard } from './pricing/rate-card';
 import type { PriceTable } from './pricing/price-table';
-import { fileRoleFromPath, type FileRole } from './session-path';
+import { fileRoleFromPath, type FileRole } from './transcript/session-path';
 import { LocalDays } from './local-day';
-import { callTokens, type AgentMeta, type CallTokens, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from './transcript';
+import { callTokens, type AgentMeta, type CallTokens, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from './transcript/transcript';
 
 /** One API call as kept by the engine. */
 export interface Entry {

@@ -6,7 +6,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { buildReport } from '../../../src/core/report';
-import { parseLine } from '../../../src/core/transcript';
+import { parseLine } from '../../../src/core/transcript/transcript';
 import { sessionTurns } from '../../../src/core/metrics';
 import { liveHistoryRows } from '../../../src/core/history';
 import { exportRows } from '../../../src/core/export';

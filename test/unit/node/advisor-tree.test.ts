@@ -14,9 +14,9 @@ import { generateTree, type GroundTruth } from '../../../bench/generate';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
-import { coldScan } from '../../../src/node/cold-scan';
-import { finishWarmScan, warmScan } from '../../../src/node/warm-scan';
-import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan';
+import { coldScan } from '../../../src/node/scan/cold-scan';
+import { finishWarmScan, warmScan } from '../../../src/node/scan/warm-scan';
+import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan/scan';
 
 const WORKER = path.resolve(__dirname, '../../../src/node/scan-worker.js');
 const prices = bundledPriceTable();
