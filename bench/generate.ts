@@ -2,7 +2,7 @@
  * Benchmark corpus generator: a realistic Claude Code 2.1.x transcript tree
  * and its exact ground truth.
  *
- *   node out/bench/generate.js <outDir> [--size 1GB|256MB|...] [--seed N] [--end YYYY-MM-DD]
+ *   node out/bench/generate.js <outDir> [--size 1GB|256MB|...] [--seed N] [--end YYYY-MM-DD] [--advisor-share 0.1]
  *
  * Writes `<outDir>/projects/<enc-cwd>/<uuid>.jsonl` (plus subagent files under
  * `<uuid>/subagents/agent-<17 hex>.jsonl`) and `<outDir>/ground-truth.json`.
@@ -31,6 +31,9 @@ import { bundledPriceTable, type PriceTable } from '../src/core/pricing/price-ta
 import { costOn, type RateCard, type TokenCounts } from '../src/core/pricing/rate-card';
 
 export const GENERATOR_VERSION = 1;
+
+/** The advisor's model in generated advisor turns. */
+const ADVISOR_MODEL = 'claude-opus-4-6';
 
 const KB = 1024;
 const MB = 1024 * KB;
@@ -287,6 +290,8 @@ export interface TruthTotals {
   webSearch: number;
   /** Unique non-synthetic calls. */
   messages: number;
+  /** Advisor inferences (`advisor_message` iterations; absent in trees written before `--advisor-share`: 0). */
+  advisorCalls?: number;
   costUSD: number;
 }
 
@@ -297,6 +302,14 @@ export interface GroundTruth {
   endDate: string;
   /** The median session size asked for, KB (absent in trees written before it was an option: 400). */
   sessionMedianKB?: number;
+  /** Share of main-chain calls that consult the advisor (absent: 0). */
+  advisorShare?: number;
+  /**
+   * Sessions whose latest main-chain call (with no compaction after it) is
+   * an advisor turn, with that turn's context: the prompt of its last
+   * `message` iteration (absent without `--advisor-share`).
+   */
+  advisorContexts?: Record<string, number>;
   priceTableAsOf: string;
   totals: TruthTotals;
   models: Record<string, TruthTotals>;
@@ -330,18 +343,19 @@ function emptyCounts(): TokenCounts {
 
 /** Token sums per rate card; cost = one dot product per card (engine trap 4). */
 class Truth {
-  private readonly byCard = new Map<RateCard, { tokens: TokenCounts; messages: number }>();
+  private readonly byCard = new Map<RateCard, { tokens: TokenCounts; messages: number; advisorCalls: number }>();
 
   constructor(private readonly prices: PriceTable) {}
 
-  add(model: string, timestampMs: number, t: TokenCounts, fast: boolean, geoUs: boolean): void {
+  /** One request priced on its own card; `count` says what it adds to: a call (default), nothing (a further request of the same call) or an advisor inference. */
+  add(model: string, timestampMs: number, t: TokenCounts, fast: boolean, geoUs: boolean, count: 'call' | 'none' | 'advisor' = 'call'): void {
     const card = this.prices.rateFor({ model, timestampMs, promptTokens: t.input + t.write5m + t.write1h + t.read, fast, geoUs });
     if (card === null) {
       throw new Error(`generator bug: model ${model} is unpriced`);
     }
     let slot = this.byCard.get(card);
     if (!slot) {
-      slot = { tokens: emptyCounts(), messages: 0 };
+      slot = { tokens: emptyCounts(), messages: 0, advisorCalls: 0 };
       this.byCard.set(card, slot);
     }
     const s = slot.tokens;
@@ -351,15 +365,19 @@ class Truth {
     s.write1h += t.write1h;
     s.read += t.read;
     s.webSearches += t.webSearches;
-    slot.messages++;
+    if (count === 'call') {
+      slot.messages++;
+    } else if (count === 'advisor') {
+      slot.advisorCalls++;
+    }
   }
 
   summarize(): { totals: TruthTotals; models: Record<string, TruthTotals> } {
-    const zero = (): TruthTotals => ({ input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, webSearch: 0, messages: 0, costUSD: 0 });
+    const zero = (): TruthTotals => ({ input: 0, output: 0, cacheWrite5m: 0, cacheWrite1h: 0, cacheRead: 0, webSearch: 0, messages: 0, advisorCalls: 0, costUSD: 0 });
     const totals = zero();
     const models: Record<string, TruthTotals> = {};
     const cards = [...this.byCard.entries()].sort((a, b) => (a[0].key < b[0].key ? -1 : 1));
-    for (const [card, { tokens, messages }] of cards) {
+    for (const [card, { tokens, messages, advisorCalls }] of cards) {
       const cost = costOn(card, tokens);
       const m = (models[card.model] ??= zero());
       for (const t of [totals, m]) {
@@ -370,6 +388,7 @@ class Truth {
         t.cacheRead += tokens.read;
         t.webSearch += tokens.webSearches;
         t.messages += messages;
+        t.advisorCalls = (t.advisorCalls ?? 0) + advisorCalls;
         t.costUSD += cost;
       }
     }
@@ -438,6 +457,13 @@ export interface GenerateOptions {
   endDate?: string | undefined;
   /** Median size of an ordinary session file, KB (default 400); smaller makes more, shorter sessions for the same bytes. */
   sessionMedianKB?: number | undefined;
+  /**
+   * Share (0 to 1) of main-chain calls that consult the server-side advisor:
+   * two `message` iterations of the session's model around an
+   * `advisor_message` on Opus 4.6, the top level summing the two (pricing.md
+   * §3). 0 (default) leaves the tree byte for byte as without the option.
+   */
+  advisorShare?: number | undefined;
   log?: ((message: string) => void) | undefined;
 }
 
@@ -468,6 +494,10 @@ class Generator {
   private readonly pool: TextPool;
   private readonly sig: string;
   private readonly truth: Truth;
+  /** Decides advisor turns apart from `rng`, so a tree without them is the same bytes as before the option. */
+  private readonly advisorRng: Rng;
+  /** Per main session: the context of its latest main-chain call when that was an advisor turn, else null. */
+  private readonly advisorContexts = new Map<string, number | null>();
   private readonly prices: PriceTable;
   private readonly endMs: number;
   private readonly projectsDir: string;
@@ -487,6 +517,7 @@ class Generator {
     this.sig = sig;
     this.prices = bundledPriceTable();
     this.truth = new Truth(this.prices);
+    this.advisorRng = new Rng((opts.seed ^ 0x5eed_ad71) >>> 0);
     const end = opts.endDate ?? this.prices.asOf;
     this.endMs = Date.parse(`${end}T23:59:59Z`);
     if (Number.isNaN(this.endMs)) {
@@ -553,6 +584,9 @@ class Generator {
       targetBytes: size,
       endDate: new Date(this.endMs).toISOString().slice(0, 10),
       sessionMedianKB: this.opts.sessionMedianKB ?? 400,
+      ...((this.opts.advisorShare ?? 0) > 0
+        ? { advisorShare: this.opts.advisorShare, advisorContexts: Object.fromEntries([...this.advisorContexts].filter((e): e is [string, number] => e[1] !== null)) }
+        : {}),
       priceTableAsOf: this.prices.asOf,
       totals,
       models,
@@ -750,7 +784,32 @@ class Generator {
     }
   }
 
+  /**
+   * An advisor turn around the call whose last request is `last` (what the
+   * call would have been alone): a first request on the same context, then
+   * the advisor reading it, then `last` with the advisor's answer written to
+   * the cache. Rows write the top level (both requests summed) and the three
+   * iterations; the output of a streaming snapshot only changes the last.
+   */
+  private advisorTurn(last: TokenCounts): { first: TokenCounts; advisor: TokenCounts; context: number; top(t: TokenCounts): TokenCounts; iterations(t: TokenCounts): string } {
+    const rng = this.advisorRng;
+    const first: TokenCounts = { input: last.input, output: rng.int(40, 400), write5m: last.write5m, write1h: last.write1h, read: last.read, webSearches: 0 };
+    const advisor: TokenCounts = { input: last.input + last.write5m + last.write1h + last.read, output: rng.int(300, 4000), write5m: 0, write1h: 0, read: 0, webSearches: 0 };
+    const context = last.input + last.write5m + last.write1h + last.read;
+    const it = (type: string, t: TokenCounts, model = ''): string =>
+      `{"input_tokens":${t.input},"output_tokens":${t.output},"cache_read_input_tokens":${t.read},"cache_creation_input_tokens":${t.write5m + t.write1h},"cache_creation":{"ephemeral_5m_input_tokens":${t.write5m},"ephemeral_1h_input_tokens":${t.write1h}},${model ? `"model":"${model}",` : ''}"type":"${type}"}`;
+    const sum = (a: TokenCounts, b: TokenCounts): TokenCounts => ({ input: a.input + b.input, output: a.output + b.output, write5m: a.write5m + b.write5m, write1h: a.write1h + b.write1h, read: a.read + b.read, webSearches: b.webSearches });
+    return {
+      first,
+      advisor,
+      context,
+      top: (t) => sum(first, t),
+      iterations: (t) => `${it('message', first)},${it('advisor_message', advisor, ADVISOR_MODEL)},${it('message', t)}`,
+    };
+  }
+
   private compact(s: SessionCtx): void {
+    this.advisorContexts.set(s.sessionId, null);
     const rng = this.rng;
     const pre = s.ctx;
     const post = rng.int(8_000, 30_000);
@@ -787,9 +846,9 @@ class Generator {
     return `{"type":"text","text":"${this.pool.slice(this.rng, chars)}"}`;
   }
 
-  private assistantRow(s: SessionCtx, uuid: string, msgId: string, reqId: string, block: string, stop: string, t: TokenCounts, ts: string): string {
+  private assistantRow(s: SessionCtx, uuid: string, msgId: string, reqId: string, block: string, stop: string, t: TokenCounts, ts: string, iterations = ''): string {
     const speed = s.fast ? 'fast' : 'standard';
-    return `${this.head(s, uuid)},"message":{"model":"${s.model.id}","id":"${msgId}","type":"message","role":"assistant","content":[${block}],"stop_reason":${stop},"stop_sequence":null,"usage":{"input_tokens":${t.input},"cache_creation_input_tokens":${t.write5m + t.write1h},"cache_read_input_tokens":${t.read},"output_tokens":${t.output},"output_tokens_details":{"thinking_tokens":0},"server_tool_use":{"web_search_requests":${t.webSearches},"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":${t.write1h},"ephemeral_5m_input_tokens":${t.write5m}},"inference_geo":"${s.geoUs ? 'us' : ''}","iterations":[],"speed":"${speed}"},"stop_details":null},"requestId":"${reqId}","type":"assistant","uuid":"${uuid}","timestamp":"${ts}",${s.env}}`;
+    return `${this.head(s, uuid)},"message":{"model":"${s.model.id}","id":"${msgId}","type":"message","role":"assistant","content":[${block}],"stop_reason":${stop},"stop_sequence":null,"usage":{"input_tokens":${t.input},"cache_creation_input_tokens":${t.write5m + t.write1h},"cache_read_input_tokens":${t.read},"output_tokens":${t.output},"output_tokens_details":{"thinking_tokens":0},"server_tool_use":{"web_search_requests":${t.webSearches},"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":${t.write1h},"ephemeral_5m_input_tokens":${t.write5m}},"inference_geo":"${s.geoUs ? 'us' : ''}","iterations":[${iterations}],"speed":"${speed}"},"stop_details":null},"requestId":"${reqId}","type":"assistant","uuid":"${uuid}","timestamp":"${ts}",${s.env}}`;
   }
 
   /** One API call: its request records, 1–4 assistant rows, and the tool result. */
@@ -824,6 +883,10 @@ class Generator {
     };
     s.lastCallMs = start;
     s.ctx = prompt + output;
+    const advisor = !s.sidechain && (this.opts.advisorShare ?? 0) > 0 && this.advisorRng.chance(this.opts.advisorShare ?? 0) ? this.advisorTurn(final) : undefined;
+    if (!s.sidechain) {
+      this.advisorContexts.set(s.sessionId, advisor ? advisor.context : null);
+    }
 
     // 2.1.x request records.
     const requestRef = rng.uuid();
@@ -850,14 +913,21 @@ class Generator {
       const uuid = rng.uuid();
       lastUuid = uuid;
       const stop = isLast ? (tool ? '"tool_use"' : '"end_turn"') : 'null';
-      this.emit(s, this.assistantRow(s, uuid, msgId, reqId, block, stop, t, this.tick(s, 50, 3000)));
+      this.emit(s, this.assistantRow(s, uuid, msgId, reqId, block, stop, advisor ? advisor.top(t) : t, this.tick(s, 50, 3000), advisor ? advisor.iterations(t) : ''));
       this.stats.assistantRows++;
       if (!isLast) {
         this.stats.duplicateRows++;
       }
     }
     // The final row wins de-duplication: its timestamp picks the rate period.
-    this.truth.add(s.model.id, s.clock, final, s.fast, s.geoUs);
+    if (advisor) {
+      // Each `message` iteration is a request of its own (its own tier); the advisor is an inference under its model.
+      this.truth.add(s.model.id, s.clock, advisor.first, s.fast, s.geoUs);
+      this.truth.add(s.model.id, s.clock, final, s.fast, s.geoUs, 'none');
+      this.truth.add(ADVISOR_MODEL, s.clock, advisor.advisor, false, s.geoUs, 'advisor');
+    } else {
+      this.truth.add(s.model.id, s.clock, final, s.fast, s.geoUs);
+    }
 
     if (tool) {
       this.toolResult(s, tool, toolUseId, lastUuid);
@@ -980,6 +1050,7 @@ function main(argv: readonly string[]): number {
   let seed = 1;
   let end: string | undefined;
   let sessionMedianKB: number | undefined;
+  let advisorShare: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--size') {
@@ -996,8 +1067,13 @@ function main(argv: readonly string[]): number {
       if (!(sessionMedianKB >= 4 && sessionMedianKB <= 40_000)) {
         throw new Error('--session-kb expects a median session size in KB, 4 to 40000');
       }
+    } else if (a === '--advisor-share') {
+      advisorShare = Number(argv[++i]);
+      if (!(advisorShare >= 0 && advisorShare <= 1)) {
+        throw new Error('--advisor-share expects a share of main-chain calls, 0 to 1');
+      }
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400]\n');
+      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0]\n');
       return 0;
     } else if (a.startsWith('--')) {
       process.stderr.write(`generate: unknown option ${a}\n`);
@@ -1007,10 +1083,10 @@ function main(argv: readonly string[]): number {
     }
   }
   if (!outDir) {
-    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400]\n');
+    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0]\n');
     return 2;
   }
-  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, sessionMedianKB, log: (m) => process.stderr.write(`${m}\n`) });
+  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, sessionMedianKB, advisorShare, log: (m) => process.stderr.write(`${m}\n`) });
   const st = truth.stats;
   process.stdout.write(
     `wrote ${(st.bytes / MB).toFixed(1)} MB in ${st.files} files (${st.mainFiles} sessions, ${st.subagentFiles} subagents, ${st.projects} projects) ` +

@@ -17,7 +17,7 @@ import type { RateCard } from './pricing/rate-card';
 import type { PriceTable } from './pricing/price-table';
 import { fileRoleFromPath, type FileRole } from './transcript/session-path';
 import { LocalDays } from './local-day';
-import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript/transcript';
+import { callTokens, type AgentMeta, type CallTokens, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from './transcript/transcript';
 
 /** One API call as kept by the engine. */
 export interface Entry {
@@ -34,10 +34,24 @@ export interface Entry {
   readonly sessionId: string;
   readonly sidechain: boolean;
   readonly card: RateCard | null;
+  /**
+   * The call's tokens split per request, each with its own card, when its
+   * line has two or more `message` iterations that add up to the top level
+   * (tier rules apply per request); undefined otherwise (the whole call on `card`).
+   */
+  readonly parts: readonly PricedPart[] | undefined;
+  /** An `advisor_message` inference of its line (its own model, not in the top level), not a main-model call. */
+  readonly advisor: boolean;
   /** Canonical model id when priced, else the raw id. */
   readonly model: string;
   readonly day: string;
   readonly total: number;
+}
+
+/** Tokens of one request of a call, and the card they are priced on. */
+export interface PricedPart {
+  readonly card: RateCard | null;
+  readonly tokens: CallTokens;
 }
 
 /** What the engine knows of one transcript file. */
@@ -75,7 +89,10 @@ export interface Cell {
   readonly sidechain: boolean;
   /** Token sums per rate card; `null` holds unpriced tokens. */
   readonly byCard: Map<RateCard | null, CallTokens>;
+  /** Main-model calls (de-duplicated API calls). */
   messages: number;
+  /** Advisor inferences (`advisor_message` iterations) under this cell's model. */
+  advisorCalls: number;
 }
 
 export interface EngineOptions {
@@ -112,6 +129,26 @@ export function tokenTotal(t: CallTokens): number {
 /** input + cache writes + cache reads: the prompt size of a call. */
 export function promptTokens(t: CallTokens): number {
   return t.input + t.write5m + t.write1h + t.read;
+}
+
+/**
+ * The prompt a call leaves in its session's context: the last `message`
+ * iteration's when the line has several (each re-read the whole context,
+ * so the top level is about twice the real context), else the top level's;
+ * 0 for an advisor inference (never the session's context).
+ */
+export function contextTokensOf(e: Pick<Entry, 'raw' | 'advisor'>): number {
+  if (e.advisor) {
+    return 0;
+  }
+  const requests = e.raw.iterations?.requests;
+  const last = requests !== undefined && requests.length >= 2 ? requests[requests.length - 1] : undefined;
+  return promptTokens(last ?? e.raw.tokens);
+}
+
+/** Each (card, tokens) a kept call is priced as: its parts, or its whole tokens on its card. */
+export function pricedPartsOf(e: Pick<Entry, 'raw' | 'card' | 'parts'>): readonly PricedPart[] {
+  return e.parts ?? [{ card: e.card, tokens: e.raw.tokens }];
 }
 
 /**
@@ -369,17 +406,68 @@ export class Engine {
     return file.role.sessionId ?? call.lineSessionId ?? file.lineSessionId ?? 'unknown-session';
   }
 
-  private addCall(file: FileState, call: RawCall, offset: number): void {
+  /**
+   * Pricing of a call: its card, and its parts when each of two or more
+   * `message` iterations is a request of its own (they must add up to the
+   * top level; when they do not, a snapshot written mid-stream, the top
+   * level is priced as one request on the last iteration's tier).
+   */
+  private pricingOf(call: RawCall): { card: RateCard | null; parts: PricedPart[] | undefined } {
     const prices = this.options.prices;
-    const prompt = promptTokens(call.tokens);
-    const card = prices.rateFor({
-      model: call.model,
-      timestampMs: call.timestampMs,
-      promptTokens: prompt,
-      fast: call.fast,
-      geoUs: call.geoUs,
-    });
+    const rate = (t: CallTokens): RateCard | null =>
+      prices.rateFor({ model: call.model, timestampMs: call.timestampMs, promptTokens: promptTokens(t), fast: call.fast, geoUs: call.geoUs });
+    const requests = call.iterations?.requests;
+    if (requests === undefined || requests.length < 2) {
+      return { card: rate(call.tokens), parts: undefined };
+    }
+    const sum = emptyTokens();
+    for (const t of requests) {
+      addTokens(sum, t);
+    }
+    const top = call.tokens;
+    const last = requests[requests.length - 1] as CallTokens;
+    if (sum.input !== top.input || sum.output !== top.output || sum.write5m !== top.write5m || sum.write1h !== top.write1h || sum.read !== top.read) {
+      return { card: rate(last), parts: undefined };
+    }
+    // Web searches are the call's (top level), priced once, with the last request.
+    const parts = requests.map((t, i) => ({ card: rate(t), tokens: callTokens(t.input, t.output, t.write5m, t.write1h, t.read, i === requests.length - 1 ? top.webSearches : 0) }));
+    return { card: (parts[parts.length - 1] as PricedPart).card, parts };
+  }
+
+  private addCall(file: FileState, call: RawCall, offset: number): void {
     const group = call.messageId ?? `\u0001${file.path}\u0000${offset}`;
+    const iterations = call.iterations;
+    if (iterations === undefined) {
+      // Almost every call: the top level is the one request.
+      const card = this.options.prices.rateFor({ model: call.model, timestampMs: call.timestampMs, promptTokens: promptTokens(call.tokens), fast: call.fast, geoUs: call.geoUs });
+      this.addEntry(file, call, offset, group, card, undefined, false);
+      return;
+    }
+    const { card, parts } = this.pricingOf(call);
+    this.addEntry(file, call, offset, group, card, parts, false);
+    const prices = this.options.prices;
+    for (const a of iterations.advisors) {
+      // Its own inference: the parent call's key and its place in the iterations identify it, so a line written again counts it once.
+      const raw: RawCall = {
+        messageId: call.messageId,
+        requestId: call.requestId,
+        lineSessionId: call.lineSessionId,
+        agentId: call.agentId,
+        sidechain: call.sidechain,
+        model: a.model,
+        timestampMs: call.timestampMs,
+        tokens: a.tokens,
+        fast: a.fast,
+        geoUs: a.geoUs,
+        cwd: call.cwd,
+      };
+      const advisorCard = prices.rateFor({ model: a.model, timestampMs: call.timestampMs, promptTokens: promptTokens(a.tokens), fast: a.fast, geoUs: a.geoUs });
+      this.addEntry(file, raw, offset, `${group}\u0002${a.index}`, advisorCard, undefined, true);
+    }
+  }
+
+  private addEntry(file: FileState, call: RawCall, offset: number, group: string, card: RateCard | null, parts: PricedPart[] | undefined, advisor: boolean): void {
+    const prices = this.options.prices;
     const [slot, existing] = slotOf(file, group, call.requestId);
     const entry: Entry = {
       raw: call,
@@ -389,6 +477,8 @@ export class Engine {
       sessionId: this.sessionOf(file, call),
       sidechain: call.sidechain || file.role.subagent,
       card,
+      parts,
+      advisor,
       model: card ? card.model : (prices.canonicalModel(call.model) ?? call.model),
       day: this.days.dayOf(call.timestampMs),
       total: tokenTotal(call.tokens),
@@ -452,7 +542,7 @@ export class Engine {
   }
 
   private newCell(key: string, entry: Entry): Cell {
-    const cell: Cell = { day: entry.day, sessionId: entry.sessionId, model: entry.model, sidechain: entry.sidechain, byCard: new Map(), messages: 0 };
+    const cell: Cell = { day: entry.day, sessionId: entry.sessionId, model: entry.model, sidechain: entry.sidechain, byCard: new Map(), messages: 0, advisorCalls: 0 };
     this.cells.set(key, cell);
     return cell;
   }
@@ -468,14 +558,19 @@ export class Engine {
       cell = this.cells.get(k) ?? this.newCell(k, entry);
     }
 
-    let sums = cell.byCard.get(entry.card);
-    if (!sums) {
-      sums = emptyTokens();
-      cell.byCard.set(entry.card, sums);
+    if (entry.parts === undefined) {
+      this.addToCard(cell, entry.card, entry.raw.tokens, sign);
+    } else {
+      for (const part of entry.parts) {
+        this.addToCard(cell, part.card, part.tokens, sign);
+      }
     }
-    addTokens(sums, entry.raw.tokens, sign);
-    cell.messages += sign;
-    if (cell.messages === 0) {
+    if (entry.advisor) {
+      cell.advisorCalls += sign;
+    } else {
+      cell.messages += sign;
+    }
+    if (cell.messages === 0 && cell.advisorCalls === 0) {
       this.cells.delete(cellKey(cell));
       this.lastCell = undefined;
     } else {
@@ -495,6 +590,15 @@ export class Engine {
         this.sessions.delete(entry.sessionId);
       }
     }
+  }
+
+  private addToCard(cell: Cell, card: RateCard | null, tokens: CallTokens, sign: 1 | -1): void {
+    let sums = cell.byCard.get(card);
+    if (!sums) {
+      sums = emptyTokens();
+      cell.byCard.set(card, sums);
+    }
+    addTokens(sums, tokens, sign);
   }
 
   /** All cells (integer sums per day, session, model and side). */

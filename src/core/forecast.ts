@@ -5,7 +5,7 @@
  * Pure: the engine, the price table and the clock are passed in.
  */
 import type { Engine, Entry } from './engine';
-import { promptTokens } from './engine';
+import { contextTokensOf } from './engine';
 import { formatInt } from './format';
 import { ONE_HOUR_MS, type TurnHabits } from './metrics';
 import type { PriceTable } from './pricing/price-table';
@@ -55,13 +55,13 @@ export function pastCompactions(engine: Engine, latest = RECENT_COMPACTIONS): Co
     }
     let main = mainOf.get(b.sessionId);
     if (!main) {
-      main = [...engine.sessionEntries(b.sessionId)].filter((e) => !e.sidechain && promptTokens(e.raw.tokens) > 0);
+      main = [...engine.sessionEntries(b.sessionId)].filter((e) => !e.sidechain && contextTokensOf(e) > 0);
       main.sort((x, y) => x.raw.timestampMs - y.raw.timestampMs || x.offset - y.offset);
       mainOf.set(b.sessionId, main);
     }
     const next = main.find((e) => e.raw.timestampMs > b.atMs);
     if (next) {
-      out.push({ sessionId: b.sessionId, atMs: b.atMs, nextPromptTokens: promptTokens(next.raw.tokens), summaryTokens: b.summaryTokens });
+      out.push({ sessionId: b.sessionId, atMs: b.atMs, nextPromptTokens: contextTokensOf(next), summaryTokens: b.summaryTokens });
     }
   }
   return out.sort((a, b) => a.atMs - b.atMs);

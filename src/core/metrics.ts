@@ -3,7 +3,7 @@
  * cache's time to live, and what the next turn will cost. Pure.
  */
 import type { Engine, Entry } from './engine';
-import { promptTokens } from './engine';
+import { contextTokensOf, pricedPartsOf, promptTokens } from './engine';
 import type { PriceTable } from './pricing/price-table';
 import { costOn } from './pricing/rate-card';
 
@@ -14,8 +14,13 @@ export interface TurnPoint {
   timestampMs: number;
   /** Null for an unpriced model. */
   costUSD: number | null;
-  /** Prompt size of the call (input + cache read + cache write). */
+  /**
+   * Context the call leaves (input + cache read + cache write of its last
+   * request: `contextTokensOf`); 0 for an advisor inference.
+   */
   promptTokens: number;
+  /** An advisor inference (`advisor_message`), not a main-model call: it never sets the context. */
+  advisor: boolean;
   outputTokens: number;
   sidechain: boolean;
   model: string;
@@ -29,21 +34,34 @@ export interface TurnPoint {
   filePath: string;
 }
 
-/** The session's kept calls in time order (main chain and subagents). */
+/** Dollars of one kept call (all its parts), or null when its model is unpriced. */
+export function costOfEntry(e: Entry): number | null {
+  let cost = 0;
+  for (const part of pricedPartsOf(e)) {
+    if (part.card === null) {
+      return null;
+    }
+    cost += costOn(part.card, part.tokens);
+  }
+  return cost;
+}
+
+/** The session's kept calls in time order (main chain, advisor inferences and subagents). */
 export function sessionTurns(engine: Engine, sessionId: string): TurnPoint[] {
   const entries: Entry[] = [...engine.sessionEntries(sessionId)];
   entries.sort((a, b) => a.raw.timestampMs - b.raw.timestampMs || (a.file.path < b.file.path ? -1 : a.file.path > b.file.path ? 1 : a.offset - b.offset));
   return entries.map((e) => ({
     timestampMs: e.raw.timestampMs,
-    costUSD: e.card ? costOn(e.card, e.raw.tokens) : null,
-    promptTokens: promptTokens(e.raw.tokens),
+    costUSD: costOfEntry(e),
+    promptTokens: contextTokensOf(e),
+    advisor: e.advisor,
     outputTokens: e.raw.tokens.output,
     sidechain: e.sidechain,
     model: e.model,
     writeTokens: e.raw.tokens.write5m + e.raw.tokens.write1h,
     readTokens: e.raw.tokens.read,
     fast: e.raw.fast,
-    longContext: e.card?.longContext ?? false,
+    longContext: pricedPartsOf(e).some((p) => p.card?.longContext === true),
     messageId: e.raw.messageId,
     filePath: e.file.path,
   }));
@@ -57,7 +75,7 @@ export function cacheTtlMs(engine: Engine, sessionId: string): number {
   let latest: Entry | undefined;
   for (const e of engine.sessionEntries(sessionId)) {
     const t = e.raw.tokens;
-    if (!e.sidechain && t.write5m + t.write1h > 0 && (!latest || e.raw.timestampMs > latest.raw.timestampMs)) {
+    if (!e.sidechain && !e.advisor && t.write5m + t.write1h > 0 && (!latest || e.raw.timestampMs > latest.raw.timestampMs)) {
       latest = e;
     }
   }
@@ -68,7 +86,7 @@ export function cacheTtlMs(engine: Engine, sessionId: string): number {
 export function lastMainActivityMs(engine: Engine, sessionId: string): number | undefined {
   let last: number | undefined;
   for (const e of engine.sessionEntries(sessionId)) {
-    if (!e.sidechain && (last === undefined || e.raw.timestampMs > last)) {
+    if (!e.sidechain && !e.advisor && (last === undefined || e.raw.timestampMs > last)) {
       last = e.raw.timestampMs;
     }
   }
@@ -86,7 +104,7 @@ export interface TurnHabits {
 
 /** How the session's turns have behaved so far (main chain only). */
 export function turnHabits(turns: readonly TurnPoint[]): TurnHabits {
-  const main = turns.filter((t) => !t.sidechain && t.promptTokens > 0);
+  const main = turns.filter((t) => !t.sidechain && !t.advisor && t.promptTokens > 0);
   if (main.length === 0) {
     return { meanOutput: 0, meanGrowth: 0, calls: 0 };
   }
@@ -170,9 +188,11 @@ export function modelWhatIf(engine: Engine, prices: PriceTable, sessionId: strin
   for (const [family, { id }] of latest) {
     let cost = 0;
     for (const e of entries) {
-      const card = prices.rateFor({ model: id, timestampMs: e.raw.timestampMs, promptTokens: promptTokens(e.raw.tokens), fast: false, geoUs: e.raw.geoUs });
-      if (card) {
-        cost += costOn(card, e.raw.tokens);
+      for (const { tokens } of pricedPartsOf(e)) {
+        const card = prices.rateFor({ model: id, timestampMs: e.raw.timestampMs, promptTokens: promptTokens(tokens), fast: false, geoUs: e.raw.geoUs });
+        if (card) {
+          cost += costOn(card, tokens);
+        }
       }
     }
     rows.push({ model: id, family, costUSD: cost });

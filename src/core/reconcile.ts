@@ -74,6 +74,7 @@ export function reconcileSession(engine: Engine, sessionId: string, files: reado
   let lastEntryMs = -Infinity;
   for (const e of engine.sessionEntries(sessionId)) {
     lastEntryMs = Math.max(lastEntryMs, e.raw.timestampMs);
+    // Advisor inferences are calls of their own model here, as in cost-state.
     // Calls written after the cost-state in its own file are not in it yet. Subagent
     // calls are always counted as itemised: a subagent can finish after the main
     // file's last call but before the cost-state, and must never be counted twice.
@@ -102,7 +103,7 @@ export function reconcileSession(engine: Engine, sessionId: string, files: reado
     }
     // Aggregated usage has no per-request prompt size or speed: standard tier, standard speed.
     const card: RateCard | null = prices.rateFor({ model: rawModel, timestampMs: pricedAtMs, promptTokens: 0, fast: false, geoUs: false });
-    cells.push({ day, sessionId, model, sidechain: false, byCard: new Map([[card, missing]]), messages: 0 });
+    cells.push({ day, sessionId, model, sidechain: false, byCard: new Map([[card, missing]]), messages: 0, advisorCalls: 0 });
   }
   return { state, atMs, cells };
 }

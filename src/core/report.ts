@@ -4,7 +4,7 @@
  * (bucket, rate card) and never rounded.
  */
 import { costOn, type RateCard } from './pricing/rate-card';
-import { addTokens, emptyTokens, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
+import { addTokens, contextTokensOf, emptyTokens, pricedPartsOf, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
 import type { CallTokens, CostState } from './transcript/transcript';
 import { reconcileSession, type Reconciliation } from './reconcile';
 
@@ -21,9 +21,11 @@ export interface TokenFields {
 export interface Totals extends TokenFields {
   /** Includes un-itemised usage (it was billed). */
   costUSD: number;
-  /** Itemised priced API calls (assistant lines), de-duplicated. */
+  /** Itemised priced API calls (assistant lines), de-duplicated: main-model calls. */
   messages: number;
   unpricedMessages: number;
+  /** Advisor inferences (`advisor_message` iterations), each itemised under its own model; not in `messages`. */
+  advisorCalls: number;
   /** Usage Claude Code reported in `cost-state` beyond the itemised calls (e.g. compaction), priced by our table. */
   unitemisedCostUSD: number;
   /** Sum of Claude Code's own `totalCostUSD` over sessions that have one; null when none has. */
@@ -61,6 +63,8 @@ export interface SessionReport extends TokenFields {
   claudeCodeCostUSD: number | null;
   itemisation: Itemisation;
   messages: number;
+  /** Advisor inferences of the session (not in `messages`). */
+  advisorCalls: number;
   subagentMessages: number;
   unpricedMessages: number;
   /** read / (input + read + writes), subagents included; null with no prompt tokens. */
@@ -81,6 +85,7 @@ export interface DayReport extends TokenFields {
   date: string;
   costUSD: number;
   messages: number;
+  advisorCalls: number;
 }
 
 export interface ModelReport extends TokenFields {
@@ -88,6 +93,8 @@ export interface ModelReport extends TokenFields {
   /** Null when the model is unpriced (never a silent $0). */
   costUSD: number | null;
   messages: number;
+  /** Advisor inferences under this model (not in `messages`). */
+  advisorCalls: number;
   priced: boolean;
 }
 
@@ -158,6 +165,7 @@ class Sum {
   private readonly byCard = new Map<string, { card: RateCard; tokens: CallTokens }>();
   messages = 0;
   unpricedMessages = 0;
+  advisorCalls = 0;
   private priced: { cost: number; buckets: BucketCosts; cacheSavings: number } | undefined;
 
   addCell(cell: Cell): void {
@@ -172,6 +180,7 @@ class Sum {
     } else {
       this.messages += cell.messages;
     }
+    this.advisorCalls += cell.advisorCalls;
   }
 
   /** Adds another sum (tokens, per card too, and messages). */
@@ -182,6 +191,7 @@ class Sum {
     }
     this.messages += other.messages;
     this.unpricedMessages += other.unpricedMessages;
+    this.advisorCalls += other.advisorCalls;
   }
 
   private addCard(card: RateCard, t: CallTokens): void {
@@ -299,8 +309,8 @@ export function sessionFacts(
     const ts = e.raw.timestampMs;
     firstMs = Math.min(firstMs, ts);
     lastMs = Math.max(lastMs, ts);
-    if (!e.sidechain) {
-      const prompt = promptTokens(e.raw.tokens);
+    if (!e.sidechain && !e.advisor) {
+      const prompt = contextTokensOf(e);
       if (prompt > 0) {
         maxPrompt = Math.max(maxPrompt, prompt);
         if (!latestMain || ts > latestMain.raw.timestampMs || (ts === latestMain.raw.timestampMs && e.offset > latestMain.offset)) {
@@ -336,7 +346,7 @@ export function sessionFacts(
       contextState = 'compacted';
     } else {
       contextState = 'known';
-      contextTokens = promptTokens(latestMain.raw.tokens);
+      contextTokens = contextTokensOf(latestMain);
     }
   } else if (lastCompact > -Infinity) {
     contextState = 'compacted';
@@ -471,6 +481,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       itemisation: state ? 'reconciled' : 'transcript-only',
       ...s.all.fields(),
       messages: s.all.messages,
+      advisorCalls: s.all.advisorCalls,
       subagentMessages: s.sub.messages + s.sub.unpricedMessages,
       unpricedMessages: s.all.unpricedMessages,
       cacheHitRate: cacheHitRate(s.all.tokens),
@@ -503,12 +514,13 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       ...totals.fields(),
       messages: totals.messages,
       unpricedMessages: totals.unpricedMessages,
+      advisorCalls: totals.advisorCalls,
       unitemisedCostUSD: unitemisedTotal,
       claudeCodeCostUSD: claudeCodeTotal,
     },
     sessions: sessionReports,
     days: sortedBy(
-      [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages })),
+      [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages, advisorCalls: sum.advisorCalls })),
       (d) => d.date,
     ),
     models: sortedBy(
@@ -517,6 +529,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
         costUSD: priced ? sum.cost : null,
         ...sum.fields(),
         messages: sum.messages + sum.unpricedMessages,
+        advisorCalls: sum.advisorCalls,
         priced,
       })),
       (m) => m.model,
@@ -545,11 +558,15 @@ export function subagentsOf(engine: Engine, sessionId: string, options: ReportOp
       continue;
     }
     const f = getOrAdd(byFile, e.file, () => ({ cards: new Map<RateCard | null, CallTokens>(), messages: 0 }));
-    addTokens(
-      getOrAdd(f.cards, e.card, () => emptyTokens()),
-      e.raw.tokens,
-    );
-    f.messages++;
+    for (const part of pricedPartsOf(e)) {
+      addTokens(
+        getOrAdd(f.cards, part.card, () => emptyTokens()),
+        part.tokens,
+      );
+    }
+    if (!e.advisor) {
+      f.messages++;
+    }
   }
   const out: SubagentReport[] = [];
   for (const [file, f] of byFile) {

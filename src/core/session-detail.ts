@@ -54,7 +54,7 @@ export function buildSessionDetail(
   const turns = sessionTurns(engine, sessionId);
   const habits = turnHabits(turns);
   const ttl = cacheTtlMs(engine, sessionId);
-  const lastMain = [...turns].reverse().find((t) => !t.sidechain && t.promptTokens > 0);
+  const lastMain = [...turns].reverse().find((t) => !t.sidechain && !t.advisor && t.promptTokens > 0);
   const context = session?.contextTokens ?? lastMain?.promptTokens ?? null;
   const model = session?.currentModel ?? lastMain?.model;
   const lastActivityMs = lastMainActivityMs(engine, sessionId);

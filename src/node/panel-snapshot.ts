@@ -40,7 +40,7 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
     turns: {
       t: turns.map((x) => x.timestampMs / 1000),
       costUSD: turns.map((x) => x.costUSD),
-      context: turns.map((x) => (x.sidechain ? null : x.promptTokens)),
+      context: turns.map((x) => (x.sidechain || x.advisor ? null : x.promptTokens)),
       sidechain: turns.map((x) => x.sidechain),
     },
     id: s.sessionId,

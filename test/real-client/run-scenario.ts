@@ -3,12 +3,35 @@
 // output folder, and writes ground-truth.json next to the transcript tree.
 
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { findScenario } from './scenarios';
 import { ServedCall, startStandInApi } from './stand-in-api';
 
+/** The version CI runs: the devDependency in package.json. */
 export const CLAUDE_CODE_VERSION = '2.1.330';
+
+/**
+ * The claude binary the suite runs: `$REAL_CLIENT_CLAUDE` when set (a path,
+ * e.g. one `npm run test:real-client -- --version 2.1.332` installed), else
+ * the pinned devDependency under node_modules.
+ */
+export function claudeBinary(env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = env.REAL_CLIENT_CLAUDE;
+  return chosen !== undefined && chosen !== '' ? resolve(chosen) : resolve('node_modules', '.bin', 'claude');
+}
+
+/** The version of the @anthropic-ai/claude-code package a claude binary belongs to, or undefined. */
+export function claudeVersionOf(bin: string): string | undefined {
+  try {
+    // node_modules/.bin/claude -> ../@anthropic-ai/claude-code/bin/claude.exe
+    const pkg = join(dirname(dirname(realpathSync(bin))), 'package.json');
+    const v = (JSON.parse(readFileSync(pkg, 'utf8')) as { version?: unknown }).version;
+    return typeof v === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Claude's JSON result for one step, with the fields we rely on made explicit. */
 export interface StepResult {
@@ -35,7 +58,7 @@ export interface RunScenarioOptions {
   dumpRequests?: boolean;
   /** Per-step time limit; the CLI's process group is killed after it. Default 90 s. */
   stepTimeoutMs?: number;
-  /** Path of the claude binary. Default node_modules/.bin/claude under the working directory. */
+  /** Path of the claude binary. Default `claudeBinary()`. */
   claudeBin?: string;
 }
 
@@ -128,7 +151,7 @@ export async function runScenario(name: string, outDir: string, options: RunScen
   const groundTruthPath = join(root, 'ground-truth.json');
   mkdirSync(homeDir, { recursive: true });
   mkdirSync(projectDir, { recursive: true });
-  const claudeBin = options.claudeBin ?? resolve('node_modules', '.bin', 'claude');
+  const claudeBin = options.claudeBin ?? claudeBinary();
   const timeoutMs = options.stepTimeoutMs ?? 90_000;
 
   const api = await startStandInApi(scenario.makePlan(), options.dumpRequests === true ? { dumpDir: join(root, 'requests') } : {});
@@ -180,7 +203,7 @@ export async function runScenario(name: string, outDir: string, options: RunScen
     await api.stop();
   }
   const truth: GroundTruth = {
-    claudeCodeVersion: CLAUDE_CODE_VERSION,
+    claudeCodeVersion: claudeVersionOf(claudeBin) ?? 'unknown',
     scenario: name,
     served: api.served,
     results,

@@ -258,6 +258,14 @@ export const SCENARIOS: Scenario[] = [
   },
 ];
 
+SCENARIOS.push({
+  name: 'advisor',
+  description: 'A prompt containing "consult the advisor": usage with two Sonnet 4.6 iterations around an advisor_message on Opus 4.6 (pricing.md §3).',
+  steps: [{ prompt: 'Please consult the advisor about cache lifetimes.', model: SONNET }],
+  // The stand-in answers the prompt with an advisor turn by itself (`defaultPlan`).
+  makePlan: mainPlan((req) => defaultPlan(req)),
+});
+
 /** Looks a scenario up by name. */
 export function findScenario(name: string): Scenario | undefined {
   return SCENARIOS.find((s) => s.name === name);

@@ -24,6 +24,34 @@ export interface PlanUsage {
   speed?: 'standard' | 'fast';
   inference_geo?: string;
   service_tier?: string;
+  /**
+   * `usage.iterations`, for a turn that consults the server-side advisor:
+   * the main model's `message` iterations (the top level must be their sum)
+   * and `advisor_message` ones on another model (not in the top level).
+   */
+  iterations?: PlanIteration[];
+}
+
+/** One inference of a request (`usage.iterations[]`). */
+export interface PlanIteration {
+  type: 'message' | 'advisor_message' | 'fallback_message';
+  /** The advisor's model (advisor_message only). */
+  model?: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens?: number;
+  cache_creation?: { ephemeral_5m_input_tokens?: number; ephemeral_1h_input_tokens?: number };
+}
+
+/** An iteration as it goes over the wire. */
+export interface ServedIteration {
+  type: PlanIteration['type'];
+  model?: string;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  cache_creation_input_tokens: number;
+  cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number };
 }
 
 /** Usage exactly as it goes over the wire (final figures). */
@@ -37,6 +65,7 @@ export interface ServedUsage {
   service_tier: string;
   inference_geo: string;
   speed: 'standard' | 'fast';
+  iterations?: ServedIteration[];
 }
 
 /** One content block of a reply. */
@@ -130,6 +159,25 @@ function randomId(length: number): string {
   return out;
 }
 
+/**
+ * What a main call whose prompt contains "consult the advisor" is answered
+ * with: the server-side advisor (Opus 4.6, 50,000 in and 3,000 out)
+ * consulted between two inferences of the requested model; the top level
+ * sums those two, the advisor is only in `iterations` (pricing.md §3).
+ */
+export const ADVISOR_TURN: PlanUsage = (() => {
+  const first = { type: 'message' as const, input_tokens: 5, output_tokens: 120, cache_read_input_tokens: 0, cache_creation: { ephemeral_5m_input_tokens: 16_200 } };
+  const advisor = { type: 'advisor_message' as const, model: 'claude-opus-4-6', input_tokens: 50_000, output_tokens: 3_000 };
+  const second = { type: 'message' as const, input_tokens: 4, output_tokens: 210, cache_read_input_tokens: 16_200, cache_creation: { ephemeral_5m_input_tokens: 3_140 } };
+  return {
+    input_tokens: first.input_tokens + second.input_tokens,
+    output_tokens: first.output_tokens + second.output_tokens,
+    cache_read_input_tokens: first.cache_read_input_tokens + second.cache_read_input_tokens,
+    cache_creation: { ephemeral_5m_input_tokens: first.cache_creation.ephemeral_5m_input_tokens + second.cache_creation.ephemeral_5m_input_tokens },
+    iterations: [first, advisor, second],
+  };
+})();
+
 /** Expands a plan's usage into the full wire object. */
 export function servedUsageOf(u: PlanUsage): ServedUsage {
   const c5m = u.cache_creation?.ephemeral_5m_input_tokens ?? 0;
@@ -144,6 +192,21 @@ export function servedUsageOf(u: PlanUsage): ServedUsage {
     service_tier: u.service_tier ?? 'standard',
     inference_geo: u.inference_geo ?? '',
     speed: u.speed ?? 'standard',
+    ...(u.iterations !== undefined ? { iterations: u.iterations.map(servedIterationOf) } : {}),
+  };
+}
+
+function servedIterationOf(it: PlanIteration): ServedIteration {
+  const c5m = it.cache_creation?.ephemeral_5m_input_tokens ?? 0;
+  const c1h = it.cache_creation?.ephemeral_1h_input_tokens ?? 0;
+  return {
+    type: it.type,
+    ...(it.model !== undefined ? { model: it.model } : {}),
+    input_tokens: it.input_tokens,
+    output_tokens: it.output_tokens,
+    cache_read_input_tokens: it.cache_read_input_tokens ?? 0,
+    cache_creation_input_tokens: c5m + c1h,
+    cache_creation: { ephemeral_5m_input_tokens: c5m, ephemeral_1h_input_tokens: c1h },
   };
 }
 
@@ -257,6 +320,9 @@ export function describeRequest(
 
 /** A plain text reply with small default usage. */
 export function defaultPlan(req: StandInRequest): CallPlan {
+  if (req.kind === 'main' && req.lastUserText.includes('consult the advisor')) {
+    return { usage: ADVISOR_TURN, content: [{ type: 'thinking', thinking: 'Asking the advisor.' }, { type: 'text', text: 'The advisor says: keep the cache warm.' }] };
+  }
   switch (req.kind) {
     case 'compact':
       return {
@@ -459,6 +525,7 @@ export async function startStandInApi(plan: Plan, options: StandInOptions = {}):
         cache_read_input_tokens: usage.cache_read_input_tokens,
         output_tokens: usage.output_tokens,
         server_tool_use: usage.server_tool_use,
+        ...(usage.iterations !== undefined ? { iterations: usage.iterations } : {}),
       },
     });
     sse(res, 'message_stop', { type: 'message_stop' });

@@ -59,6 +59,39 @@ export interface RawCall {
   fast: boolean;
   geoUs: boolean;
   cwd: string | undefined;
+  /**
+   * What `usage.iterations` adds to the top level, present only when it
+   * changes the bill or the context (see `CallIterations`); absent on almost
+   * every line, and then the top level is the one request.
+   */
+  iterations?: CallIterations;
+}
+
+/**
+ * One `advisor_message` iteration: the server-side advisor (`/advisor`),
+ * an inference under its own model whose tokens are absent from the top
+ * level. Billed as a call of its own.
+ */
+export interface AdvisorInference {
+  /** Position in `usage.iterations` (with the parent call's key, it identifies the inference). */
+  index: number;
+  model: string;
+  tokens: CallTokens;
+  fast: boolean;
+  geoUs: boolean;
+}
+
+/**
+ * The iterations of a line that matter (pricing.md §3): `message`
+ * iterations are the main model's and already summed in the top level; with
+ * two or more, each is its own request (tier rules, context = the last
+ * one's prompt). `advisor_message` ones are extra inferences. `fallback_message`
+ * ones (attempts that did not serve) and unknown types are never billed.
+ */
+export interface CallIterations {
+  /** Each `message` iteration's tokens, in order, when there are two or more; else empty. */
+  requests: CallTokens[];
+  advisors: AdvisorInference[];
 }
 
 export interface CompactBoundary {
@@ -125,6 +158,86 @@ const isTok = (v: unknown): v is number => typeof v === 'number' && Number.isInt
 const optTok = (v: unknown): boolean => v === undefined || v === null || isTok(v);
 const orUndef = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
 
+/** `usageSchema`'s rules by hand (the hot path; zod explains a rejection). */
+function fastUsageOk(u: Record<string, unknown>): boolean {
+  if (!isTok(u.input_tokens) || !isTok(u.output_tokens) || !optTok(u.cache_creation_input_tokens) || !optTok(u.cache_read_input_tokens) || !optStr(u.speed) || !optStr(u.inference_geo)) {
+    return false;
+  }
+  const cc = u.cache_creation;
+  if (cc !== undefined && cc !== null && !(isObj(cc) && optTok(cc.ephemeral_5m_input_tokens) && optTok(cc.ephemeral_1h_input_tokens))) {
+    return false;
+  }
+  const st = u.server_tool_use;
+  return st === undefined || st === null || (isObj(st) && optTok(st.web_search_requests));
+}
+
+/** Tokens of a usage object already checked by `fastUsageOk` (or zod). */
+function tokensOfChecked(u: Record<string, unknown>): CallTokens {
+  const cc = u.cache_creation;
+  const st = u.server_tool_use;
+  return callTokensOf({
+    input_tokens: u.input_tokens as number,
+    output_tokens: u.output_tokens as number,
+    cache_creation_input_tokens: orUndef(u.cache_creation_input_tokens as number | null | undefined),
+    cache_read_input_tokens: orUndef(u.cache_read_input_tokens as number | null | undefined),
+    cache_creation: isObj(cc)
+      ? {
+          ephemeral_5m_input_tokens: orUndef(cc.ephemeral_5m_input_tokens as number | null | undefined),
+          ephemeral_1h_input_tokens: orUndef(cc.ephemeral_1h_input_tokens as number | null | undefined),
+        }
+      : undefined,
+    server_tool_use: isObj(st) ? { web_search_requests: orUndef(st.web_search_requests as number | null | undefined) } : undefined,
+    speed: undefined,
+    inference_geo: undefined,
+  });
+}
+
+/**
+ * `usage.iterations` read by the rules of `CallIterations`: undefined when
+ * they change nothing (absent, not an array, one `message` iteration and no
+ * advisor: almost every line), a reason when an iteration that counts is
+ * malformed (the line is then malformed: never priced half).
+ */
+export function iterationsOf(raw: unknown, lineGeoUs: boolean): CallIterations | string | undefined {
+  if (!Array.isArray(raw)) {
+    return undefined;
+  }
+  const messages: Array<[number, Record<string, unknown>]> = [];
+  const advisorAt: Array<[number, Record<string, unknown>]> = [];
+  raw.forEach((it: unknown, i) => {
+    if (isObj(it) && it.type === 'message') {
+      messages.push([i, it]);
+    } else if (isObj(it) && it.type === 'advisor_message') {
+      advisorAt.push([i, it]);
+    }
+  });
+  if (messages.length < 2 && advisorAt.length === 0) {
+    return undefined;
+  }
+  const used = messages.length >= 2 ? [...messages, ...advisorAt] : advisorAt;
+  for (const [i, it] of used) {
+    if (!fastUsageOk(it)) {
+      const { usageSchema, firstIssue } = schemas();
+      const r = usageSchema.safeParse(it);
+      return `iterations.${i}: ${r.success ? 'invalid' : firstIssue(r.error)}`;
+    }
+  }
+  const advisors: AdvisorInference[] = [];
+  for (const [index, it] of advisorAt) {
+    if (typeof it.model !== 'string' || it.model === '') {
+      return `iterations.${index}.model: an advisor iteration needs its model`;
+    }
+    advisors.push({
+      index,
+      model: it.model,
+      tokens: tokensOfChecked(it),
+      fast: it.speed === 'fast',
+      geoUs: typeof it.inference_geo === 'string' && it.inference_geo !== '' ? it.inference_geo === 'us' : lineGeoUs,
+    });
+  }
+  return { requests: messages.length >= 2 ? messages.map(([, it]) => tokensOfChecked(it)) : [], advisors };
+}
+
 /**
  * The hot path: the same acceptance rules as `assistantLineSchema`, written
  * out by hand because this runs for every usage line of a history. Returns
@@ -138,6 +251,7 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
   const u = m.usage;
   if (
     !isObj(u) ||
+    !fastUsageOk(u) ||
     !optStr(v.sessionId) ||
     !optStr(v.cwd) ||
     !optStr(v.requestId) ||
@@ -145,24 +259,12 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
     !optBool(v.isSidechain) ||
     !optBool(v.isApiErrorMessage) ||
     !optStr(m.id) ||
-    !optStr(m.model) ||
-    !isTok(u.input_tokens) ||
-    !isTok(u.output_tokens) ||
-    !optTok(u.cache_creation_input_tokens) ||
-    !optTok(u.cache_read_input_tokens) ||
-    !optStr(u.speed) ||
-    !optStr(u.inference_geo)
+    !optStr(m.model)
   ) {
     return undefined;
   }
   const cc = u.cache_creation;
-  if (cc !== undefined && cc !== null && !(isObj(cc) && optTok(cc.ephemeral_5m_input_tokens) && optTok(cc.ephemeral_1h_input_tokens))) {
-    return undefined;
-  }
   const st = u.server_tool_use;
-  if (st !== undefined && st !== null && !(isObj(st) && optTok(st.web_search_requests))) {
-    return undefined;
-  }
   return {
     type: 'assistant',
     timestamp: v.timestamp,
@@ -176,8 +278,8 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
       id: orUndef(m.id),
       model: orUndef(m.model),
       usage: {
-        input_tokens: u.input_tokens,
-        output_tokens: u.output_tokens,
+        input_tokens: u.input_tokens as number,
+        output_tokens: u.output_tokens as number,
         cache_creation_input_tokens: orUndef(u.cache_creation_input_tokens as number | null | undefined),
         cache_read_input_tokens: orUndef(u.cache_read_input_tokens as number | null | undefined),
         cache_creation: isObj(cc)
@@ -187,8 +289,8 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
             }
           : undefined,
         server_tool_use: isObj(st) ? { web_search_requests: orUndef(st.web_search_requests as number | null | undefined) } : undefined,
-        speed: orUndef(u.speed),
-        inference_geo: orUndef(u.inference_geo),
+        speed: orUndef(u.speed as string | null | undefined),
+        inference_geo: orUndef(u.inference_geo as string | null | undefined),
       },
     },
   };
@@ -216,22 +318,28 @@ function parseAssistant(value: Record<string, unknown>): ParsedLine {
     return { kind: 'malformed', reason: 'assistant usage: invalid timestamp' };
   }
   const usage = line.message.usage;
-  return {
-    kind: 'call',
-    call: {
-      messageId: line.message.id || undefined,
-      requestId: line.requestId || undefined,
-      lineSessionId: line.sessionId || undefined,
-      agentId: line.agentId || undefined,
-      sidechain: line.isSidechain === true,
-      model,
-      timestampMs,
-      tokens: callTokensOf(usage),
-      fast: usage.speed === 'fast',
-      geoUs: usage.inference_geo === 'us',
-      cwd: line.cwd || undefined,
-    },
+  const geoUs = usage.inference_geo === 'us';
+  const call: RawCall = {
+    messageId: line.message.id || undefined,
+    requestId: line.requestId || undefined,
+    lineSessionId: line.sessionId || undefined,
+    agentId: line.agentId || undefined,
+    sidechain: line.isSidechain === true,
+    model,
+    timestampMs,
+    tokens: callTokensOf(usage),
+    fast: usage.speed === 'fast',
+    geoUs,
+    cwd: line.cwd || undefined,
   };
+  const iterations = iterationsOf((value.message as { usage: Record<string, unknown> }).usage.iterations, geoUs);
+  if (typeof iterations === 'string') {
+    return { kind: 'malformed', reason: `assistant usage: ${iterations}` };
+  }
+  if (iterations !== undefined) {
+    call.iterations = iterations;
+  }
+  return { kind: 'call', call };
 }
 
 const optNum = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'number' && Number.isFinite(v));

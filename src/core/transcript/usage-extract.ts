@@ -595,7 +595,8 @@ class KeySet {
   }
 }
 
-const USAGE_KEYS = new KeySet(['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation', 'server_tool_use', 'speed', 'inference_geo']);
+const USAGE_KEYS = new KeySet(['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens', 'cache_creation', 'server_tool_use', 'speed', 'inference_geo', 'iterations']);
+const ITERATION_KEYS = new KeySet(['type']);
 const CACHE_KEYS = new KeySet(['ephemeral_5m_input_tokens', 'ephemeral_1h_input_tokens']);
 const TOOL_KEYS = new KeySet(['web_search_requests']);
 const MESSAGE_KEYS = new KeySet(['id', 'model', 'usage']);
@@ -625,6 +626,39 @@ function readServerToolUse(r: Reader, f: LineFields): void {
         r.skipValue(4);
       }
     } while (r.more());
+  }
+}
+
+/**
+ * `usage.iterations`: null, `[]` or a single `message` iteration change
+ * nothing (the top level is then the one request); anything else (several
+ * iterations, an advisor's, a fallback, another shape) is rare and left to
+ * `parseLine` (unsure), which applies the rules of `CallIterations`.
+ */
+function readIterations(r: Reader): void {
+  if (r.isNull()) {
+    return;
+  }
+  r.expect(0x5b);
+  r.ws();
+  if (r.b[r.i] === 0x5d) {
+    r.i++;
+    return;
+  }
+  let message = false;
+  if (r.open()) {
+    do {
+      if (r.key(ITERATION_KEYS) === 0) {
+        message = r.string() === 'message';
+      } else {
+        r.skipValue(5);
+      }
+    } while (r.more());
+  }
+  r.ws();
+  r.expect(0x5d);
+  if (!message) {
+    throw UNSURE;
   }
 }
 
@@ -672,6 +706,9 @@ function readUsage(r: Reader, f: LineFields): void {
         break;
       case 7:
         f.geo = r.optString(f.caches.geo);
+        break;
+      case 8:
+        readIterations(r);
         break;
       default:
         r.skipValue(3);

@@ -3,7 +3,8 @@
  * thread: the calls (almost every line that matters) as two typed arrays and
  * a small string table, which cross a thread boundary as one copy (or a
  * transfer) instead of a structured clone of an object graph per call; the
- * rare other kinds (boundaries, cost-state, synthetic, malformed) as they are.
+ * rare other kinds (boundaries, cost-state, synthetic, malformed, and calls
+ * with iterations that count) as they are.
  */
 import { callTokens, type ParsedLine, type RawCall } from '../../core/transcript/transcript';
 
@@ -151,7 +152,8 @@ export class LineBatchBuilder {
 
   /** Adds a line parsed at `offset` (offsets must grow). */
   add(offset: number, parsed: ParsedLine): void {
-    if (parsed.kind !== 'call') {
+    // A call whose iterations count (rare: the advisor, several requests in one) crosses as it is, never thinned.
+    if (parsed.kind !== 'call' || parsed.call.iterations !== undefined) {
       this.hasCostState ||= parsed.kind === 'cost-state';
       this.others.push([offset, parsed]);
       return;

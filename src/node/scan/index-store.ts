@@ -17,13 +17,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Engine, FileState } from '../../core/engine';
-import { callTokens, type AgentMeta, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from '../../core/transcript/transcript';
+import { callTokens, type AgentMeta, type CallIterations, type CallTokens, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from '../../core/transcript/transcript';
 import type { CursorState } from './file-cursor';
 import { isStoredListing, type StoredListing } from './list-files';
 
 /** Bump whenever the stored shape or the meaning of a parsed line changes. */
-export const INDEX_VERSION = 3;
-const INDEX_FILE = 'index-v3.json';
+export const INDEX_VERSION = 4;
+const INDEX_FILE = 'index-v4.json';
 
 type CallRow = [
   offset: number,
@@ -43,6 +43,8 @@ type CallRow = [
   fast: 0 | 1,
   geoUs: 0 | 1,
   cwd: string | null,
+  /** The line's iterations that count (`RawCall.iterations`), only on the rare lines that have them. */
+  iterations?: CallIterations,
 ];
 
 export interface StoredFile {
@@ -83,7 +85,7 @@ export function isInside(dir: string, parents: readonly string[]): boolean {
 
 function toRow(offset: number, c: RawCall): CallRow {
   const t = c.tokens;
-  return [
+  const row: CallRow = [
     offset,
     c.messageId ?? null,
     c.requestId ?? null,
@@ -102,26 +104,33 @@ function toRow(offset: number, c: RawCall): CallRow {
     c.geoUs ? 1 : 0,
     c.cwd ?? null,
   ];
+  if (c.iterations !== undefined) {
+    row.push(c.iterations);
+  }
+  return row;
 }
 
 function fromRow(r: CallRow): { offset: number; call: RawCall } {
   const tokens = callTokens(r[8], r[9], r[10], r[11], r[12], r[13]);
-  return {
-    offset: r[0],
-    call: {
-      messageId: r[1] ?? undefined,
-      requestId: r[2] ?? undefined,
-      lineSessionId: r[3] ?? undefined,
-      agentId: r[4] ?? undefined,
-      sidechain: r[5] === 1,
-      model: r[6],
-      timestampMs: r[7],
-      tokens,
-      fast: r[14] === 1,
-      geoUs: r[15] === 1,
-      cwd: r[16] ?? undefined,
-    },
+  const call: RawCall = {
+    messageId: r[1] ?? undefined,
+    requestId: r[2] ?? undefined,
+    lineSessionId: r[3] ?? undefined,
+    agentId: r[4] ?? undefined,
+    sidechain: r[5] === 1,
+    model: r[6],
+    timestampMs: r[7],
+    tokens,
+    fast: r[14] === 1,
+    geoUs: r[15] === 1,
+    cwd: r[16] ?? undefined,
   };
+  const iterations = r[17];
+  if (iterations !== undefined) {
+    const t = (x: CallTokens): CallTokens => callTokens(x.input, x.output, x.write5m, x.write1h, x.read, x.webSearches);
+    call.iterations = { requests: iterations.requests.map(t), advisors: iterations.advisors.map((a) => ({ ...a, tokens: t(a.tokens) })) };
+  }
+  return { offset: r[0], call };
 }
 
 /**

@@ -29,12 +29,13 @@
   ;; the strings the host asked it to remember (1024-3839, 256 bytes for
   ;; each string field), then the host's reading buffer from 4096 on.
   ;;
-  ;; Keys, by object: a header of six u16 offsets (where each object's keys
+  ;; Keys, by object: a header of seven u16 offsets (where each object's keys
   ;; start, and the end), then per key its index, its length and its bytes.
   ;; Objects: 0 the line, 1 message, 2 message.usage, 3 usage.cache_creation,
-  ;; 4 usage.server_tool_use (the same keys, in the same order, as the
-  ;; JavaScript reader's KeySets in src/core/transcript/usage-extract.ts).
-  (data (i32.const 0) "\0c\00s\00\85\00\0f\01E\01Z\01\00\04type\01\07subtype\02\09timestamp\03\09sessionId\04\03cwd\05\09requestId\06\07agentId\07\0bisSidechain\08\11isApiErrorMessage\09\07message\00\02id\01\05model\02\05usage\00\0cinput_tokens\01\0doutput_tokens\02\1bcache_creation_input_tokens\03\17cache_read_input_tokens\04\0ecache_creation\05\0fserver_tool_use\06\05speed\07\0dinference_geo\00\19ephemeral_5m_input_tokens\01\19ephemeral_1h_input_tokens\00\13web_search_requests")
+  ;; 4 usage.server_tool_use, 5 an element of usage.iterations (the same
+  ;; keys, in the same order, as the JavaScript reader's KeySets in
+  ;; src/core/transcript/usage-extract.ts).
+  (data (i32.const 0) "\0e\00u\00\87\00\1d\01S\01h\01n\01\00\04type\01\07subtype\02\09timestamp\03\09sessionId\04\03cwd\05\09requestId\06\07agentId\07\0bisSidechain\08\11isApiErrorMessage\09\07message\00\02id\01\05model\02\05usage\00\0cinput_tokens\01\0doutput_tokens\02\1bcache_creation_input_tokens\03\17cache_read_input_tokens\04\0ecache_creation\05\0fserver_tool_use\06\05speed\07\0dinference_geo\08\0aiterations\00\19ephemeral_5m_input_tokens\01\19ephemeral_1h_input_tokens\00\13web_search_requests\00\04type")
 
   ;; Whether one of the needles starts at $p and ends by $e. Each needle is
   ;; compared as little-endian words: `"usage"` (7 bytes), `"cost-state"`
@@ -701,6 +702,57 @@
         (br $members)))
     (local.get $p))
 
+  ;; `usage.iterations` at $p: null, `[]` or one object whose `type` is the
+  ;; plain string `message` change nothing (the top level is the one
+  ;; request): the index past it. Anything else (several iterations, an
+  ;; advisor's, a fallback, another shape) is rare: -1, and the host's
+  ;; parseLine applies the iteration rules.
+  (func $iterations (param $p i32) (param $e i32) (result i32)
+    (local $message i32)
+    (if (call $null (local.get $p) (local.get $e))
+      (then (return (global.get $after))))
+    (if (i32.or (i32.ge_u (local.get $p) (local.get $e)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x5b)))
+      (then (return (i32.const -1))))
+    (local.set $p (call $ws (i32.add (local.get $p) (i32.const 1)) (local.get $e)))
+    (if (i32.and (i32.lt_u (local.get $p) (local.get $e)) (i32.eq (i32.load8_u (local.get $p)) (i32.const 0x5d)))
+      (then (return (i32.add (local.get $p) (i32.const 1)))))
+    (local.set $p (call $open (local.get $p) (local.get $e)))
+    (if (i32.lt_s (local.get $p) (i32.const 0))
+      (then (return (i32.const -1))))
+    (block $end
+      (loop $members
+        (br_if $end (i32.eqz (global.get $more)))
+        (local.set $p (call $member (i32.const 5) (local.get $p) (local.get $e)))
+        (if (i32.lt_s (local.get $p) (i32.const 0))
+          (then (return (i32.const -1))))
+        (if (i32.eqz (global.get $key))
+          (then
+            ;; `type`: a string (else unsure), `message` when its bytes are
+            ;; exactly `"message"` (a spelling with escapes: unsure).
+            (if (i32.or (i32.ge_u (local.get $p) (local.get $e)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x22)))
+              (then (return (i32.const -1))))
+            (local.set $message
+              (i32.and
+                (i32.le_u (i32.add (local.get $p) (i32.const 9)) (local.get $e))
+                (i32.and
+                  (i64.eq (i64.load (local.get $p)) (i64.const 0x6567617373656d22))
+                  (i32.eq (i32.load8_u offset=8 (local.get $p)) (i32.const 0x22)))))
+            (local.set $p (call $string (local.get $p) (local.get $e))))
+          (else (local.set $p (call $skipValue (local.get $p) (local.get $e)))))
+        (if (i32.lt_s (local.get $p) (i32.const 0))
+          (then (return (i32.const -1))))
+        (local.set $p (call $next (local.get $p) (local.get $e)))
+        (if (i32.lt_s (local.get $p) (i32.const 0))
+          (then (return (i32.const -1))))
+        (br $members)))
+    ;; One element only, and a `message` one.
+    (local.set $p (call $ws (local.get $p) (local.get $e)))
+    (if (i32.or
+          (i32.eqz (local.get $message))
+          (i32.or (i32.ge_u (local.get $p) (local.get $e)) (i32.ne (i32.load8_u (local.get $p)) (i32.const 0x5d))))
+      (then (return (i32.const -1))))
+    (i32.add (local.get $p) (i32.const 1)))
+
   (func $usage (param $p i32) (param $e i32) (result i32)
     (local $k i32)
     (i32.store offset=656 (i32.const 0) (i32.const 1))
@@ -760,6 +812,10 @@
           (if (i32.eq (local.get $k) (i32.const 7))
             (then
               (local.set $p (call $str (i32.const 30) (local.get $p) (local.get $e)))
+              (br $value)))
+          (if (i32.eq (local.get $k) (i32.const 8))
+            (then
+              (local.set $p (call $iterations (local.get $p) (local.get $e)))
               (br $value)))
           (local.set $p (call $skipValue (local.get $p) (local.get $e))))
         (if (i32.lt_s (local.get $p) (i32.const 0))

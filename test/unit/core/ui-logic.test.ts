@@ -32,7 +32,7 @@ describe('current session', () => {
 
 describe('next-turn cost', () => {
   const prices = bundledPriceTable();
-  const turn = (prompt: number, output: number): TurnPoint => ({ timestampMs: 0, costUSD: 0, promptTokens: prompt, outputTokens: output, sidechain: false, model: 'claude-sonnet-4-6', writeTokens: 0, readTokens: 0, fast: false, longContext: false, messageId: undefined, filePath: '/f' });
+  const turn = (prompt: number, output: number): TurnPoint => ({ timestampMs: 0, costUSD: 0, promptTokens: prompt, advisor: false, outputTokens: output, sidechain: false, model: 'claude-sonnet-4-6', writeTokens: 0, readTokens: 0, fast: false, longContext: false, messageId: undefined, filePath: '/f' });
   it('warm = read the context + write the growth + output; cold = write it all', () => {
     const habits = turnHabits([turn(10_000, 100), turn(12_000, 300)]);
     assert.deepEqual(habits, { meanOutput: 200, meanGrowth: 2000, calls: 2 });
@@ -95,6 +95,7 @@ describe('model what-if and spikes', () => {
     timestampMs: 0,
     costUSD: cost,
     promptTokens: 10_000,
+    advisor: false,
     outputTokens: 100,
     sidechain: false,
     model: 'claude-sonnet-4-6',

@@ -31,7 +31,9 @@ import { buildReport, type Report } from '../../../src/core/report';
 import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript/transcript';
 import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/scan/line-splitter';
 import { engineSink, scanAllSync } from '../../../src/node/scan/scan';
-import { assistantLine, compactLine } from '../support/lines';
+import { assistantLine, compactLine, iteration } from '../support/lines';
+import { extractUsageLine } from '../../../src/core/transcript/usage-extract';
+import { LineKernel } from '../../../src/node/scan/line-kernel';
 import { closeUSD, collectGarbage, removeTree, tempDir, tokenTotals } from './helpers';
 
 const SESSION = 'dddddddd-0000-4000-8000-0000000000f1';
@@ -43,7 +45,7 @@ const MB = 1024 * 1024;
 let generatedLines = 0;
 /** Property tests that ran to the end (the count is only checked when all of them ran, not under a narrow -g). */
 const finishedProperties = new Set<string>();
-const PROPERTY_TESTS = 6;
+const PROPERTY_TESTS = 7;
 
 // ---------------------------------------------------------------------------
 // Generators
@@ -716,6 +718,62 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
       assert.equal(splitter.consumedOffset, fed + Buffer.byteLength(next));
       assertMemoryBounded('oversized line');
     });
+  });
+
+  it('the WebAssembly and JavaScript readers agree with parseLine on every line with iterations, and the engine adds exactly the advisors', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const prices = bundledPriceTable();
+    const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
+    const counts = fc.record({ input: smallTokens, output: smallTokens, w5: smallTokens, w1: smallTokens, read: smallTokens });
+    const element = fc.oneof(
+      { weight: 6, arbitrary: fc.tuple(fc.constantFrom('message', 'advisor_message', 'fallback_message', 'other'), counts, fc.option(fc.constantFrom(...MODELS), { nil: undefined })).map(([type, t, model]) => iteration(type, { ...t, model })) },
+      { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+    );
+    const iterationsArb = fc.oneof({ weight: 8, arbitrary: fc.array(element, { maxLength: 4 }) }, { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) });
+    let withIterations = 0;
+    fc.assert(
+      fc.property(iterationsArb, counts, fc.nat(200), fc.boolean(), (iterations, top, at, mutate) => {
+        generatedLines++;
+        let text = assistantLine({ id: 'msg_it', req: 'req_it', session: SESSION, ...top, iterations: iterations as unknown[] });
+        if (mutate) {
+          // A byte changed inside the usage object: the readers must still agree (or leave it to parseLine).
+          const from = text.indexOf('"usage"');
+          const k = from + (at % (text.length - from));
+          text = text.slice(0, k) + text.slice(k + 1);
+        }
+        const line = Buffer.from(text);
+        const b = kernel.buffer.length >= line.length + 64 ? kernel.buffer : kernel.grow(line.length + 64);
+        b.fill(0x7d);
+        line.copy(b, 3);
+        const wasm = kernel.extract(3, 3 + line.length, decode);
+        const js = extractUsageLine(line, 0, line.length, decode);
+        const ref = parseLine(text);
+        if (js !== undefined) {
+          assert.deepEqual(js, ref, text);
+        }
+        if (wasm !== undefined) {
+          assert.deepEqual(wasm, ref, text);
+        }
+        if (ref.kind === 'call' && ref.call.iterations !== undefined) {
+          withIterations++;
+          assert.equal(js, undefined, 'the JavaScript reader must leave iterations that count to parseLine');
+          assert.equal(wasm, undefined, 'the kernel must leave iterations that count to parseLine');
+          // Tokens: the top level plus each advisor's, exactly.
+          const engine = new Engine({ prices, timeZone: 'UTC' });
+          const splitter = new LineSplitter(0);
+          const file = engine.openFile(`/p/${REL}`, REL);
+          splitter.push(Buffer.from(`${text}\n`), engineSink(engine, file));
+          const r = buildReport(engine);
+          const advisors = ref.call.iterations.advisors;
+          assert.equal(r.totals.inputTokens, ref.call.tokens.input + advisors.reduce((n, a) => n + a.tokens.input, 0));
+          assert.equal(r.totals.outputTokens, ref.call.tokens.output + advisors.reduce((n, a) => n + a.tokens.output, 0));
+          assert.equal(r.models.reduce((n, m) => n + m.advisorCalls, 0), advisors.length);
+        }
+      }),
+      { numRuns: 4_000 },
+    );
+    assert.ok(withIterations > 500, `only ${withIterations} lines with iterations that count`);
+    finishedProperties.add('p-iterations');
   });
 
   it('generated at least 100,000 lines in total', function () {

@@ -19,6 +19,42 @@ export interface CallSpec {
   geo?: string;
   flat?: boolean;
   apiError?: boolean;
+  /** `usage.iterations`, as written (absent when undefined). */
+  iterations?: unknown[];
+}
+
+/** One entry of `usage.iterations` (Claude Code 2.1.2xx+): `message`, `advisor_message` (own model) or `fallback_message`. */
+export function iteration(type: string, t: { input?: number; output?: number; w5?: number; w1?: number; read?: number; model?: string } = {}): Record<string, unknown> {
+  const w5 = t.w5 ?? 0;
+  const w1 = t.w1 ?? 0;
+  const it: Record<string, unknown> = {
+    input_tokens: t.input ?? 0,
+    output_tokens: t.output ?? 0,
+    cache_read_input_tokens: t.read ?? 0,
+    cache_creation_input_tokens: w5 + w1,
+    cache_creation: { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 },
+    type,
+  };
+  if (t.model !== undefined) {
+    it.model = t.model;
+  }
+  return it;
+}
+
+/**
+ * An advisor turn as the stand-in API serves it and Claude Code writes it:
+ * two `message` iterations of the main model around one `advisor_message`
+ * on another; the top level sums the two `message` ones only.
+ */
+export function advisorTurnSpec(base: CallSpec, first: { input: number; read: number; w1: number; output: number }, second: { input: number; read: number; w1: number; output: number }, advisor: { model: string; input: number; output: number; read?: number }): CallSpec {
+  return {
+    ...base,
+    input: first.input + second.input,
+    read: first.read + second.read,
+    w1: first.w1 + second.w1,
+    output: first.output + second.output,
+    iterations: [iteration('message', first), iteration('advisor_message', advisor), iteration('message', second)],
+  };
 }
 
 /** One assistant line with usage, as Claude Code 2.1.x writes it. */
@@ -35,6 +71,9 @@ export function assistantLine(s: CallSpec = {}): string {
     inference_geo: s.geo ?? 'not_available',
     speed: s.speed ?? 'standard',
   };
+  if (s.iterations !== undefined) {
+    usage.iterations = s.iterations;
+  }
   if (!s.flat) {
     usage.cache_creation = { ephemeral_5m_input_tokens: w5, ephemeral_1h_input_tokens: w1 };
   }
@@ -83,6 +122,21 @@ export const CALL_SPECS: readonly CallSpec[] = [
   { apiError: true },
   { id: null, req: null },
   { cwd: '/home/zoë/プロジェクト', session: 'sess-é' },
+  { input: 3, output: 4, read: 5, iterations: [iteration('message', { input: 3, output: 4, read: 5 })] },
+  { iterations: [] },
+  { iterations: null as unknown as unknown[] },
+];
+
+/** Lines whose iterations count (several requests, an advisor, a fallback, odd shapes): the fast readers leave them to parseLine. */
+export const ITERATION_SPECS: readonly CallSpec[] = [
+  advisorTurnSpec({ id: 'msg_adv', req: 'req_adv' }, { input: 10, read: 50_000, w1: 2_000, output: 300 }, { input: 4, read: 52_000, w1: 500, output: 200 }, { model: 'claude-opus-4-6', input: 50_000, output: 3_000 }),
+  { input: 7, output: 8, iterations: [iteration('message', { input: 3, output: 4 }), iteration('message', { input: 4, output: 4 })] },
+  { input: 7, output: 8, iterations: [iteration('fallback_message', { input: 99, output: 99, model: 'claude-sonnet-4-5' }), iteration('message', { input: 7, output: 8 })] },
+  { input: 7, output: 8, iterations: [iteration('advisor_message', { input: 1, output: 2, model: 'claude-opus-4-6' })] },
+  { iterations: [iteration('advisor_message', { input: 1, output: 2 })] },
+  { iterations: [iteration('other_kind', { input: 1 })] },
+  { iterations: [5, 'x', null] },
+  { iterations: [{ type: 'message' }, { type: 'message' }] },
 ];
 
 /** `base` with one byte changed to `byte` at `at`, `byte` inserted there, or the byte there removed. */

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { parseLine } from '../../../../src/core/transcript/transcript';
 import { extractUsageLine } from '../../../../src/core/transcript/usage-extract';
 import { LineKernel } from '../../../../src/node/scan/line-kernel';
-import { assistantLine, CALL_SPECS, mutated } from '../../support/lines';
+import { advisorTurnSpec, assistantLine, CALL_SPECS, iteration, ITERATION_SPECS, mutated } from '../../support/lines';
 
 const NEEDLES = ['"usage"', 'compact_boundary', '"cost-state"'];
 
@@ -217,6 +217,60 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
       }
     }
     assert.ok(answered >= specs.length, `answered ${answered}`);
+  });
+
+  it('reads a line with one message iteration (every 2.1.x line) on the fast path, and leaves every line whose iterations count to parseLine', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const single = assistantLine({ input: 3, output: 4, read: 5, iterations: [iteration('message', { input: 3, output: 4, read: 5 })] });
+    for (const text of [single, single.replace('"type":"message"}]', '"type":"message","type":"message"}]'), single.replace('"iterations":[', '"iterations": [ ').replace('}]', '} ]')]) {
+      const { wasm, js } = readBoth(kernel, Buffer.from(text));
+      assert.notEqual(js, undefined, text);
+      assert.deepEqual(wasm, js, text);
+      assert.deepEqual(wasm, parseLine(text));
+    }
+    // `message` spelt with an escape: the JavaScript reader decodes it, the kernel leaves it to parseLine.
+    const escaped = single.replace('"type":"message"}]', '"type":"mess\\u0061ge"}]');
+    assert.deepEqual(readBoth(kernel, Buffer.from(escaped)), { wasm: undefined, js: parseLine(escaped) });
+    const deferred = [
+      ...ITERATION_SPECS.map((spec) => assistantLine(spec)),
+      single.replace('"type":"message"}]', '"type":"message","type":"advisor_message"}]'),
+      single.replace('"type":"message"}]', '"type":null}]'),
+      single.replace('"iterations":[', '"iterations":[{"type":"message"},'),
+      single.replace('"iterations":[', '"iterations":{"x":').replace('}]', '}}'),
+    ];
+    for (const text of deferred) {
+      const { wasm, js } = readBoth(kernel, Buffer.from(text));
+      assert.equal(js, undefined, text);
+      assert.equal(wasm, undefined, text);
+    }
+  });
+
+  it('agrees with parseLine on an advisor turn whatever it is mutated into', () => {
+    const kernel = LineKernel.create(1 << 16) as LineKernel;
+    const base = Buffer.from(assistantLine(advisorTurnSpec({ id: 'msg_a', req: 'req_a' }, { input: 1, read: 20, w1: 3, output: 4 }, { input: 2, read: 25, w1: 1, output: 5 }, { model: 'claude-opus-4-6', input: 60, output: 7 })));
+    let answered = 0;
+    let deferred = 0;
+    fc.assert(
+      fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
+        const line = mutated(base, at, byte, op);
+        const { wasm, js } = readBoth(kernel, line);
+        const ref = parseLine(line.toString('utf8'));
+        deferred += wasm === undefined && js === undefined && ref.kind === 'call' ? 1 : 0;
+        for (const fast of [wasm, js]) {
+          if (fast !== undefined) {
+            answered++;
+            assert.deepEqual(fast, ref, line.toString('latin1'));
+          }
+        }
+        if (ref.kind === 'call' && ref.call.iterations !== undefined) {
+          assert.equal(wasm, undefined);
+          assert.equal(js, undefined);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // Most mutations leave the iterations as they were (the line is then left to parseLine); those that break them open are read by all three alike.
+    assert.ok(answered > 0 && deferred > 1000, `answered ${answered}, deferred ${deferred}`);
   });
 
   it('reads a timestamp to the milliseconds Date.parse gives, and leaves every other form to Date.parse', () => {
