@@ -65,6 +65,8 @@ export const settingsSchema = {
     )
     .default(''),
   contextWindow: tokens.default(0),
+  'watcher.mode': z.enum(['auto', 'events', 'polling']).default('auto'),
+  'watcher.pollIntervalMs': z.number().int().min(100).max(60_000).default(1000),
 } as const;
 
 type Schemas = typeof settingsSchema;
