@@ -51,6 +51,12 @@ export interface LiveSourceOptions {
 }
 
 const SETTLE_MS = 300;
+/**
+ * chokidar reports a file's changes at most once per 50 ms and drops the
+ * others: a file read on an event is read once more this long after, so a
+ * line written just after another is not left waiting for the next write.
+ */
+const FOLLOW_UP_MS = 60;
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 /** Events: `change` (engine updated), `state` (SourceState changed). */
@@ -74,6 +80,8 @@ export class LiveSource extends EventEmitter {
   private flushScheduled = false;
   private rootTimer: NodeJS.Timeout | undefined;
   private settleTimer: NodeJS.Timeout | undefined;
+  private followUpTimer: NodeJS.Timeout | undefined;
+  private readonly followUp = new Set<string>();
   private readonly settling = new Set<string>();
   private disposed = false;
   private readonly buffer = Buffer.allocUnsafe(256 * 1024);
@@ -428,12 +436,31 @@ export class LiveSource extends EventEmitter {
     this.dirty.clear();
     for (const p of paths) {
       this.settling.add(p);
+      this.followUp.add(p);
     }
     if (this.readPaths(paths).length > 0) {
       this.setReadyOrEmpty();
       this.changed();
     }
+    this.scheduleFollowUp();
     this.scheduleSettle();
+  }
+
+  /** Reads the files of the last events once more, FOLLOW_UP_MS later (see there). */
+  private scheduleFollowUp(): void {
+    if (this.followUpTimer || this.disposed || this.followUp.size === 0) {
+      return;
+    }
+    this.followUpTimer = setTimeout(() => {
+      this.followUpTimer = undefined;
+      const paths = [...this.followUp];
+      this.followUp.clear();
+      if (this.readPaths(paths).length > 0) {
+        this.setReadyOrEmpty();
+        this.changed();
+      }
+    }, FOLLOW_UP_MS);
+    this.followUpTimer.unref?.();
   }
 
   /** Catches up on each path; returns those that changed. */
@@ -520,6 +547,9 @@ export class LiveSource extends EventEmitter {
     this.disposed = true;
     if (this.rootTimer) {
       clearInterval(this.rootTimer);
+    }
+    if (this.followUpTimer) {
+      clearTimeout(this.followUpTimer);
     }
     if (this.settleTimer) {
       clearTimeout(this.settleTimer);
