@@ -71,6 +71,7 @@ export class LiveSource extends EventEmitter {
   /** Roots the OS watcher limit forced onto polling. */
   private readonly limitPolled = new Set<string>();
   private watchMode: WatchModeSetting;
+  private readonly watchErrorsLogged = new Set<string>();
   private pollIntervalMs: number;
   private readonly cursors = new Map<string, CursorState>();
   /** Real path -> the path a file is known under (one file reached through symlinks is one file). */
@@ -353,7 +354,12 @@ export class LiveSource extends EventEmitter {
       void this.reconcileWhenWatched([dir]);
       return;
     }
-    this.log('warn', `file watcher: ${describeError(err)}`);
+    // Once per folder and kind (a symlink loop gives one ELOOP per level).
+    const key = `${dir}\0${err && typeof err === 'object' && 'code' in err ? String(err.code) : describeError(err)}`;
+    if (!this.watchErrorsLogged.has(key)) {
+      this.watchErrorsLogged.add(key);
+      this.log('warn', `file watcher: ${describeError(err)}`);
+    }
   }
 
   /** Lists `dirs` again and reads the files that are new, changed or gone. */

@@ -14,6 +14,9 @@
 import type { Stats } from 'node:fs';
 import { watch, type FSWatcher } from 'chokidar';
 
+/** Folders below the watched one that are walked (the listing goes as deep, but visits each real folder once). */
+export const MAX_DEPTH = 6;
+
 export interface TreeWatchOptions {
   polling: boolean;
   /** Polling interval, ms. */
@@ -49,6 +52,9 @@ export class TreeWatcher {
       ignoreInitial: true,
       persistent: true,
       followSymlinks: true,
+      // Transcripts lie at most 3 folders down (<project>/<session>/subagents/). chokidar follows a
+      // symlink loop until ELOOP (about 40 levels, a watch each): the depth bounds it.
+      depth: MAX_DEPTH,
       ignored: ignoredEntry,
       usePolling: options.polling,
       interval: options.intervalMs,
