@@ -57,6 +57,14 @@ const SETTLE_MS = 300;
  * line written just after another is not left waiting for the next write.
  */
 const FOLLOW_UP_MS = 60;
+
+interface LaterRead {
+  ms: number;
+  /** Read again, while the files keep changing. */
+  again: boolean;
+  paths: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+}
 export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 /** Events: `change` (engine updated), `state` (SourceState changed). */
@@ -80,10 +88,15 @@ export class LiveSource extends EventEmitter {
   private scanning = false;
   private flushScheduled = false;
   private rootTimer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
-  private followUpTimer: NodeJS.Timeout | undefined;
-  private readonly followUp = new Set<string>();
-  private readonly settling = new Set<string>();
+  /**
+   * Files read on an event are read once more a little later, twice: just
+   * after chokidar's 50 ms (FOLLOW_UP_MS), and once things settle
+   * (SETTLE_MS, again while they keep changing).
+   */
+  private readonly later: LaterRead[] = [
+    { ms: FOLLOW_UP_MS, again: false, paths: new Set(), timer: undefined },
+    { ms: SETTLE_MS, again: true, paths: new Set(), timer: undefined },
+  ];
   private disposed = false;
   private readonly buffer = Buffer.allocUnsafe(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
@@ -440,33 +453,13 @@ export class LiveSource extends EventEmitter {
     }
     const paths = [...this.dirty];
     this.dirty.clear();
-    for (const p of paths) {
-      this.settling.add(p);
-      this.followUp.add(p);
-    }
     if (this.readPaths(paths).length > 0) {
       this.setReadyOrEmpty();
       this.changed();
     }
-    this.scheduleFollowUp();
-    this.scheduleSettle();
-  }
-
-  /** Reads the files of the last events once more, FOLLOW_UP_MS later (see there). */
-  private scheduleFollowUp(): void {
-    if (this.followUpTimer || this.disposed || this.followUp.size === 0) {
-      return;
+    for (const later of this.later) {
+      this.readLater(later, paths);
     }
-    this.followUpTimer = setTimeout(() => {
-      this.followUpTimer = undefined;
-      const paths = [...this.followUp];
-      this.followUp.clear();
-      if (this.readPaths(paths).length > 0) {
-        this.setReadyOrEmpty();
-        this.changed();
-      }
-    }, FOLLOW_UP_MS);
-    this.followUpTimer.unref?.();
   }
 
   /** Catches up on each path; returns those that changed. */
@@ -498,27 +491,32 @@ export class LiveSource extends EventEmitter {
   }
 
   /**
-   * Looks again at recently changed files a little later: a watcher can fold
-   * a quick replace-after-write into the event already handled.
+   * Reads `paths` again `later.ms` from now (with the others waiting for the
+   * same timer); with `again`, those that changed are read once more after
+   * that. A watcher can fold a quick replace-after-write into the event
+   * already handled, and chokidar drops changes within 50 ms of another.
    */
-  private scheduleSettle(): void {
-    if (this.settleTimer || this.disposed || this.settling.size === 0) {
+  private readLater(later: LaterRead, paths: readonly string[]): void {
+    for (const p of paths) {
+      later.paths.add(p);
+    }
+    if (later.timer || this.disposed || later.paths.size === 0) {
       return;
     }
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      const paths = [...this.settling];
-      this.settling.clear();
-      const changed = this.readPaths(paths);
+    later.timer = setTimeout(() => {
+      later.timer = undefined;
+      const due = [...later.paths];
+      later.paths.clear();
+      const changed = this.readPaths(due);
       if (changed.length > 0) {
-        for (const p of changed) {
-          this.settling.add(p);
-        }
+        this.setReadyOrEmpty();
         this.changed();
-        this.scheduleSettle();
+        if (later.again) {
+          this.readLater(later, changed);
+        }
       }
-    }, SETTLE_MS);
-    this.settleTimer.unref?.();
+    }, later.ms);
+    later.timer.unref?.();
   }
 
   private changed(): void {
@@ -554,11 +552,10 @@ export class LiveSource extends EventEmitter {
     if (this.rootTimer) {
       clearInterval(this.rootTimer);
     }
-    if (this.followUpTimer) {
-      clearTimeout(this.followUpTimer);
-    }
-    if (this.settleTimer) {
-      clearTimeout(this.settleTimer);
+    for (const later of this.later) {
+      if (later.timer) {
+        clearTimeout(later.timer);
+      }
     }
     this.removeAllListeners();
     return this.closeWatchers();
