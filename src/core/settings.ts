@@ -77,6 +77,8 @@ export const settingsSchema = {
     .default(''),
   'export.intervalSeconds': z.number().int().min(5).max(86_400).default(30),
   'export.hashProjects': z.boolean().default(false),
+  'watcher.mode': z.enum(['auto', 'events', 'polling']).default('auto'),
+  'watcher.pollIntervalMs': z.number().int().min(100).max(60_000).default(1000),
 } as const;
 
 type Schemas = typeof settingsSchema;

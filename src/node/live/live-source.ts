@@ -1,10 +1,11 @@
 /**
  * The live data source behind the status bar and the panel: finds Claude's
  * folders, runs the cold scan in workers, then tails every transcript,
- * reading only appended bytes (no rescan on a change). The folders are
- * watched one by one (`TreeWatcher`) as the listing reads them; when the OS
- * runs out of watches, the tree is listed again every half second instead.
- * Still no vscode: the extension and tests drive it the same way.
+ * reading only appended bytes (no rescan on a change). Each projects/ folder
+ * is watched by chokidar (`TreeWatcher`), by file-system events or by
+ * polling where events are not reported (`watch-mode.ts`); when the OS runs
+ * out of watches, a folder is polled instead. Still no vscode: the extension
+ * and tests drive it the same way.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -16,6 +17,7 @@ import { coldScan, type ScanProgress } from '../scan/cold-scan';
 import { catchUp, type CursorState } from '../scan/file-cursor';
 import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/scan';
 import { isLimit, TreeWatcher } from './tree-watcher';
+import { detectWatchMode, type WatchChoice, type WatchModeSetting } from './watch-mode';
 import { machineZoneName } from '../machine-zone';
 
 export type SourceState =
@@ -34,23 +36,51 @@ export interface LiveSourceOptions {
   home?: string;
   /** How often to look for Claude folders that appear later, in ms. */
   rootPollMs?: number;
-  /** Poll instead of watching (also used automatically when the OS watcher limit is hit). */
-  usePolling?: boolean;
+  /**
+   * How the folders are watched: `auto` (events, or polling where events are
+   * not reported), `events` or `polling`. Default `auto`. Polling is also
+   * used when the OS watcher limit is hit.
+   */
+  watchMode?: WatchModeSetting;
+  /** Polling interval, ms (default 1000). */
+  pollIntervalMs?: number;
+  /** Decides `auto` for a folder (default: by its file system, `detectWatchMode`); for tests. */
+  chooseWatch?: (setting: WatchModeSetting, dir: string) => WatchChoice;
   workerPath?: string;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
 const SETTLE_MS = 300;
-/** How often the tree is listed again when it cannot be watched. */
-const POLL_MS = 500;
+/**
+ * chokidar reports a file's changes at most once per 50 ms and drops the
+ * others: a file read on an event is read once more this long after, so a
+ * line written just after another is not left waiting for the next write.
+ */
+const FOLLOW_UP_MS = 60;
+
+interface LaterRead {
+  ms: number;
+  /** Read again, while the files keep changing. */
+  again: boolean;
+  paths: Set<string>;
+  timer: NodeJS.Timeout | undefined;
+}
+export const DEFAULT_POLL_INTERVAL_MS = 1000;
 
 /** Events: `change` (engine updated), `state` (SourceState changed). */
 export class LiveSource extends EventEmitter {
   readonly engine: Engine;
   private stateValue: SourceState = { kind: 'starting' };
   private roots: RootSearch = { projectsDirs: [], lookedAt: [], explicit: false };
-  private watcher: TreeWatcher;
-  private pollTimer: NodeJS.Timeout | undefined;
+  /** One watcher per projects/ folder. */
+  private readonly watchers = new Map<string, TreeWatcher>();
+  /** Roots that were not there at the last look (their watcher is started again when they return). */
+  private readonly missingRoots = new Set<string>();
+  /** Roots the OS watcher limit forced onto polling. */
+  private readonly limitPolled = new Set<string>();
+  private watchMode: WatchModeSetting;
+  private readonly watchErrorsLogged = new Set<string>();
+  private pollIntervalMs: number;
   private readonly cursors = new Map<string, CursorState>();
   /** Real path -> the path a file is known under (one file reached through symlinks is one file). */
   private readonly byRealPath = new Map<string, string>();
@@ -58,10 +88,16 @@ export class LiveSource extends EventEmitter {
   private scanning = false;
   private flushScheduled = false;
   private rootTimer: NodeJS.Timeout | undefined;
-  private settleTimer: NodeJS.Timeout | undefined;
-  private readonly settling = new Set<string>();
+  /**
+   * Files read on an event are read once more a little later, twice: just
+   * after chokidar's 50 ms (FOLLOW_UP_MS), and once things settle
+   * (SETTLE_MS, again while they keep changing).
+   */
+  private readonly later: LaterRead[] = [
+    { ms: FOLLOW_UP_MS, again: false, paths: new Set(), timer: undefined },
+    { ms: SETTLE_MS, again: true, paths: new Set(), timer: undefined },
+  ];
   private disposed = false;
-  private polling: boolean;
   private readonly buffer = Buffer.allocUnsafe(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
   readonly problems: ListProblem[] = [];
@@ -71,17 +107,22 @@ export class LiveSource extends EventEmitter {
   constructor(readonly options: LiveSourceOptions) {
     super();
     this.engine = new Engine({ prices: options.prices, timeZone: options.timeZone, machineZone: options.timeZone === undefined ? machineZoneName() : undefined });
-    this.polling = options.usePolling ?? false;
-    this.watcher = this.newWatcher();
+    this.watchMode = options.watchMode ?? 'auto';
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
   }
 
   get state(): SourceState {
     return this.stateValue;
   }
 
-  /** True once the OS watcher limit forced polling. */
+  /** True when any folder is polled (by the setting, its file system, or the OS watcher limit). */
   get usingPolling(): boolean {
-    return this.polling;
+    return [...this.watchers.values()].some((w) => w.polling);
+  }
+
+  /** Resolves once every folder's watcher has finished its first walk. */
+  async watchersReady(): Promise<void> {
+    await Promise.all([...this.watchers.values()].map((w) => w.ready));
   }
 
   get projectsDirs(): readonly string[] {
@@ -144,9 +185,14 @@ export class LiveSource extends EventEmitter {
         return;
       }
       const found = this.findRoots();
-      // A watched projects/ folder that was removed and made again.
+      // A projects/ folder that was removed, and one made again: watched anew, read again.
       for (const d of this.roots.projectsDirs) {
-        if (!this.polling && !this.watcher.has(d) && found.projectsDirs.includes(d)) {
+        const there = found.projectsDirs.includes(d);
+        if (!there && !this.missingRoots.has(d)) {
+          this.missingRoots.add(d);
+          this.forgetUnder(d);
+        } else if (there && this.missingRoots.delete(d)) {
+          this.watchRoot(d, true);
           this.relist(d);
         }
       }
@@ -168,12 +214,15 @@ export class LiveSource extends EventEmitter {
       return;
     }
     this.scanning = true;
+    // Watching starts before the listing, so nothing written after it is missed.
+    for (const d of dirs) {
+      this.watchRoot(d, false);
+    }
     try {
       const files: TranscriptFile[] = [];
       for (const d of dirs) {
-        files.push(...(await listTranscriptFilesSliced(d, this.problems, this.listOptions())));
+        files.push(...(await listTranscriptFilesSliced(d, this.problems)));
       }
-      this.startPolling();
       for (const p of this.problems) {
         this.log('warn', `cannot read ${p.path}: ${p.message}`);
       }
@@ -212,81 +261,93 @@ export class LiveSource extends EventEmitter {
     this.changed();
     // Changes that arrived during the scan.
     this.scheduleFlush();
-  }
-
-  private newWatcher(): TreeWatcher {
-    const watcher = new TreeWatcher();
-    watcher.on('path', (dir: string, name: string | null, eventType: string) => this.onWatchEvent(dir, name, eventType));
-    watcher.on('error', (err) => this.onWatchError(err));
-    return watcher;
+    void this.reconcileWhenWatched(dirs);
   }
 
   /**
-   * Listing options: each folder is watched as it is read (unless polling),
-   * under the path the listing knows it by, so events name files by the
-   * paths they were listed under, symlinked folders included.
+   * Once the watchers' first walk is done, the tree is looked at once more:
+   * a file written between the scan reading it and its watch starting (the
+   * walk and the scan run side by side) is caught here, and when polling,
+   * once more after the first interval.
    */
-  private listOptions() {
-    return {
-      // Checked per folder: the OS limit can be reached halfway through a listing.
-      onDir: (dir: string) => {
-        if (!this.polling) {
-          this.watcher.watchDir(dir);
+  private async reconcileWhenWatched(dirs: readonly string[]): Promise<void> {
+    const watchers = dirs.map((d) => this.watchers.get(d)).filter((w): w is TreeWatcher => w !== undefined);
+    await Promise.all(watchers.map((w) => w.ready));
+    if (this.disposed || this.scanning) {
+      return;
+    }
+    try {
+      await this.lookAgain(dirs);
+      if (watchers.some((w) => w.polling)) {
+        // A poller's first stat is taken after 'ready': a write just before it is never reported as a change.
+        await new Promise((r) => setTimeout(r, this.pollIntervalMs).unref?.());
+        if (!this.disposed && !this.scanning) {
+          await this.lookAgain(dirs);
         }
-      },
-    };
+      }
+    } catch (err) {
+      this.log('warn', `looking at ${dirs.join(', ')} again: ${describeError(err)}`);
+    }
   }
 
-  private onWatchEvent(dir: string, name: string | null, eventType: string): void {
+  /** How `dir` is watched: the setting, its file system, or polling once the OS limit was hit there. */
+  private watchChoice(dir: string): WatchChoice {
+    if (this.limitPolled.has(dir)) {
+      return { polling: true, reason: 'the OS file watcher limit was reached' };
+    }
+    return (this.options.chooseWatch ?? detectWatchMode)(this.watchMode, dir);
+  }
+
+  /** Starts (or starts again, when `restart`) the watcher of one projects/ folder, and logs how it watches. */
+  private watchRoot(dir: string, restart: boolean): void {
+    const old = this.watchers.get(dir);
+    if (old !== undefined) {
+      if (!restart) {
+        return;
+      }
+      void old.close();
+    }
     if (this.disposed) {
       return;
     }
-    if (name === null) {
-      // The OS could not say what changed: look at the whole folder again.
-      this.relist(dir);
+    const choice = this.watchChoice(dir);
+    const intervalMs = this.pollIntervalMs;
+    const watcher = new TreeWatcher(dir, { polling: choice.polling, intervalMs }, {
+      onFile: (p) => this.markDirty(p),
+      onDirGone: (p) => this.forgetUnder(p),
+      onError: (err) => this.onWatchError(dir, err),
+    });
+    this.watchers.set(dir, watcher);
+    const how = choice.polling ? `polling every ${intervalMs / 1000} s` : 'file-system events';
+    this.log('info', `watching ${dir}: ${how} (${choice.reason})`);
+  }
+
+  /** Watching again with other settings: every folder's watcher is started anew, then the tree looked at once. */
+  setWatching(mode: WatchModeSetting, pollIntervalMs: number): void {
+    if (this.watchMode === mode && this.pollIntervalMs === pollIntervalMs) {
       return;
     }
-    const p = path.join(dir, name);
-    if (p.endsWith('.jsonl')) {
-      this.markDirty(p);
-      return;
+    this.watchMode = mode;
+    this.pollIntervalMs = pollIntervalMs;
+    this.limitPolled.clear();
+    const dirs = [...this.watchers.keys()];
+    for (const d of dirs) {
+      this.watchRoot(d, true);
     }
-    if (eventType !== 'rename') {
-      return;
-    }
-    // Something other than a transcript appeared or went: a folder matters.
-    let isDir = false;
-    try {
-      isDir = fs.statSync(p).isDirectory();
-    } catch {
-      isDir = false;
-    }
-    if (isDir) {
-      if (!this.watcher.has(p)) {
-        // A folder created with files already in it (a new project, a
-        // subagents/ folder) can beat its watch: list it once.
-        this.relist(p);
-      }
-    } else {
-      this.forgetUnder(p);
-      if (!fs.existsSync(dir)) {
-        this.forgetUnder(dir);
-      }
+    if (!this.scanning) {
+      void this.reconcileWhenWatched(dirs);
     }
   }
 
-  /** Lists a folder (watching it and its subfolders) and reads every transcript in it. */
+  /** Lists a folder and reads every transcript in it. */
   private relist(dir: string): void {
-    for (const f of listTranscriptFiles(dir, [], this.listOptions())) {
+    for (const f of listTranscriptFiles(dir, [])) {
       this.markDirty(f.path);
     }
   }
 
-  /** A folder went: its watches close and every file known under it is looked at (and withdrawn). */
+  /** A folder went: every file known under it is looked at (and withdrawn). */
   private forgetUnder(dir: string): void {
-    if (this.watcher.unwatchUnder(dir).length === 0) {
-      return;
-    }
     const prefix = dir + path.sep;
     for (const p of this.cursors.keys()) {
       if (p.startsWith(prefix)) {
@@ -296,46 +357,28 @@ export class LiveSource extends EventEmitter {
     this.scheduleFlush();
   }
 
-  private onWatchError(err: unknown): void {
-    if (!this.polling && isLimit(err)) {
+  private onWatchError(dir: string, err: unknown): void {
+    const current = this.watchers.get(dir);
+    if (isLimit(err) && current !== undefined && !current.polling && !this.limitPolled.has(dir)) {
       const code = String((err as { code: unknown }).code);
-      this.log('warn', `file watcher limit reached (${code}); falling back to polling every ${POLL_MS / 1000} s`);
-      this.polling = true;
-      this.watcher.close();
-      this.watcher = this.newWatcher();
-      this.startPolling();
-      for (const c of this.cursors.keys()) {
-        this.dirty.add(c);
-      }
-      this.scheduleFlush();
+      this.log('warn', `file watcher limit reached (${code}) in ${dir}; falling back to polling every ${this.pollIntervalMs / 1000} s`);
+      this.limitPolled.add(dir);
+      this.watchRoot(dir, true);
+      void this.reconcileWhenWatched([dir]);
       return;
     }
-    this.log('warn', `file watcher: ${describeError(err)}`);
-  }
-
-  /** When polling: lists the tree again every POLL_MS and reads the files that are new, changed or gone. */
-  private startPolling(): void {
-    if (!this.polling || this.pollTimer || this.disposed) {
-      return;
+    // Once per folder and kind (a symlink loop gives one ELOOP per level).
+    const key = `${dir}\0${err && typeof err === 'object' && 'code' in err ? String(err.code) : describeError(err)}`;
+    if (!this.watchErrorsLogged.has(key)) {
+      this.watchErrorsLogged.add(key);
+      this.log('warn', `file watcher: ${describeError(err)}`);
     }
-    const schedule = () => {
-      this.pollTimer = setTimeout(() => {
-        const round = this.scanning ? Promise.resolve() : this.pollOnce();
-        // A failed round is logged, and the next one still comes.
-        round.catch((err: unknown) => this.log('warn', `polling: ${describeError(err)}`)).finally(() => {
-          if (!this.disposed) {
-            schedule();
-          }
-        });
-      }, POLL_MS);
-      this.pollTimer.unref?.();
-    };
-    schedule();
   }
 
-  private async pollOnce(): Promise<void> {
+  /** Lists `dirs` again and reads the files that are new, changed or gone. */
+  private async lookAgain(dirs: readonly string[]): Promise<void> {
     const seen = new Set<string>();
-    for (const d of this.roots.projectsDirs) {
+    for (const d of dirs) {
       for (const f of await listTranscriptFilesSliced(d, [])) {
         const known = this.canonical(f.path);
         seen.add(known);
@@ -346,7 +389,7 @@ export class LiveSource extends EventEmitter {
       }
     }
     for (const p of this.cursors.keys()) {
-      if (!seen.has(p)) {
+      if (!seen.has(p) && dirs.some((d) => p.startsWith(d + path.sep))) {
         this.dirty.add(p);
       }
     }
@@ -410,14 +453,13 @@ export class LiveSource extends EventEmitter {
     }
     const paths = [...this.dirty];
     this.dirty.clear();
-    for (const p of paths) {
-      this.settling.add(p);
-    }
     if (this.readPaths(paths).length > 0) {
       this.setReadyOrEmpty();
       this.changed();
     }
-    this.scheduleSettle();
+    for (const later of this.later) {
+      this.readLater(later, paths);
+    }
   }
 
   /** Catches up on each path; returns those that changed. */
@@ -449,27 +491,32 @@ export class LiveSource extends EventEmitter {
   }
 
   /**
-   * Looks again at recently changed files a little later: a watcher can fold
-   * a quick replace-after-write into the event already handled.
+   * Reads `paths` again `later.ms` from now (with the others waiting for the
+   * same timer); with `again`, those that changed are read once more after
+   * that. A watcher can fold a quick replace-after-write into the event
+   * already handled, and chokidar drops changes within 50 ms of another.
    */
-  private scheduleSettle(): void {
-    if (this.settleTimer || this.disposed || this.settling.size === 0) {
+  private readLater(later: LaterRead, paths: readonly string[]): void {
+    for (const p of paths) {
+      later.paths.add(p);
+    }
+    if (later.timer || this.disposed || later.paths.size === 0) {
       return;
     }
-    this.settleTimer = setTimeout(() => {
-      this.settleTimer = undefined;
-      const paths = [...this.settling];
-      this.settling.clear();
-      const changed = this.readPaths(paths);
+    later.timer = setTimeout(() => {
+      later.timer = undefined;
+      const due = [...later.paths];
+      later.paths.clear();
+      const changed = this.readPaths(due);
       if (changed.length > 0) {
-        for (const p of changed) {
-          this.settling.add(p);
-        }
+        this.setReadyOrEmpty();
         this.changed();
-        this.scheduleSettle();
+        if (later.again) {
+          this.readLater(later, changed);
+        }
       }
-    }, SETTLE_MS);
-    this.settleTimer.unref?.();
+    }, later.ms);
+    later.timer.unref?.();
   }
 
   private changed(): void {
@@ -487,27 +534,30 @@ export class LiveSource extends EventEmitter {
     }
     this.cursors.clear();
     this.problems.length = 0;
-    this.watcher.close();
-    this.watcher = this.newWatcher();
+    await this.closeWatchers();
     this.roots = this.findRoots();
     await this.scanRoots(this.roots.projectsDirs);
   }
 
-  /** Stops every timer and watch (synchronous; a promise for callers that await it). */
+  private closeWatchers(): Promise<void> {
+    const closing = [...this.watchers.values()].map((w) => w.close());
+    this.watchers.clear();
+    this.missingRoots.clear();
+    return Promise.all(closing).then(() => undefined);
+  }
+
+  /** Stops every timer and watch; resolves once the watchers are closed. */
   dispose(): Promise<void> {
     this.disposed = true;
     if (this.rootTimer) {
       clearInterval(this.rootTimer);
     }
-    if (this.settleTimer) {
-      clearTimeout(this.settleTimer);
-    }
-    if (this.pollTimer) {
-      clearTimeout(this.pollTimer);
-      this.pollTimer = undefined;
+    for (const later of this.later) {
+      if (later.timer) {
+        clearTimeout(later.timer);
+      }
     }
     this.removeAllListeners();
-    this.watcher.close();
-    return Promise.resolve();
+    return this.closeWatchers();
   }
 }

@@ -194,6 +194,8 @@ export class Meter extends EventEmitter implements MeterView {
       home: this.options.home,
       workerPath: this.options.workerPath,
       rootPollMs: this.options.rootPollMs,
+      watchMode: this.options.settings['watcher.mode'],
+      pollIntervalMs: this.options.settings['watcher.pollIntervalMs'],
       log: this.options.log,
     });
     source.on('change', () => this.schedule());
@@ -541,6 +543,8 @@ export class Meter extends EventEmitter implements MeterView {
     if (zoneChanged || dirsChanged || pricesChanged) {
       await this.rebuild();
     } else {
+      // Watching differently needs no new scan: the watchers start again, and the tree is looked at once.
+      this.source.setWatching(settings['watcher.mode'], settings['watcher.pollIntervalMs']);
       this.cache = new ReportCache();
       this.refreshNow();
     }

@@ -1,88 +1,104 @@
 /**
- * Watches the folders of a transcript tree, one OS watch per folder
- * (`fs.watch`, not recursive: inotify on Linux, FSEvents or
- * ReadDirectoryChangesW elsewhere). It does no walking of its own: the
- * listing that finds the transcripts hands it each folder as it reads it, so
- * a large history is walked once, in slices, instead of twice (a general
- * watcher's first walk lstat's every entry in bursts that held the
- * extension host for up to half a second on a 1 GB history).
+ * Watches one transcript tree (a `projects/` folder) with chokidar: by
+ * file-system events, or by polling (a stat of every watched file and folder
+ * each interval) where events are not reported (`watch-mode.ts`). It runs in
+ * the meter's worker thread, so chokidar's first walk of the tree holds no
+ * one but that thread.
  *
- * Events: `path` (folder, name | null) for anything that happened in a
- * watched folder (name null: the OS could not say what), and `error` for a
- * watch that failed; ENOSPC or EMFILE there means the OS limit was reached.
+ * Only what the live source needs passes: transcripts (`*.jsonl`, regular
+ * files), folders and symlinks (followed). Each transcript that appears,
+ * changes or goes is reported by path (`onFile`); a folder that goes, by
+ * `onDirGone`. With `ignoreInitial`, the first walk reports nothing: the
+ * listing that feeds the cold scan finds those files.
  */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
-import { EventEmitter } from 'node:events';
+import type { Stats } from 'node:fs';
+import { watch, type FSWatcher } from 'chokidar';
 
-export class TreeWatcher extends EventEmitter {
-  private readonly watches = new Map<string, fs.FSWatcher>();
+/** Folders below the watched one that are walked (the listing goes as deep, but visits each real folder once). */
+export const MAX_DEPTH = 6;
+
+export interface TreeWatchOptions {
+  polling: boolean;
+  /** Polling interval, ms. */
+  intervalMs: number;
+}
+
+export interface TreeWatchHandlers {
+  onFile: (path: string) => void;
+  onDirGone: (path: string) => void;
+  onError: (err: unknown) => void;
+}
+
+/** What is not ours: any entry that is neither a folder, a symlink, nor a `*.jsonl` file. */
+export function ignoredEntry(p: string, stats?: Stats): boolean {
+  if (stats === undefined || stats.isDirectory() || stats.isSymbolicLink()) {
+    return false;
+  }
+  return !p.endsWith('.jsonl');
+}
+
+export class TreeWatcher {
+  private readonly watcher: FSWatcher;
+  /** Resolves once the first walk is done (every folder and file watched). */
+  readonly ready: Promise<void>;
   private closed = false;
 
-  /** Number of folders watched. */
-  get size(): number {
-    return this.watches.size;
-  }
-
-  has(dir: string): boolean {
-    return this.watches.has(dir);
-  }
-
-  /**
-   * Watches one folder (not its subfolders). A folder that cannot be watched
-   * (gone, unreadable) is skipped; the OS limit is reported as `error`.
-   */
-  watchDir(dir: string): void {
-    if (this.closed || this.watches.has(dir)) {
-      return;
-    }
-    let watch: fs.FSWatcher;
-    try {
-      watch = fs.watch(dir, { persistent: true }, (eventType, name) => {
-        // A rename is something appearing or going; a change is a write.
-        this.emit('path', dir, name === null ? null : String(name), eventType);
-      });
-    } catch (err) {
-      if (isLimit(err)) {
-        this.emit('error', err);
+  constructor(
+    readonly root: string,
+    readonly options: TreeWatchOptions,
+    handlers: TreeWatchHandlers,
+  ) {
+    this.watcher = watch(root, {
+      ignoreInitial: true,
+      persistent: true,
+      followSymlinks: true,
+      // Transcripts lie at most 3 folders down (<project>/<session>/subagents/). chokidar follows a
+      // symlink loop until ELOOP (about 40 levels, a watch each): the depth bounds it.
+      depth: MAX_DEPTH,
+      ignored: ignoredEntry,
+      usePolling: options.polling,
+      interval: options.intervalMs,
+      binaryInterval: options.intervalMs,
+      // A replace by rename is an unlink then an add: chokidar folds the pair into a change.
+      atomic: options.polling ? false : 100,
+    });
+    this.ready = new Promise((resolve) => this.watcher.once('ready', () => resolve()));
+    const file = (p: string) => {
+      if (!this.closed) {
+        handlers.onFile(p);
       }
-      return;
-    }
-    watch.on('error', (err) => {
-      this.unwatch(dir);
-      if (isLimit(err)) {
-        this.emit('error', err);
+    };
+    this.watcher.on('add', file);
+    this.watcher.on('change', file);
+    this.watcher.on('unlink', file);
+    this.watcher.on('unlinkDir', (p: string) => {
+      if (!this.closed) {
+        handlers.onDirGone(p);
       }
     });
-    this.watches.set(dir, watch);
-  }
-
-  /** Stops watching `dir` and every folder under it; returns the folders dropped. */
-  unwatchUnder(dir: string): string[] {
-    const dropped: string[] = [];
-    for (const d of [...this.watches.keys()]) {
-      if (d === dir || d.startsWith(dir + path.sep)) {
-        this.unwatch(d);
-        dropped.push(d);
+    this.watcher.on('error', (err: unknown) => {
+      if (!this.closed) {
+        handlers.onError(err);
       }
-    }
-    return dropped;
+    });
   }
 
-  private unwatch(dir: string): void {
-    const w = this.watches.get(dir);
-    if (w) {
-      this.watches.delete(dir);
-      w.close();
-    }
+  get polling(): boolean {
+    return this.options.polling;
   }
 
-  close(): void {
+  /** Folders and files watched (for tests and the log). */
+  watchedCount(): number {
+    let n = 0;
+    for (const names of Object.values(this.watcher.getWatched())) {
+      n += names.length;
+    }
+    return n;
+  }
+
+  close(): Promise<void> {
     this.closed = true;
-    for (const d of [...this.watches.keys()]) {
-      this.unwatch(d);
-    }
-    this.removeAllListeners('path');
+    return this.watcher.close();
   }
 }
 

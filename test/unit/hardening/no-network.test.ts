@@ -43,6 +43,7 @@ const ALLOWED_OCCURRENCES: Array<[string, RegExp, string]> = [
   ['url', /"https:\/\/json-schema\.org\/draft\/2020-12\/schema"/, "zod's toJSONSchema writes/compares this $schema id: a constant, never fetched"],
   ['url', /"http:\/\/json-schema\.org\/draft-07\/schema#"/, "zod's toJSONSchema $schema id (draft-07): a constant, never fetched"],
   ['url', /"http:\/\/json-schema\.org\/draft-04\/schema#"/, "zod's toJSONSchema $schema id (draft-04): a constant, never fetched"],
+  ['url', /Check for read permissions: https:\/\/stackoverflow\.com\/a\/11781404\/1358405\s*\*\//, "a comment in chokidar's source (the file watcher, non-minified builds): no code"],
   ['dynamic import', /an inline `import\(\)` of an ESM path/, "a comment in zod's source (non-minified builds): no code"],
   ['computed require', /require\([\w$]+\.join\(__dirname,\s*"cli-main\.js"\)\)/, 'the claude-cost launcher loads the full CLI bundle next to it (dist/cli-main.js, itself checked here)'],
   [

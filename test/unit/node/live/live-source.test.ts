@@ -153,66 +153,130 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     await waitFor('first transcript', () => s.state.kind === 'ready' && report().totals.outputTokens === 10);
   });
 
+  /** Counts fs.watch calls while `body` runs (chokidar reads `watch` from the fs module at each call). */
+  async function countingWatches<T>(body: (calls: () => number) => Promise<T>, failFrom = Infinity): Promise<T> {
+    const realWatch = fsModule.watch;
+    let calls = 0;
+    fsModule.watch = ((...args: Parameters<typeof fs.watch>) => {
+      calls++;
+      if (calls >= failFrom) {
+        throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
+      }
+      return realWatch(...args);
+    }) as typeof fs.watch;
+    try {
+      return await body(() => calls);
+    } finally {
+      fsModule.watch = realWatch;
+    }
+  }
+
+  /** Append, truncation, a new file in a new folder, and a deletion, each seen (by polling, when the source polls). */
+  async function seesEveryKindOfChange(timeoutMs: number): Promise<void> {
+    fs.appendFileSync(file(S), line('b', 5));
+    await waitFor('an append', () => report().totals.outputTokens === 15, timeoutMs);
+    fs.writeFileSync(file(S), line('t', 3));
+    await waitFor('a truncation (file rewritten shorter)', () => report().totals.outputTokens === 3, timeoutMs);
+    const sub = path.join(projects(), '-work-new', T, 'subagents', 'agent-1.jsonl');
+    fs.mkdirSync(path.dirname(sub), { recursive: true });
+    fs.writeFileSync(sub, assistantLine({ session: T, id: 'sub', req: 'rs', side: true, output: 100 }) + '\n');
+    await waitFor('a new file in a new folder', () => report().totals.outputTokens === 103, timeoutMs);
+    fs.rmSync(file(S));
+    await waitFor('a deletion', () => report().totals.outputTokens === 100, timeoutMs);
+  }
+
   it('falls back to polling when the OS watcher limit is hit, says so in the log, and keeps counting', async () => {
     fs.mkdirSync(path.dirname(file(S)), { recursive: true });
     fs.writeFileSync(file(S), line('a', 10));
     const logged: string[] = [];
-    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, log: (_l, m) => logged.push(m) });
+    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, pollIntervalMs: 200, log: (_l, m) => logged.push(m) });
     await source.start();
-    const watcher = (source as unknown as { watcher: NodeJS.EventEmitter }).watcher;
-    watcher.emit('error', Object.assign(new Error('inotify watch limit reached'), { code: 'ENOSPC' }));
+    assert.equal(source.usingPolling, false);
+    const watchers = (source as unknown as { watchers: Map<string, { watcher: NodeJS.EventEmitter }> }).watchers;
+    watchers.get(projects())!.watcher.emit('error', Object.assign(new Error('inotify watch limit reached'), { code: 'ENOSPC' }));
     assert.equal(source.usingPolling, true);
-    assert.ok(logged.some((m) => m.includes('watcher limit reached (ENOSPC); falling back to polling')), logged.join('\n'));
-    fs.appendFileSync(file(S), line('b', 5));
-    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
-    const sub = path.join(projects(), '-work-new', T, 'subagents', 'agent-1.jsonl');
-    fs.mkdirSync(path.dirname(sub), { recursive: true });
-    fs.writeFileSync(sub, assistantLine({ session: T, id: 'sub', req: 'rs', side: true, output: 100 }) + '\n');
-    await waitFor('a new file in a new folder seen by polling', () => report().totals.outputTokens === 115, 8000);
-    fs.rmSync(file(S));
-    await waitFor('a deletion seen by polling', () => report().totals.outputTokens === 100, 8000);
+    assert.ok(logged.some((m) => m.includes('watcher limit reached (ENOSPC)') && m.includes('falling back to polling every 0.2 s')), logged.join('\n'));
+    assert.ok(logged.some((m) => m.includes(`watching ${projects()}: polling every 0.2 s (the OS file watcher limit was reached)`)), logged.join('\n'));
+    await source.watchersReady();
+    await countingWatches(async (calls) => {
+      await seesEveryKindOfChange(8000);
+      assert.equal(calls(), 0, 'polling uses no fs.watch');
+    });
   });
 
-  it('falls back to polling when the OS limit is reached halfway through the listing, and adds no watch after it', async () => {
+  it('falls back to polling when the OS limit is reached halfway through the first walk, once, and keeps counting', async () => {
     for (const p of ['-a', '-b', '-c', '-d']) {
       fs.mkdirSync(path.join(projects(), p), { recursive: true });
     }
     fs.mkdirSync(path.dirname(file(S)), { recursive: true });
     fs.writeFileSync(file(S), line('a', 10));
-    // The module object itself (the namespace import only has getters): the watcher reads `watch` from it at each call.
-    const realWatch = fsModule.watch;
-    let calls = 0;
-    // The third folder's watch hits the limit, as inotify's ENOSPC does.
-    fsModule.watch = ((...args: Parameters<typeof fs.watch>) => {
-      calls++;
-      if (calls >= 3) {
-        throw Object.assign(new Error('ENOSPC: System limit for number of file watchers reached'), { code: 'ENOSPC' });
-      }
-      return realWatch(...args);
-    }) as typeof fs.watch;
     const logged: string[] = [];
-    try {
-      source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, log: (_l, m) => logged.push(m) });
+    await countingWatches(async (calls) => {
+      source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, pollIntervalMs: 200, log: (_l, m) => logged.push(m) });
       await source.start();
-    } finally {
-      fsModule.watch = realWatch;
-    }
-    assert.equal(source.usingPolling, true);
-    assert.equal(calls, 3, 'no watch was tried after the limit');
-    assert.equal((source as unknown as { watcher: { size: number } }).watcher.size, 0);
-    assert.equal(logged.filter((m) => m.includes('falling back to polling')).length, 1, logged.join('\n'));
-    assert.equal(report().totals.outputTokens, 10);
-    fs.appendFileSync(file(S), line('b', 5));
-    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
+      await source.watchersReady();
+      assert.ok(calls() >= 3, `the third watch failed (${calls()} calls)`);
+      assert.equal(source.usingPolling, true);
+      assert.equal(logged.filter((m) => m.includes('falling back to polling')).length, 1, logged.join('\n'));
+      assert.equal(report().totals.outputTokens, 10);
+      const before = calls();
+      fs.appendFileSync(file(S), line('b', 5));
+      await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
+      assert.equal(calls(), before, 'no watch was tried after the fallback');
+    }, 3);
   });
 
-  it('polls from the start when asked to, with no watch at all', async () => {
+  it('polls from the start when asked to (no fs.watch at all), and sees appends, truncation, new files and deletions', async () => {
     fs.mkdirSync(path.dirname(file(S)), { recursive: true });
     fs.writeFileSync(file(S), line('a', 10));
-    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, usePolling: true });
+    const logged: string[] = [];
+    await countingWatches(async (calls) => {
+      source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, watchMode: 'polling', pollIntervalMs: 200, log: (_l, m) => logged.push(m) });
+      await source.start();
+      await source.watchersReady();
+      assert.equal(source.usingPolling, true);
+      assert.ok(logged.some((m) => m === `watching ${projects()}: polling every 0.2 s (the setting says "polling")`), logged.join('\n'));
+      await seesEveryKindOfChange(8000);
+      assert.equal(calls(), 0, 'polling uses no fs.watch');
+    });
+  });
+
+  it('auto: polls a folder whose file system does not report events, and says why in the log', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    const logged: string[] = [];
+    const asked: string[] = [];
+    const chooseWatch = (setting: string, dir: string) => {
+      asked.push(`${setting} ${dir}`);
+      return { polling: true, reason: '/home is NFS (network), where file-system events miss changes made elsewhere' };
+    };
+    await countingWatches(async (calls) => {
+      source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, pollIntervalMs: 200, chooseWatch, log: (_l, m) => logged.push(m) });
+      await source.start();
+      await source.watchersReady();
+      assert.deepEqual(asked, [`auto ${projects()}`]);
+      assert.ok(logged.some((m) => m.includes(`watching ${projects()}: polling every 0.2 s (/home is NFS (network)`)), logged.join('\n'));
+      await seesEveryKindOfChange(8000);
+      assert.equal(calls(), 0);
+    });
+  });
+
+  it('auto on a local disk: file-system events, said in the log; a settings change switches to polling without a new scan', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    const logged: string[] = [];
+    source = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, log: (_l, m) => logged.push(m) });
     await source.start();
-    assert.equal((source as unknown as { watcher: { size: number } }).watcher.size, 0);
-    fs.appendFileSync(file(S), line('b', 5));
-    await waitFor('an append seen by polling', () => report().totals.outputTokens === 15, 8000);
+    assert.equal(source.usingPolling, false);
+    assert.ok(logged.some((m) => m.startsWith(`watching ${projects()}: file-system events (`)), logged.join('\n'));
+    const scans = () => logged.filter((m) => m.startsWith('scanned ')).length;
+    source.setWatching('polling', 200);
+    assert.equal(source.usingPolling, true);
+    await source.watchersReady();
+    await countingWatches(async (calls) => {
+      await seesEveryKindOfChange(8000);
+      assert.equal(calls(), 0);
+    });
+    assert.equal(scans(), 1, 'no second scan');
   });
 });

@@ -130,6 +130,20 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     assert.match(s.status.text, /^\S+ TODAY \$/);
   });
 
+  it('watches as the settings say, in the worker: events by default, polling once set, with the log saying so and appends seen', async () => {
+    const logs: string[] = [];
+    const projects = path.join(claude, 'projects');
+    const r = remote({ log: (level, message) => logs.push(`${level}: ${message}`) });
+    await r.start();
+    await nextSnapshot(r, (s) => s.report?.totals.outputTokens === 150);
+    assert.ok(logs.some((l) => l.startsWith(`info: watching ${projects}: file-system events (`)), logs.join('\n'));
+    await r.updateSettings(settings({ 'watcher.mode': 'polling', 'watcher.pollIntervalMs': 200 }));
+    assert.ok(logs.some((l) => l === `info: watching ${projects}: polling every 0.2 s (the setting says "polling")`), logs.join('\n'));
+    fs.appendFileSync(path.join(projects, '-work-b', 'sess-b.jsonl'), assistantLine({ session: 'sess-b', cwd: '/work/b', id: 'm4', req: 'r4', output: 7, ts: '2026-11-21T09:05:00.000Z' }) + '\n');
+    await nextSnapshot(r, (s) => s.report?.totals.outputTokens === 157, 10_000);
+    assert.equal(logs.filter((l) => l.startsWith('info: scanned ')).length, 1, 'no second scan');
+  });
+
   it("passes on the worker's log and is started again, with its pin, when the worker dies", async () => {
     const logs: string[] = [];
     const r = remote({ log: (level, message) => logs.push(`${level}: ${message}`), settings: settings({ priceOverrides: { 'claude-x': { input: -1 } } as unknown as Settings['priceOverrides'] }) });
