@@ -33,6 +33,8 @@ export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
 export const USAGE = `Usage: claude-cost report [options]        totals, days, sessions and models
        claude-cost session <id> [options]  one session, call by call
        claude-cost watch [options]         a live one-line status (Ctrl+C to stop)
+       claude-cost limits [--json]         the plan's 5-hour and weekly limits
+       claude-cost statusline              Claude Code's status line (JSON on stdin)
 
 Prices every Claude Code API call in your local transcripts at list price.
 

@@ -13,6 +13,7 @@ import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, syste
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport } from './index-store';
 import { checkListing, listTranscriptFiles, type ListProblem } from './list-files';
+import { parseStatuslineArgs, readStdin, runStatusline, spawnDetached } from './cli-statusline';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -75,12 +76,14 @@ if (require.main === module) {
   // Straight to the descriptors: the stored answer needs no stream (see
   // fdWriter). Not on Windows, where only the streams write a console in Unicode.
   const direct = process.platform !== 'win32';
-  const answered = storedReportAnswer(
-    argv,
-    process.env,
-    direct ? fdWriter(1, stdout, () => process.exit(0)) : stdout(),
-    direct ? fdWriter(2, () => process.stderr, () => undefined) : process.stderr,
-  );
+  const out = direct ? fdWriter(1, stdout, () => process.exit(0)) : stdout();
+  const err = direct ? fdWriter(2, () => process.stderr, () => undefined) : process.stderr;
+  // `statusline` runs several times a second: answered here, with no engine and no zod.
+  const statusline = argv[0] === 'statusline' ? parseStatuslineArgs(argv.slice(1)) : undefined;
+  const answered =
+    statusline !== undefined && typeof statusline !== 'string'
+      ? runStatusline({ args: statusline, stdin: readStdin(), env: process.env, nowMs: Date.now(), out, refresh: spawnDetached(__filename) })
+      : storedReportAnswer(argv, process.env, out, err);
   if (answered !== undefined) {
     process.exitCode = answered;
   } else {

@@ -22,6 +22,7 @@ import { exportCsv } from '../core/export';
 import type * as SettingsModule from '../core/settings';
 import type * as MeterModule from './meter';
 import type { MeterSnapshot } from './meter';
+import { runPlanCommand } from './cli-plan';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
 
 export { parseArgs, UsageError, USAGE, type CliArgs, type ReportArgs } from './cli-args';
@@ -113,6 +114,9 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
 
 /** Entry point; resolves to the exit code. */
 export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  if (argv[0] === 'limits' || argv[0] === 'statusline') {
+    return runPlanCommand(argv, out, err);
+  }
   let args: CliArgs;
   try {
     args = parseArgs(argv);
