@@ -401,3 +401,41 @@ export function statusLineText(p: StatusLineParts): string {
   }
   return parts.join(' · ');
 }
+
+/** What the meter knows of the plan limits (plain data: it crosses to the extension host). */
+export interface LimitsState {
+  reading: LimitsReading | null;
+  /** `oauthAccount.organizationType` in Claude Code's config (e.g. `claude_max`), when present. */
+  plan: string | null;
+  problems: string[];
+  /** The pace of the 5-hour window (estimate), when it can be given. */
+  pace: PaceEstimate | null;
+}
+
+/** Whether the limits are shown: a plan is set in the settings, named in Claude Code's config, or a reading exists. */
+export function limitsApply(subscription: string, limits: LimitsState | null | undefined): boolean {
+  return subscription !== 'none' || (limits !== null && limits !== undefined && (limits.plan !== null || limits.reading !== null));
+}
+
+/** Markdown-free lines about the limits for a tooltip: each window, then the reading's age. */
+export function limitsTooltipLines(limits: LimitsState, nowMs: number, formatTime: (ms: number) => string): string[] {
+  const r = limits.reading;
+  if (r === null) {
+    return ['Plan limits: no reading yet', ...limits.problems.slice(0, 2)];
+  }
+  const lines = r.windows.map((w) => `${w.label}: ${windowState(w, nowMs, formatTime)}`);
+  if (r.windows.length === 0) {
+    lines.push('No windows in this reading');
+  }
+  const five = r.windows.find((w) => w.id === 'five_hour');
+  if (five !== undefined && limits.pace !== null) {
+    lines.push(paceText(limits.pace, five.label, formatTime));
+  }
+  lines.push(`Reading from ${r.source === 'statusline' ? 'the status line' : "Claude Code's config"}, ${shortDuration(nowMs - r.fetchedAtMs)} old (${formatTime(r.fetchedAtMs)})`);
+  return lines;
+}
+
+/** The `statusLine` entry for Claude Code's `settings.json` that runs `command` (e.g. `claude-cost statusline`). */
+export function statusLineSnippet(command: string): string {
+  return `"statusLine": {\n  "type": "command",\n  "command": ${JSON.stringify(command)},\n  "padding": 0\n}`;
+}

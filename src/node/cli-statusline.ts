@@ -5,15 +5,15 @@
  * shares with their resets) and records the snapshot in our cache folder.
  *
  * Claude Code runs it several times a second, so it loads no engine and no
- * zod: the dollars come from the report the index last stored (a background
- * `claude-cost report --json` refreshes it, at most one a minute), and the
- * session's own figure falls back to Claude Code's while the index does not
- * know the session yet.
+ * zod: the dollars come from the report the index last stored. At most once
+ * a minute, after the line is printed, the same process refreshes that
+ * report (`claude-cost report --json`, warm); the session's own figure falls
+ * back to Claude Code's while the index does not know the session yet.
  */
-import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Writable } from 'node:stream';
 import { statuslineFacts, statusLineText } from '../core/limits-view';
 import { expandHome } from './claude-roots';
 import { defaultCacheDir, isInside, readStoredReport } from './index-store';
@@ -103,7 +103,7 @@ export interface StatuslineRun {
   env: NodeJS.ProcessEnv;
   nowMs: number;
   out: TextWriter;
-  /** Starts a background report to refresh the stored one (argv for `claude-cost`); none in tests. */
+  /** Refreshes the stored report after the line is printed (argv for `claude-cost`); none in tests. */
   refresh?: ((argv: string[]) => void) | undefined;
 }
 
@@ -148,12 +148,20 @@ export function runStatusline(run: StatuslineRun): number {
   return 0;
 }
 
-/** Starts `claude-cost <argv>` detached, its output discarded. */
-export function spawnDetached(cliPath: string): (argv: string[]) => void {
+/**
+ * Runs `claude-cost <argv>` (the full CLI next to this file) in this process,
+ * its output discarded, once stdout is closed: a reader that waits for the end
+ * of the output has the line already.
+ */
+export function refreshInProcess(loadFullCli: () => typeof import('./cli')): (argv: string[]) => void {
   return (argv) => {
-    const child = spawn(process.execPath, [cliPath, ...argv], { detached: true, stdio: 'ignore' });
-    child.on('error', () => undefined);
-    child.unref();
+    try {
+      fs.closeSync(1);
+    } catch {
+      // already closed
+    }
+    const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
+    void loadFullCli().main(argv, sink, sink).catch(() => undefined);
   };
 }
 

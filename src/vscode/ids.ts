@@ -10,6 +10,7 @@ export const Commands = {
   copySummary: 'claudeCostMeter.copySessionSummary',
   export: 'claudeCostMeter.export',
   sendCompact: 'claudeCostMeter.sendCompact',
+  setUpStatusLine: 'claudeCostMeter.setUpStatusLine',
 } as const;
 
 export const STATUS_ITEM_ID = 'claudeCostMeter.status';
