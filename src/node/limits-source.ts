@@ -31,7 +31,8 @@ export interface LimitsPaths {
  */
 export function claudeConfigFile(options: { configDir?: string | undefined; env?: NodeJS.ProcessEnv; home?: string } = {}): string {
   const env = options.env ?? process.env;
-  const home = options.home ?? os.homedir();
+  // The environment given decides, as it does for CLAUDE_CONFIG_DIR.
+  const home = options.home ?? (env.HOME !== undefined && env.HOME !== '' ? env.HOME : os.homedir());
   if (options.configDir !== undefined && options.configDir !== '') {
     const dir = expandHome(options.configDir, home);
     return path.basename(dir) === '.claude.json' ? dir : path.join(dir, '.claude.json');
