@@ -11,7 +11,7 @@ import { addDays } from './local-day';
 import { costOn } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
 import type { Report, ReportCache } from './report';
-import type { CallTokens } from './transcript';
+import type { CallTokens } from './transcript/transcript';
 
 export interface HistoryRow {
   day: string;

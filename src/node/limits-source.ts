@@ -11,7 +11,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { fresherReading, limitsView, readingFromClaudeConfig, readingFromSnapshot, statuslineSnapshotSchema, type LimitsReading, type LimitsView, type StatuslineSnapshot } from '../core/limits';
 import { expandHome } from './claude-roots';
-import { defaultCacheDir } from './index-store';
+import { defaultCacheDir } from './scan/index-store';
 import { SNAPSHOT_FILE } from './statusline-snapshot';
 
 /** Larger than any real config (a few MB with a long project list): refused, not read. */

@@ -6,7 +6,7 @@ import type { SessionReport } from '../core/report';
 import type { PanelLimits, PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
 import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
-import type { MeterSnapshot, SessionDetail } from './meter';
+import type { MeterSnapshot, SessionDetail } from './live/meter';
 import { isStale, limitsApply, paceText, type LimitsState } from '../core/limits-view';
 
 /** The panel's plan-limits section, when limits apply. */

@@ -10,7 +10,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { STATUSLINE_SNAPSHOT_VERSION, type StatuslineFacts } from '../core/limits-view';
-import { writeAtomically } from './index-store';
+import { writeAtomically } from './scan/index-store';
 
 export const SNAPSHOT_FILE = 'statusline-snapshot.json';
 

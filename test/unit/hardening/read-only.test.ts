@@ -17,12 +17,12 @@ import * as path from 'node:path';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport } from '../../../src/core/report';
 import { runCli } from '../support/cli';
-import { LiveSource } from '../../../src/node/live-source';
+import { LiveSource } from '../../../src/node/live/live-source';
 import { assistantLine } from '../support/lines';
 import { configFixture } from '../support/limits';
-import { runPlanCommand } from '../../../src/node/cli-plan';
+import { runPlanCommand } from '../../../src/node/cli/cli-plan';
 import { capture } from '../support/cli';
-import { Meter } from '../../../src/node/meter';
+import { Meter } from '../../../src/node/live/meter';
 import { defaultSettings } from '../../../src/core/settings';
 import { diffSnapshots, removeTree, repoRoot, sleep, snapshotTree, tempDir, type TreeEntry } from './helpers';
 

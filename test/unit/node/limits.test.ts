@@ -3,7 +3,7 @@ import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { claudeConfigFile, readConfigLimits, LimitsWatcher, limitsPaths } from '../../../src/node/limits-source';
-import { runPlanCommand } from '../../../src/node/cli-plan';
+import { runPlanCommand } from '../../../src/node/cli/cli-plan';
 import { SNAPSHOT_FILE } from '../../../src/node/statusline-snapshot';
 import type { LimitsView } from '../../../src/core/limits';
 import { capture } from '../support/cli';

@@ -5,7 +5,7 @@ import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { defaultSettings, parseSettings } from '../../../src/core/settings';
 import { buildStatusModel } from '../../../src/core/status-model';
 import { activeNudges, evaluateNudges, emptyNudgeMemory } from '../../../src/core/nudges';
-import { Meter, type MeterSnapshot } from '../../../src/node/meter';
+import { Meter, type MeterSnapshot } from '../../../src/node/live/meter';
 import { buildPanelSnapshot } from '../../../src/node/panel-snapshot';
 import type { LimitsState } from '../../../src/core/limits';
 import { assistantLine } from '../support/lines';
