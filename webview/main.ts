@@ -3,7 +3,7 @@
  * Every string from a transcript is set with textContent, never parsed as HTML.
  */
 import uPlot from 'uplot';
-import type { HostToWebview, PanelBudget, PanelHistory, PanelNudge, PanelPlans, PanelRange, PanelSession, PanelSnapshot, PanelStacked, PanelState, WebviewToHost } from '../src/shared/protocol';
+import type { HostToWebview, PanelBudget, PanelLimits, PanelHistory, PanelNudge, PanelPlans, PanelRange, PanelSession, PanelSnapshot, PanelStacked, PanelState, WebviewToHost } from '../src/shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: WebviewToHost): void;
@@ -192,6 +192,62 @@ function projectionBlock(s: PanelSession): HTMLElement {
     el('p', { class: 'muted small', 'data-testid': 'projection-basis' }, `${p.basis}.`),
   );
   return box;
+}
+
+let limitsTimer: ReturnType<typeof setInterval> | undefined;
+
+/** "resets in 1:23:45" or "reset passed", for one window. */
+function resetText(resetsAtMs: number | null, nowMs: number): string {
+  if (resetsAtMs === null) {
+    return 'reset time unknown';
+  }
+  return nowMs >= resetsAtMs ? `reset passed at ${new Date(resetsAtMs).toLocaleTimeString()}` : `resets in ${clock(resetsAtMs - nowMs)} (${new Date(resetsAtMs).toLocaleString()})`;
+}
+
+/** The plan's 5-hour and weekly limits: a gauge per window, a reset countdown, the pace (estimate). */
+function limitsSection(l: PanelLimits): HTMLElement {
+  const section = el('section', { 'aria-label': 'Plan limits', class: 'limits', 'data-testid': 'plan-limits' });
+  section.append(el('h2', {}, `Plan limits${l.plan !== null ? ` (${l.plan})` : ''}`));
+  if (l.fetchedAtMs === null) {
+    section.append(el('p', { class: 'muted', 'data-testid': 'limits-none' }, 'No reading yet.'));
+    for (const p of l.problems) {
+      section.append(el('p', { class: 'muted small' }, p));
+    }
+    return section;
+  }
+  for (const w of l.windows) {
+    const row = el('div', { class: 'budget', 'data-testid': `limit-${w.id}` });
+    const share = w.percent === null ? 'no reading' : w.stale ? `stale since ${new Date(w.resetsAtMs ?? 0).toLocaleTimeString()}` : `${Math.round(w.percent * 10) / 10}%`;
+    row.append(el('span', { class: 'budget-label' }, w.label), el('span', { class: 'num', 'data-testid': `limit-${w.id}-percent` }, share));
+    if (w.percent !== null && !w.stale) {
+      row.append(el('meter', { min: '0', max: '100', value: String(Math.min(100, w.percent)), low: '80', high: '95', optimum: '0', 'aria-label': `${w.label}: ${share} used` }));
+    }
+    row.append(el('span', { class: 'muted limit-reset', 'data-reset': String(w.resetsAtMs ?? '') }, resetText(w.stale ? null : w.resetsAtMs, Date.now())));
+    section.append(row);
+  }
+  if (l.pace !== null) {
+    section.append(el('p', { 'data-testid': 'limits-pace' }, l.pace));
+  }
+  const age = Math.max(0, Math.round((Date.now() - l.fetchedAtMs) / 60_000));
+  section.append(el('p', { class: 'muted small', 'data-testid': 'limits-age' }, `Reading from ${l.source === 'statusline' ? 'the Claude Code status line' : "Claude Code's config"}, ${age} min old (${new Date(l.fetchedAtMs).toLocaleTimeString()}).`));
+  return section;
+}
+
+/** Ticks the reset countdowns every second without re-rendering the panel. */
+function startLimitsCountdown(): void {
+  if (limitsTimer !== undefined) {
+    clearInterval(limitsTimer);
+    limitsTimer = undefined;
+  }
+  const nodes = Array.from(document.querySelectorAll<HTMLElement>('.limit-reset')).filter((n) => n.dataset.reset !== '');
+  if (nodes.length === 0) {
+    return;
+  }
+  limitsTimer = setInterval(() => {
+    for (const n of nodes) {
+      n.textContent = resetText(Number(n.dataset.reset), Date.now());
+    }
+  }, 1000);
 }
 
 function budgetsSection(budgets: PanelBudget[]): HTMLElement {
@@ -516,6 +572,9 @@ function render(snap: PanelSnapshot): void {
   if (snap.nudges.length > 0) {
     root.append(nudgesSection(snap.nudges));
   }
+  if (snap.limits) {
+    root.append(limitsSection(snap.limits));
+  }
   if (snap.sessions.length > 0) {
     const select = el('select', { id: 'session-select', 'aria-label': 'Session' });
     select.append(el('option', { value: '' }, 'Current session'));
@@ -569,6 +628,7 @@ function render(snap: PanelSnapshot): void {
   const focused = document.activeElement?.id;
   app.replaceChildren(root);
   startCountdown(snap.session?.countdown ?? null);
+  startLimitsCountdown();
   if (focused) {
     document.getElementById(focused)?.focus();
   }

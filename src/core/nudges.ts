@@ -9,8 +9,9 @@ import type { BudgetStatus } from './budgets';
 import type { Projection } from './forecast';
 import type { NextTurnCost } from './metrics';
 import type { Settings } from './settings';
+import { formatLimitPercent, isStale, type LimitWindow } from './limits-view';
 
-export type NudgeKind = 'compact' | 'clear' | 'sessionBudget' | 'dailyBudget' | 'weeklyBudget' | 'monthlyBudget';
+export type NudgeKind = 'compact' | 'clear' | 'sessionBudget' | 'dailyBudget' | 'weeklyBudget' | 'monthlyBudget' | 'fiveHourLimit';
 export type NudgeLevel = 'warning' | 'error';
 export type NudgeAction = 'sendCompact' | 'copyCompact' | 'copyClear' | 'openPanel' | 'snooze';
 
@@ -40,6 +41,8 @@ export interface NudgeFacts {
   projection?: Projection | null;
   /** Week and month budgets with their pace (the daily one uses `todayUSD`). */
   periodBudgets?: readonly BudgetStatus[];
+  /** The plan's 5-hour window (subscribers), when read. */
+  fiveHour?: LimitWindow | undefined;
   nowMs: number;
 }
 
@@ -124,6 +127,33 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
       budget('weeklyBudget', b.start, "This week's", b.spentUSD, b.limitUSD, ` (${b.summary}.)`);
     } else if (b.period === 'month') {
       budget('monthlyBudget', b.start, "This month's", b.spentUSD, b.limitUSD, ` (${b.summary}.)`);
+    }
+  }
+  const w = f.fiveHour;
+  if (w !== undefined && w.percent !== null && !isStale(w, f.nowMs)) {
+    // One crossing per window: the key names the window's reset.
+    const scope = w.resetsAtMs ?? 'unknown';
+    const error = s['limits.errorPercent'];
+    const warn = s['limits.warnPercent'];
+    const resets = w.resetsAtMs !== null ? ` It resets in ${minutes(w.resetsAtMs - f.nowMs)}.` : '';
+    if (error > 0 && w.percent >= error * scale) {
+      out.push({
+        key: `fiveHourLimit:error:${scope}`,
+        kind: 'fiveHourLimit',
+        level: 'error',
+        title: `5-hour limit at ${formatLimitPercent(w.percent)}`,
+        message: `You have used ${formatLimitPercent(w.percent)} of your plan's 5-hour limit.${resets}`,
+        actions: ['openPanel', 'snooze'],
+      });
+    } else if (warn > 0 && w.percent >= warn * scale) {
+      out.push({
+        key: `fiveHourLimit:warning:${scope}`,
+        kind: 'fiveHourLimit',
+        level: 'warning',
+        title: `5-hour limit at ${formatLimitPercent(w.percent)}`,
+        message: `You have used ${formatLimitPercent(w.percent)} of your plan's 5-hour limit.${resets}`,
+        actions: ['openPanel', 'snooze'],
+      });
     }
   }
   return out;

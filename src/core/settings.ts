@@ -11,7 +11,7 @@ export const SETTINGS_SECTION = 'claudeCostMeter';
 export const DEFAULT_STATUS_FORMAT = '{session} · today {today}';
 
 /** Placeholders the status bar format may use. */
-export const STATUS_PLACEHOLDERS = ['session', 'today', 'context', 'contextPercent', 'cacheHit', 'model', 'week', 'month', 'cacheCountdown'] as const;
+export const STATUS_PLACEHOLDERS = ['session', 'today', 'context', 'contextPercent', 'cacheHit', 'model', 'week', 'month', 'cacheCountdown', 'fiveHour', 'weekLimit', 'limitsAge'] as const;
 
 const share = z.number().min(0).max(1);
 const usd = z.number().min(0).max(1_000_000);
@@ -37,6 +37,8 @@ export const settingsSchema = {
   'plan.proUSD': usd.default(20),
   'plan.max5xUSD': usd.default(100),
   'plan.max20xUSD': usd.default(200),
+  'limits.warnPercent': z.number().min(0).max(100).default(80),
+  'limits.errorPercent': z.number().min(0).max(100).default(95),
   'forecast.postCompactTokens': z.number().int().min(1_000).max(1_000_000).default(20_000),
   'history.enabled': z.boolean().default(true),
   'nudges.compactTokens': tokens.default(100_000),

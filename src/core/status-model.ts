@@ -10,6 +10,7 @@ import type { Nudge } from './nudges';
 import { periodOf, PLAN_NAMES, type BudgetStatus } from './budgets';
 import { addDays } from './local-day';
 import { formatCountdown, type CacheCountdown, type Projection } from './forecast';
+import { limitSeverity, limitsApply, limitsTooltipLines, shortDuration, windowById, windowCell, type LimitsState } from './limits-view';
 
 export type Severity = 'none' | 'warning' | 'error';
 
@@ -55,6 +56,8 @@ export interface StatusInput {
   countdown?: CacheCountdown | null;
   /** The current session's next-10-turns projection (estimate). */
   projection?: Projection | null;
+  /** Plan limits (subscribers), when the meter reads them. */
+  limits?: LimitsState | null;
   nowMs?: number;
 }
 
@@ -65,6 +68,12 @@ export function apiEquivalentLabel(settings: Settings): string {
 }
 
 const ICON = '$(pulse)';
+
+const LIMIT_PLACEHOLDERS = ['{fiveHour}', '{weekLimit}', '{limitsAge}'];
+
+function worse(a: Severity, b: Severity): Severity {
+  return a === 'error' || b === 'error' ? 'error' : a === 'warning' || b === 'warning' ? 'warning' : 'none';
+}
 
 /** The colour of the status bar: the most severe visible nudge. */
 export function severityOf(nudges: readonly Nudge[]): Severity {
@@ -135,8 +144,15 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const apiEq = apiEquivalentLabel(settings);
   const session = current.sessionId !== undefined ? r?.sessions.find((s) => s.sessionId === current.sessionId) : undefined;
   const unpriced = r?.skipped.unpricedModels ?? [];
-  const severity = severityOf(input.nudges);
+  const limits = input.limits ?? null;
+  const showLimits = limitsApply(settings['plan.subscription'], limits);
+  const fiveHour = windowById(limits?.reading, 'five_hour');
+  const limitLevel = showLimits ? limitSeverity(fiveHour, nowMs, settings['limits.warnPercent'], settings['limits.errorPercent']) : 'none';
+  const severity = worse(severityOf(input.nudges), limitLevel);
   const reasons = input.nudges.map((n) => n.title);
+  if (limitLevel !== 'none' && fiveHour !== undefined && fiveHour.percent !== null && !input.nudges.some((n) => n.kind === 'fiveHourLimit')) {
+    reasons.push(`5-hour limit at ${windowCell(fiveHour, nowMs)}`);
+  }
   const ctxText = session && session.contextTokens !== null ? `${formatTokensShort(session.contextTokens)}/${formatTokensShort(session.contextWindow)}` : session?.contextState === 'compacted' ? 'compacted' : '-';
   const values: Record<string, string> = {
     session: session ? formatUsd(session.costUSD) : '-',
@@ -148,8 +164,14 @@ export function buildStatusModel(input: StatusInput): StatusModel {
     contextPercent: session && session.contextTokens !== null ? formatPercent(session.contextTokens / session.contextWindow, 0) : '-',
     cacheHit: formatPercent(session?.cacheHitRate ?? null, 0),
     model: session?.currentModel ?? '-',
+    fiveHour: showLimits ? windowCell(fiveHour, nowMs) : '-',
+    weekLimit: showLimits ? windowCell(windowById(limits?.reading, 'seven_day'), nowMs) : '-',
+    limitsAge: showLimits && limits?.reading ? shortDuration(nowMs - limits.reading.fetchedAtMs) : '-',
   };
-  let text = `${ICON} ${apiEq ? 'API-eq. ' : ''}${session ? fill(settings['statusBar.format'], values) : `today ${values.today ?? ''}`}`;
+  const format = settings['statusBar.format'];
+  // Subscribers see the 5-hour share even with a format that does not name it (or no session to format).
+  const limitsSuffix = showLimits && (!session || !LIMIT_PLACEHOLDERS.some((p) => format.includes(p))) ? ` · 5h ${values.fiveHour ?? '-'}` : '';
+  let text = `${ICON} ${apiEq ? 'API-eq. ' : ''}${session ? fill(format, values) : `today ${values.today ?? ''}`}${limitsSuffix}`;
   if (status.kind === 'scanning') {
     const pct = status.bytesTotal > 0 ? Math.floor((status.bytesDone / status.bytesTotal) * 100) : 0;
     text = `$(sync~spin) ${text.slice(ICON.length + 1)} (scanning ${pct}%)`;
@@ -208,6 +230,9 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const budgets = (input.budgets ?? []).filter((b) => b.period !== 'day');
   if (budgets.length > 0) {
     md.push('', budgets.map((b) => `${b.label}: ${formatUsd(b.spentUSD)} of ${formatUsd(b.limitUSD)} · ${b.summary}`).join('  \n'));
+  }
+  if (showLimits && limits !== null) {
+    md.push('', `**Plan limits**${limits.plan !== null ? ` (${escapeMarkdown(limits.plan)})` : ''}  \n${limitsTooltipLines(limits, nowMs, input.formatTime).map(escapeMarkdown).join('  \n')}`);
   }
   if (input.nudges.length > 0) {
     md.push('', ...input.nudges.map((n) => `$(${n.level === 'error' ? 'error' : 'warning'}) **${escapeMarkdown(n.title)}**: ${escapeMarkdown(n.message)}`));

@@ -3,10 +3,28 @@
  * testable; the webview renders it as text.
  */
 import type { SessionReport } from '../core/report';
-import type { PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
+import type { PanelLimits, PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
 import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
 import type { MeterSnapshot, SessionDetail } from './live/meter';
+import { isStale, limitsApply, paceText, type LimitsState } from '../core/limits-view';
+
+/** The panel's plan-limits section, when limits apply. */
+export function panelLimits(limits: LimitsState | null, subscription: string, nowMs: number, formatTime: (ms: number) => string): PanelLimits | null {
+  if (!limitsApply(subscription, limits)) {
+    return null;
+  }
+  const r = limits?.reading ?? null;
+  const five = r?.windows.find((w) => w.id === 'five_hour');
+  return {
+    source: r?.source ?? null,
+    fetchedAtMs: r?.fetchedAtMs ?? null,
+    plan: r?.plan ?? limits?.plan ?? null,
+    windows: (r?.windows ?? []).map((w) => ({ id: w.id, label: w.label, percent: w.percent, resetsAtMs: w.resetsAtMs, stale: isStale(w, nowMs) })),
+    pace: five !== undefined && limits ? paceText(limits.pace, five.label, formatTime) : null,
+    problems: r === null ? [...(limits?.problems ?? [])] : [],
+  };
+}
 
 export function panelSession(s: SessionReport, detail: SessionDetail | undefined): PanelSession {
   const turns = detail?.turns ?? [];
@@ -79,7 +97,13 @@ function panelRange(r: RangeTotals & { label: string }): PanelRange {
  * Builds the panel snapshot; `selected` (picked in the panel) wins over the
  * current session. `detailOf` gives the per-call figures of a session.
  */
-export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, detailOf: (sessionId: string) => SessionDetail | undefined): PanelSnapshot {
+export function buildPanelSnapshot(
+  m: MeterSnapshot,
+  selected: string | null,
+  detailOf: (sessionId: string) => SessionDetail | undefined,
+  nowMs: number = Date.now(),
+  formatTime: (ms: number) => string = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
+): PanelSnapshot {
   const r = m.report;
   const sessions = r?.sessions ?? [];
   const picked = selected !== null ? sessions.find((s) => s.sessionId === selected) : undefined;
@@ -109,5 +133,7 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
     history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil } : null,
+    // A non-empty API-equivalent label means a subscription is set.
+    limits: panelLimits(m.limits, m.apiEquivalent !== '' ? 'subscription' : 'none', nowMs, formatTime),
   };
 }

@@ -125,6 +125,30 @@ export interface PanelSessionChoice {
   lastTimestamp: string | null;
 }
 
+/** One plan-limit window in the panel. */
+export interface PanelLimitWindow {
+  id: string;
+  label: string;
+  /** 0-100 as read; null: no reading. */
+  percent: number | null;
+  /** Epoch ms of the reset; null: unknown. */
+  resetsAtMs: number | null;
+  /** The reset has passed: the percent is the last reading before it. */
+  stale: boolean;
+}
+
+/** The plan's 5-hour and weekly limits (subscribers). */
+export interface PanelLimits {
+  source: 'claude-config' | 'statusline' | null;
+  /** Epoch ms of the reading; null: no reading. */
+  fetchedAtMs: number | null;
+  plan: string | null;
+  windows: PanelLimitWindow[];
+  /** "Estimate: at this pace the 5-hour window runs out about 15:40", or why there is none. */
+  pace: string | null;
+  problems: string[];
+}
+
 export interface PanelSnapshot {
   state: 'starting' | 'scanning' | 'empty' | 'ready';
   lookedAt: string[];
@@ -152,6 +176,8 @@ export interface PanelSnapshot {
   /** Daily cost of the last 30 days, stacked. */
   daily: { byModel: PanelStacked; byProject: PanelStacked } | null;
   history: PanelHistory | null;
+  /** Plan limits, when they apply (a plan is set or detected); null otherwise. */
+  limits: PanelLimits | null;
 }
 
 export type HostToWebview = { type: 'snapshot'; snapshot: PanelSnapshot };

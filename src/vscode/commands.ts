@@ -7,6 +7,7 @@ import { formatInt, formatPercent, formatUsd } from '../core/format';
 import { sendCompact } from './nudge-actions';
 import type { MeterView } from '../node/live/meter';
 import { Commands, ContextKeys, PINNED_STATE_KEY } from './ids';
+import { statusLineSnippet } from '../core/limits-view';
 
 /** Pin a session from a quick pick (project, start time, cost). */
 export async function pinSession(context: vscode.ExtensionContext, meter: MeterView): Promise<void> {
@@ -121,6 +122,32 @@ async function exportReport(meter: MeterView, log: vscode.LogOutputChannel, args
   }
 }
 
+/** Claude Code's user settings file: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
+export function claudeSettingsFile(env: NodeJS.ProcessEnv = process.env, home: string = os.homedir()): string {
+  const dir = (env.CLAUDE_CONFIG_DIR ?? '').split(',').map((s) => s.trim()).find((s) => s !== '');
+  return path.join(dir !== undefined ? (dir.startsWith('~/') ? path.join(home, dir.slice(2)) : dir) : path.join(home, '.claude'), 'settings.json');
+}
+
+/**
+ * Copies the `statusLine` snippet (running this extension's own CLI) and opens
+ * Claude Code's settings file for the user to paste it. We never write that file:
+ * a missing one opens as an unsaved editor at its path.
+ */
+async function setUpStatusLine(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): Promise<void> {
+  const cli = path.join(context.extensionPath, 'dist', 'cli.js');
+  const snippet = statusLineSnippet(cli.includes(' ') ? `node "${cli}" statusline` : `node ${cli} statusline`);
+  await vscode.env.clipboard.writeText(snippet);
+  const file = claudeSettingsFile();
+  const uri = fs.existsSync(file) ? vscode.Uri.file(file) : vscode.Uri.file(file).with({ scheme: 'untitled' });
+  try {
+    await vscode.window.showTextDocument(uri);
+  } catch (err) {
+    log.warn(`could not open ${file}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  log.info(`status line snippet copied; opened ${file}`);
+  void vscode.window.showInformationMessage(`Claude Code Cost Meter: the statusLine snippet is copied. Paste it into ${file} (inside the top-level { }), then save: Claude Code shows it on its next start.`);
+}
+
 export function registerCommands(
   context: vscode.ExtensionContext,
   meter: MeterView,
@@ -137,5 +164,6 @@ export function registerCommands(
     vscode.commands.registerCommand(Commands.copySummary, () => copySummary(meter)),
     vscode.commands.registerCommand(Commands.export, (args?: ExportArgs) => exportReport(meter, log, args)),
     vscode.commands.registerCommand(Commands.sendCompact, () => sendCompact(log)),
+    vscode.commands.registerCommand(Commands.setUpStatusLine, () => setUpStatusLine(context, log)),
   ];
 }

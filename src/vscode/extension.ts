@@ -52,6 +52,8 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
     pinnedSession: context.workspaceState.get<string>(PINNED_STATE_KEY),
     workerPath: path.join(context.extensionPath, 'dist', 'scan-worker.js'),
     storageDir: context.globalStorageUri.fsPath,
+    // Plan limits: Claude Code's config and the snapshot `claude-cost statusline` records in the CLI's cache folder.
+    limits: {},
     log: logSink(log),
   });
   context.subscriptions.push({ dispose: () => void meter.dispose() });

@@ -11,6 +11,7 @@ export const Commands = {
   export: 'claudeCostMeter.export',
   sendCompact: 'claudeCostMeter.sendCompact',
   setExportToken: 'claudeCostMeter.setExportToken',
+  setUpStatusLine: 'claudeCostMeter.setUpStatusLine',
 } as const;
 
 /** Context keys for `when` clauses in package.json. */

@@ -40,6 +40,8 @@ export const USAGE = `Usage: claude-cost report [options]        totals, days, s
        claude-cost push --pushgateway URL [--instance NAME] [--hash-projects] [--print]
                                            send the totals to a Prometheus Pushgateway
                                            (token: CLAUDE_COST_PUSH_TOKEN; see docs/team-dashboard.md)
+       claude-cost limits [--json]         the plan's 5-hour and weekly limits
+       claude-cost statusline              Claude Code's status line (JSON on stdin)
 
 Prices every Claude Code API call in your local transcripts at list price.
 

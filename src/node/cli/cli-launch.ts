@@ -13,6 +13,7 @@ import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, syste
 import { findClaudeRoots } from '../claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport } from '../scan/index-store';
 import { checkListing, listTranscriptFiles, type ListProblem } from '../scan/list-files';
+import { parseStatuslineArgs, readStdin, refreshInProcess, runStatusline } from './cli-statusline';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -62,6 +63,12 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
   }
 }
 
+/** The full CLI, its own bundle next to this file. */
+function loadFullCli(): typeof import('./cli') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');
+}
+
 if (require.main === module) {
   const argv = process.argv.slice(2);
   let stdoutWatched = false;
@@ -75,20 +82,20 @@ if (require.main === module) {
   // Straight to the descriptors: the stored answer needs no stream (see
   // fdWriter). Not on Windows, where only the streams write a console in Unicode.
   const direct = process.platform !== 'win32';
-  const answered = storedReportAnswer(
-    argv,
-    process.env,
-    direct ? fdWriter(1, stdout, () => process.exit(0)) : stdout(),
-    direct ? fdWriter(2, () => process.stderr, () => undefined) : process.stderr,
-  );
+  const out = direct ? fdWriter(1, stdout, () => process.exit(0)) : stdout();
+  const err = direct ? fdWriter(2, () => process.stderr, () => undefined) : process.stderr;
+  // `statusline` runs several times a second: answered here, with no engine and no zod.
+  const statusline = argv[0] === 'statusline' ? parseStatuslineArgs(argv.slice(1)) : undefined;
+  const answered =
+    statusline !== undefined && typeof statusline !== 'string'
+      ? runStatusline({ args: statusline, stdin: readStdin(), env: process.env, nowMs: Date.now(), out, refresh: refreshInProcess(loadFullCli) })
+      : storedReportAnswer(argv, process.env, out, err);
   if (answered !== undefined) {
     process.exitCode = answered;
   } else {
     stdout();
     // Not bundled into this file: the full CLI is its own bundle next to it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const full = require(path.join(__dirname, 'cli-main.js')) as typeof import('./cli');
-    void full.main(argv).then((code) => {
+    void loadFullCli().main(argv).then((code) => {
       process.exitCode = code;
     });
   }

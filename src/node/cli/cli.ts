@@ -23,6 +23,7 @@ import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
 import type * as CliPushModule from './cli-push';
 import type { MeterSnapshot } from '../live/meter';
+import { runPlanCommand } from './cli-plan';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
 
 export { parseArgs, UsageError, USAGE, type CliArgs, type ReportArgs } from './cli-args';
@@ -114,6 +115,9 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
 
 /** Entry point; resolves to the exit code. */
 export async function main(argv: readonly string[], out: NodeJS.WritableStream = process.stdout, err: NodeJS.WritableStream = process.stderr): Promise<number> {
+  if (argv[0] === 'limits' || argv[0] === 'statusline') {
+    return runPlanCommand(argv, out, err);
+  }
   let args: CliArgs;
   try {
     args = parseArgs(argv);

@@ -22,6 +22,10 @@ import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
 import { withOverrides } from '../../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
+import { paceEstimate, WINDOW_LENGTH_MS, type LimitsState, type LimitWindow } from '../../core/limits-view';
+import { costOn } from '../../core/pricing/rate-card';
+import { LimitsWatcher, limitsPaths, type LimitsAnswer } from '../limits-source';
+import type { Engine } from '../../core/engine';
 
 
 export type { SessionDetail } from '../../core/session-detail';
@@ -62,6 +66,8 @@ export interface MeterSnapshot {
   /** The local day (`YYYY-MM-DD`); '' before the source has started (no figure needs it then). */
   today: string;
   updatedAtMs: number;
+  /** Plan limits (the 5-hour and weekly windows), when the meter reads them; null otherwise. */
+  limits: LimitsState | null;
   /** Increases with every snapshot. */
   sequence: number;
 }
@@ -84,6 +90,36 @@ export interface MeterOptions {
   storageDir?: string | undefined;
   /** Minimum time between two writes of the history, ms (default 1 hour; also written after the first scan and on dispose). */
   historySaveMs?: number;
+  /**
+   * Read the plan limits (Claude Code's config and the statusline snapshot in
+   * `cacheDir`, default the CLI's cache folder) and watch both; absent: not read.
+   */
+  limits?: { cacheDir?: string | undefined } | undefined;
+}
+
+/** How far back the pace of a limit window looks (the current pace). */
+const PACE_RECENT_MS = 30 * 60_000;
+
+/** The API-equivalent dollars of the calls since `fromMs`, and of those since `recentFromMs`. */
+function costSince(engine: Engine, report: Report, fromMs: number, recentFromMs: number): { windowUSD: number; recentUSD: number } {
+  let windowUSD = 0;
+  let recentUSD = 0;
+  for (const s of report.sessions) {
+    if (s.lastTimestamp === null || Date.parse(s.lastTimestamp) < fromMs) {
+      continue;
+    }
+    for (const e of engine.sessionEntries(s.sessionId)) {
+      const t = e.raw.timestampMs;
+      if (t >= fromMs && e.card !== null) {
+        const usd = costOn(e.card, e.raw.tokens);
+        windowUSD += usd;
+        if (t >= recentFromMs) {
+          recentUSD += usd;
+        }
+      }
+    }
+  }
+  return { windowUSD, recentUSD };
 }
 
 function toStatus(state: SourceState): SourceStatus {
@@ -152,6 +188,8 @@ export class Meter extends EventEmitter implements MeterView {
   private merged: { revision: number; source: LiveSource; history: MergedHistory } | undefined;
   private compactions: { revision: number; source: LiveSource; estimate: PostCompactEstimate; defaultTokens: number } | undefined;
   private lastHistorySaveMs = 0;
+  /** The plan-limit readings, watched (when `options.limits` asks for them). */
+  private limitsWatcher: LimitsWatcher | undefined;
   /** Tool names of the calls before spikes, read on demand. */
   private tools: ToolNameLookup;
   private savedRevision = -1;
@@ -214,6 +252,13 @@ export class Meter extends EventEmitter implements MeterView {
   /** Starts scanning; resolves when the first scan is merged. */
   async start(): Promise<void> {
     const source = this.source;
+    if (this.options.limits !== undefined && this.limitsWatcher === undefined && !this.disposed) {
+      try {
+        this.limitsWatcher = new LimitsWatcher(limitsPaths({ cacheDir: this.options.limits.cacheDir, env: this.options.env ?? process.env, ...(this.options.home !== undefined ? { home: this.options.home } : {}) }), () => this.schedule());
+      } catch (err) {
+        this.options.log?.('warn', `plan limits not watched: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    }
     await source.start();
     this.preparing = true;
     try {
@@ -421,6 +466,8 @@ export class Meter extends EventEmitter implements MeterView {
     const currentDetail = session ? this.sessionDetail(session.sessionId, report) : undefined;
     const todayUSD = report?.days.find((d) => d.date === today)?.costUSD ?? 0;
     const history = report ? this.historyFigures(report, today) : undefined;
+    const limits = this.limitsState(this.limitsWatcher?.answer, report, engine, nowMs);
+    const fiveHour = limits?.reading?.windows.find((w) => w.id === 'five_hour');
     let nudges: Nudge[] = [];
     if (report) {
       const evaluation = evaluateNudges(
@@ -437,6 +484,7 @@ export class Meter extends EventEmitter implements MeterView {
           nextTurn: currentDetail?.nextTurn ?? null,
           projection: currentDetail?.projection ?? null,
           periodBudgets: history?.budgets.filter((b) => b.period !== 'day') ?? [],
+          fiveHour,
           nowMs,
         },
         settings,
@@ -448,6 +496,7 @@ export class Meter extends EventEmitter implements MeterView {
       }
     }
     return {
+      limits,
       report,
       nudges,
       currentDetail,
@@ -455,12 +504,27 @@ export class Meter extends EventEmitter implements MeterView {
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,
-      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, nowMs }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, limits, nowMs }),
       source: status,
       today,
       updatedAtMs,
       sequence: ++this.sequence,
     };
+  }
+
+  /** The limits as read, with the 5-hour window's pace from the transcripts (estimate). */
+  private limitsState(answer: LimitsAnswer | undefined, report: Report | undefined, engine: Engine, nowMs: number): LimitsState | null {
+    if (answer === undefined) {
+      return null;
+    }
+    const five: LimitWindow | undefined = answer.reading?.windows.find((w) => w.id === 'five_hour');
+    const length = WINDOW_LENGTH_MS.five_hour ?? 0;
+    let pace = null;
+    if (five !== undefined && five.resetsAtMs !== null && report !== undefined) {
+      const { windowUSD, recentUSD } = costSince(engine, report, five.resetsAtMs - length, nowMs - PACE_RECENT_MS);
+      pace = paceEstimate({ window: five, nowMs, windowCostUSD: windowUSD, recentCostUSD: recentUSD, recentMs: PACE_RECENT_MS });
+    }
+    return { reading: answer.reading, plan: answer.plan, problems: answer.problems, pace };
   }
 
   /** Hides a nudge for the snooze period of the settings. */
@@ -510,13 +574,18 @@ export class Meter extends EventEmitter implements MeterView {
       this.clockTimer = undefined;
     }
     const cd = snap.currentDetail?.countdown;
-    if (!cd || cd.cold) {
+    // A plan-limits reading ages, and its windows reset: looked at again each minute.
+    const limitsWait = snap.limits?.reading ? 60_000 : Infinity;
+    if ((!cd || cd.cold) && limitsWait === Infinity) {
       return;
     }
-    const remaining = cd.coldAtMs - this.now();
-    let wait = remaining;
-    if (this.options.settings['statusBar.format'].includes('{cacheCountdown}')) {
-      wait = Math.min(wait, ((remaining - 1) % 60_000) + 1);
+    let wait = limitsWait;
+    if (cd && !cd.cold) {
+      const remaining = cd.coldAtMs - this.now();
+      wait = Math.min(wait, remaining);
+      if (this.options.settings['statusBar.format'].includes('{cacheCountdown}')) {
+        wait = Math.min(wait, ((remaining - 1) % 60_000) + 1);
+      }
     }
     this.clockTimer = setTimeout(() => {
       this.clockTimer = undefined;
@@ -583,6 +652,8 @@ export class Meter extends EventEmitter implements MeterView {
       this.clockTimer = undefined;
     }
     this.tools.dispose();
+    this.limitsWatcher?.dispose();
+    this.limitsWatcher = undefined;
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged.history, true);
     }

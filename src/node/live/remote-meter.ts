@@ -34,6 +34,7 @@ export function startingSnapshot(settings: Settings, nowMs: number): MeterSnapsh
   const current = { sessionId: undefined, reason: 'none' as const };
   const status = { kind: 'starting' as const };
   return {
+    limits: null,
     report: undefined,
     nudges: [],
     currentDetail: undefined,

@@ -19,6 +19,11 @@ import { buildReport } from '../../../src/core/report';
 import { runCli } from '../support/cli';
 import { LiveSource } from '../../../src/node/live/live-source';
 import { assistantLine } from '../support/lines';
+import { configFixture } from '../support/limits';
+import { runPlanCommand } from '../../../src/node/cli/cli-plan';
+import { capture } from '../support/cli';
+import { Meter } from '../../../src/node/live/meter';
+import { defaultSettings } from '../../../src/core/settings';
 import { diffSnapshots, removeTree, repoRoot, sleep, snapshotTree, tempDir, type TreeEntry } from './helpers';
 
 const GOLDEN = path.join(repoRoot(), 'test', 'fixtures', 'golden', 'projects');
@@ -100,6 +105,8 @@ describe('hardening: read-only Claude folders are never written', function () {
     fs.writeFileSync(path.join(live, S, 'subagents', 'agent-ro.jsonl'), `${assistantLine({ session: S, id: 'ro3', output: 2, side: true })}\n`);
     fs.writeFileSync(path.join(live, S, 'subagents', 'agent-ro.meta.json'), '{"agentType":"Explore","description":"read-only"}');
     fs.writeFileSync(path.join(claude(), 'settings.json'), '{}');
+    // Claude Code's global config, beside ~/.claude, with a plan-limits reading.
+    fs.writeFileSync(path.join(home, '.claude.json'), JSON.stringify(configFixture(Date.now(), 600_000)));
     fs.symlinkSync('..', path.join(live, 'loop'));
     chmodTree(home, true);
     before = snapshotTree(home);
@@ -141,6 +148,41 @@ describe('hardening: read-only Claude folders are never written', function () {
     assert.equal(report.totals.outputTokens, 5390 + 7 + 2, 'the golden tree plus the extra root were read');
     assert.deepEqual(rec.calls, [], 'write calls under the tree');
     assertUntouched('the CLI');
+  });
+
+  it('plan limits (limits, statusline, the meter watching the config) read the config and create and modify nothing', async () => {
+    const cache = tempDir('ccm-readonly-cache-');
+    const rec = recordWrites(home);
+    const env = { HOME: home, PATH: process.env.PATH };
+    const now = Math.floor(Date.now() / 1000);
+    const hook = JSON.stringify({ session_id: S, model: { display_name: 'Sonnet' }, rate_limits: { five_hour: { used_percentage: 12, resets_at: now + 3600 } } });
+    const outputs: string[] = [];
+    let meter: Meter | undefined;
+    try {
+      for (const [argv, stdin] of [
+        [['limits', '--json', '--cache-dir', cache], ''],
+        [['limits', '--config-dir', home, '--cache-dir', cache], ''],
+        [['statusline', '--config-dir', claude(), '--cache-dir', path.join(claude(), 'cache')], hook],
+        [['statusline', '--cache-dir', cache], hook],
+        [['limits', '--json', '--cache-dir', cache], ''],
+      ] as Array<[string[], string]>) {
+        const out = capture();
+        assert.equal(runPlanCommand(argv, out.stream, capture().stream, env, () => stdin), 0);
+        outputs.push(out.text());
+      }
+      meter = new Meter({ prices: bundledPriceTable(), settings: defaultSettings(), workspaceFolders: [], env: {}, home, rootPollMs: 100, throttleMs: 0, limits: { cacheDir: cache } });
+      await meter.start();
+      assert.match(meter.refreshNow().status.text, /5h 12%/);
+    } finally {
+      await meter?.dispose();
+      rec.restore();
+      removeTree(cache);
+    }
+    assert.equal((JSON.parse(outputs[0] ?? '') as { windows: Array<{ percent: number }> }).windows[0]?.percent, 37.5, 'the config was read');
+    assert.match(outputs[3] ?? '', /5h 12%/);
+    assert.equal((JSON.parse(outputs[4] ?? '') as { source: string }).source, 'statusline');
+    assert.deepEqual(rec.calls, []);
+    assertUntouched('plan limits');
   });
 
   it('a LiveSource (cold scan in workers, watcher, rescan) creates and modifies nothing', async () => {
