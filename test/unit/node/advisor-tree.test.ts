@@ -18,7 +18,7 @@ import { coldScan } from '../../../src/node/scan/cold-scan';
 import { finishWarmScan, warmScan } from '../../../src/node/scan/warm-scan';
 import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan/scan';
 
-const WORKER = path.resolve(__dirname, '../../../src/node/scan-worker.js');
+const WORKER = path.resolve(__dirname, '../../../src/node/scan/scan-worker.js');
 const prices = bundledPriceTable();
 
 function checkAgainstTruth(r: Report, truth: GroundTruth, label: string): void {
