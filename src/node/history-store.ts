@@ -21,7 +21,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { LEGACY_PART, type HistoryRow } from '../core/history';
+import { LEGACY_PART, mergeHistory, unionStored, type HistoryRow, type LiveHistory } from '../core/history';
 import { processAlive, removeStaleTemps, writeAtomically } from './index-store';
 
 export const HISTORY_FILE = 'history-v1.json';
@@ -429,6 +429,17 @@ export function saveHistory(dir: string, merge: (onDisk: readonly HistoryRow[]) 
   } finally {
     release();
   }
+}
+
+/**
+ * The save of a meter or of the CLI: the file as it is now, united with the
+ * rows this process holds (`held`: what it loaded or saved last), then its
+ * live rows over both. What is returned is what this process should hold next.
+ */
+export function saveMergedHistory(dir: string, held: readonly HistoryRow[], live: LiveHistory, options: SaveOptions = {}): SaveOutcome {
+  const outcome = saveHistory(dir, (onDisk) => mergeHistory(unionStored(onDisk, held), live).rows, options);
+  // Live un-itemised rows carry their rate card for the merge; it is no part of what is held.
+  return { ...outcome, rows: outcome.rows.map((r) => (r.card === undefined ? r : { ...r, card: undefined })) };
 }
 
 function writeError(dir: string, err: unknown): HistorySaveError {

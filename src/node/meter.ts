@@ -15,8 +15,8 @@ import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMe
 import { budgetStatus, comparePlans, type BudgetStatus, type PlanComparison } from '../core/budgets';
 import { addDays } from '../core/local-day';
 import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../core/forecast';
-import { dailyCost, HistoryRowsCache, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, unionStored, type HistoryRow, type LiveHistory, type MergedHistory, type RangeTotals, type StackedDays } from '../core/history';
-import { HistorySaveError, loadHistory, saveHistory } from './history-store';
+import { dailyCost, HistoryRowsCache, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type LiveHistory, type MergedHistory, type RangeTotals, type StackedDays } from '../core/history';
+import { HistorySaveError, loadHistory, saveMergedHistory } from './history-store';
 import { ToolNameLookup } from './tool-names';
 import { withOverrides } from '../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
@@ -356,8 +356,8 @@ export class Meter extends EventEmitter implements MeterView {
     }
     const held = this.storedHistory;
     try {
-      const outcome = saveHistory(dir, (onDisk) => mergeHistory(unionStored(onDisk, held), latest.live).rows);
-      this.storedHistory = outcome.rows.map(({ card: _card, ...r }) => r);
+      const outcome = saveMergedHistory(dir, held, latest.live);
+      this.storedHistory = outcome.rows;
       this.savedRevision = latest.revision;
       this.lastHistorySaveMs = Date.now();
       this.historySaveFailedMs = undefined;
