@@ -108,6 +108,6 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
-    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil } : null,
+    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, notice: h.notice?.message ?? null } : null,
   };
 }

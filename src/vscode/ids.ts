@@ -16,3 +16,5 @@ export const STATUS_ITEM_ID = 'claudeCostMeter.status';
 export const PANEL_VIEW_TYPE = 'claudeCostMeter.panel';
 export const LOG_NAME = 'Claude Code Cost Meter';
 export const PINNED_STATE_KEY = 'claudeCostMeter.pinnedSession';
+/** History problems the user has been told about (key -> when), so a notification is not repeated at every start. */
+export const HISTORY_NOTICES_STATE_KEY = 'claudeCostMeter.historyNoticesShown';

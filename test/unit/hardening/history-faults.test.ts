@@ -303,3 +303,204 @@ describe('hardening: a save killed at any moment', function () {
     assert.deepEqual(temps(storage), []);
   });
 });
+
+/** Mounts a tmpfs of `sizeKb` on `dir` (the tests run as root); the reason when that is not permitted. */
+function mountTmpfs(dir: string, sizeKb: number): string | undefined {
+  const r = cp.spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKb}k`, 'tmpfs', dir], { encoding: 'utf8' });
+  return r.status === 0 ? undefined : `mount -t tmpfs is not permitted here (${(r.stderr || r.error?.message || `status ${r.status}`).trim()})`;
+}
+
+function unmount(dir: string): void {
+  const r = cp.spawnSync('umount', [dir], { encoding: 'utf8' });
+  if (r.status !== 0) {
+    cp.spawnSync('umount', ['-l', dir]);
+  }
+}
+
+/** Fills the file system of `dir` until it refuses (ENOSPC). */
+function fill(dir: string): string {
+  const filler = path.join(dir, 'filler');
+  const fd = fs.openSync(filler, 'w');
+  const chunk = Buffer.alloc(1024, 120);
+  try {
+    for (;;) {
+      fs.writeSync(fd, chunk);
+    }
+  } catch (err) {
+    assert.equal((err as NodeJS.ErrnoException).code, 'ENOSPC');
+  } finally {
+    fs.closeSync(fd);
+  }
+  return filler;
+}
+
+describe('hardening: full disk and read-only storage (a real tmpfs)', function () {
+  this.timeout(30_000);
+  let temp = '';
+  let mnt = '';
+  let mounted = false;
+  beforeEach(function () {
+    temp = tempDir('ccm-history-disk-');
+    mnt = path.join(temp, 'mnt');
+    fs.mkdirSync(mnt);
+    const why = mountTmpfs(mnt, 64);
+    if (why !== undefined) {
+      console.log(`      skipped: ${why}`);
+      this.skip();
+    }
+    mounted = true;
+  });
+  afterEach(() => {
+    if (mounted) {
+      unmount(mnt);
+      mounted = false;
+    }
+    removeTree(temp);
+  });
+
+  it('history on a full disk: the save fails with one clear error, the previous file is intact, no temp file; it works once there is room', () => {
+    saveHistory(mnt, () => [row('a')]);
+    const before = fs.readFileSync(path.join(mnt, HISTORY_FILE), 'utf8');
+    const filler = fill(mnt);
+    const many = Array.from({ length: 400 }, (_, i) => row(`s${i}`));
+    assert.throws(
+      () => saveHistory(mnt, () => many),
+      (e: unknown) => e instanceof HistorySaveError && e.kind === 'write' && e.code === 'ENOSPC' && /the disk is full; the previous file is kept and the save will be tried again later/.test(e.message),
+    );
+    assert.equal(fs.readFileSync(path.join(mnt, HISTORY_FILE), 'utf8'), before);
+    assert.deepEqual(temps(mnt), []);
+    assert.equal(fs.existsSync(path.join(mnt, HISTORY_LOCK)), false);
+    fs.rmSync(filler);
+    saveHistory(mnt, () => many);
+    assert.equal(readHistoryFile(mnt).rows.length, 400);
+  });
+
+  it('the index on a full disk: the previous index and report are intact, no temp file, the CLI only warns', async () => {
+    const { saveIndex, loadIndex } = await import('../../../src/node/index-store');
+    const { finishWarmScan } = await import('../../../src/node/warm-scan');
+    const index = { version: 3, engineKey: 'k', files: {}, report: { key: 'r', fingerprint: 'f', json: '{"a":1}', warnings: [] } };
+    saveIndex(mnt, index);
+    const names = fs.readdirSync(mnt).sort();
+    const bytes = names.map((n) => fs.readFileSync(path.join(mnt, n), 'utf8'));
+    const filler = fill(mnt);
+    const big = { ...index, files: { x: { pad: 'y'.repeat(20_000) } } } as unknown as typeof index;
+    assert.throws(() => saveIndex(mnt, big), /ENOSPC/);
+    const problem = finishWarmScan(mnt, { index: big, problems: [], fingerprint: 'f', listing: undefined } as unknown as Parameters<typeof finishWarmScan>[1], 'r', '{"a":2}');
+    assert.match(problem ?? '', /could not write the index in .*ENOSPC/);
+    assert.deepEqual(fs.readdirSync(mnt).filter((n) => n !== 'filler').sort(), names, 'no temp file left');
+    assert.deepEqual(
+      names.map((n) => fs.readFileSync(path.join(mnt, n), 'utf8')),
+      bytes,
+    );
+    assert.equal(loadIndex(mnt, 'k').rejected, undefined);
+    fs.rmSync(filler);
+  });
+
+  it('a read-only folder: the save fails with one clear error, the file is intact and still read', () => {
+    saveHistory(mnt, () => [row('a')]);
+    const before = fs.readFileSync(path.join(mnt, HISTORY_FILE), 'utf8');
+    const r = cp.spawnSync('mount', ['-o', 'remount,ro', mnt], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.throws(
+      () => saveHistory(mnt, () => [row('a'), row('b')]),
+      (e: unknown) => e instanceof HistorySaveError && e.kind === 'write' && e.code === 'EROFS' && /the folder is read-only/.test(e.message),
+    );
+    assert.equal(fs.readFileSync(path.join(mnt, HISTORY_FILE), 'utf8'), before);
+    assert.deepEqual(ids(loadHistory(mnt).rows), ['a']);
+  });
+
+  it('the meter on a full disk: one notice for the user, then a retry that succeeds once there is room', async () => {
+    const { Meter } = await import('../../../src/node/meter');
+    const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
+    const { defaultSettings } = await import('../../../src/core/settings');
+    const { buildPanelSnapshot } = await import('../../../src/node/panel-snapshot');
+    const { assistantLine } = await import('../support/lines');
+    const claude = path.join(temp, 'claude');
+    fs.mkdirSync(path.join(claude, 'projects', '-p'), { recursive: true });
+    fs.writeFileSync(path.join(claude, 'projects', '-p', 's.jsonl'), assistantLine({ session: 's', ts: '2026-11-21T10:00:00.000Z' }) + '\n');
+    const filler = fill(mnt);
+    const logs: string[] = [];
+    const meter = new Meter({
+      prices: bundledPriceTable(),
+      settings: { ...defaultSettings(), timeZone: 'UTC' },
+      workspaceFolders: [],
+      env: { CLAUDE_CONFIG_DIR: claude },
+      home: temp,
+      rootPollMs: 100,
+      throttleMs: 0,
+      storageDir: mnt,
+      historyRetryMs: 300,
+      log: (level, m) => logs.push(`${level}: ${m}`),
+    });
+    try {
+      await meter.start();
+      const deadline = Date.now() + 5000;
+      while (meter.snapshot.history?.notice === undefined && Date.now() < deadline) {
+        await sleep(20);
+      }
+      const notice = meter.snapshot.history?.notice;
+      assert.equal(notice?.kind, 'not-saved');
+      assert.match(notice?.message ?? '', /the disk is full/);
+      assert.equal(buildPanelSnapshot(meter.snapshot, null, () => undefined).history?.notice, notice?.message);
+      assert.equal(fs.existsSync(path.join(mnt, HISTORY_FILE)), false);
+      fs.rmSync(filler);
+      while (meter.snapshot.history?.notice !== undefined && Date.now() < deadline + 5000) {
+        await sleep(50);
+      }
+      assert.equal(meter.snapshot.history?.notice, undefined, 'cleared once saved');
+      assert.deepEqual(ids(readHistoryFile(mnt).rows), ['s']);
+      assert.equal(logs.filter((l) => /the disk is full/.test(l)).length, 1, logs.join('\n'));
+    } finally {
+      await meter.dispose();
+    }
+  });
+});
+
+describe('hardening: the meter tells the user once when a damaged history is set aside', function () {
+  this.timeout(20_000);
+  let temp = '';
+  afterEach(() => removeTree(temp));
+
+  it('sets the cut-short file aside at its first save, keeps its rows, and says so in the snapshot', async () => {
+    const { Meter } = await import('../../../src/node/meter');
+    const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
+    const { defaultSettings } = await import('../../../src/core/settings');
+    const { assistantLine } = await import('../support/lines');
+    temp = tempDir('ccm-history-meter-');
+    const storage = path.join(temp, 'storage');
+    saveHistory(storage, () => [row('gone-1', { day: '2026-11-20' }), row('gone-2', { day: '2026-11-20' })]);
+    const whole = fs.readFileSync(path.join(storage, HISTORY_FILE), 'utf8');
+    const cut = whole.slice(0, whole.indexOf('"gone-2"') + 4);
+    fs.writeFileSync(path.join(storage, HISTORY_FILE), cut);
+    const claude = path.join(temp, 'claude');
+    fs.mkdirSync(path.join(claude, 'projects', '-p'), { recursive: true });
+    fs.writeFileSync(path.join(claude, 'projects', '-p', 's.jsonl'), assistantLine({ session: 's', ts: '2026-11-21T10:00:00.000Z' }) + '\n');
+    const start = () =>
+      new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), timeZone: 'UTC' }, workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: claude }, home: temp, rootPollMs: 100, throttleMs: 0, storageDir: storage, now: () => Date.parse('2026-11-22T12:00:00Z') });
+    let meter = start();
+    try {
+      await meter.start();
+      const deadline = Date.now() + 5000;
+      while (meter.snapshot.history?.notice === undefined && Date.now() < deadline) {
+        await sleep(20);
+      }
+      const notice = meter.snapshot.history?.notice;
+      assert.equal(notice?.kind, 'set-aside');
+      assert.equal(fs.readFileSync(notice?.file ?? '', 'utf8'), cut);
+      assert.equal(meter.snapshot.history?.keptSessions, 1, 'the recovered row of gone-1 counts');
+      assert.deepEqual(ids(readHistoryFile(storage).rows), ['gone-1', 's']);
+    } finally {
+      await meter.dispose();
+    }
+    // The next start finds a good file: nothing to tell.
+    meter = start();
+    try {
+      await meter.start();
+      await sleep(300);
+      assert.equal(meter.snapshot.history?.notice, undefined);
+      assert.equal(asideFiles(storage).length, 1);
+    } finally {
+      await meter.dispose();
+    }
+  });
+});
