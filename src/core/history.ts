@@ -26,7 +26,7 @@ import { addTokens, emptyTokens, tokenTotal } from './engine';
 import { addDays } from './local-day';
 import { costOn, type RateCard } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
-import type { ReportCache } from './report';
+import type { Report, ReportCache, SessionReport, TokenFields } from './report';
 import type { CallTokens } from './transcript';
 
 export const MAIN_PART = 'main';
@@ -407,4 +407,180 @@ export function stackedDaily(rows: readonly HistoryRow[], until: string, days: n
     series.push({ name: `other (${rest.length})`, costUSD: other });
   }
   return { days: dayList, series };
+}
+
+/** What of a session comes from the stored history only (its files, or some days of them, are gone). */
+export interface KeptFromHistory {
+  costUSD: number;
+  /** Calls counted in those rows (priced or not). */
+  messages: number;
+  /** First and last day of those rows. */
+  from: string;
+  until: string;
+  /** Which parts: `main`, `agent:<stem>`, `unitemised`, or '' (the whole session, stored before parts existed). */
+  parts: string[];
+}
+
+/** A report's session, with what is kept from history when some of it is. */
+export type SessionWithHistory = SessionReport & { keptFromHistory?: KeptFromHistory };
+
+/** A report with the stored history's kept rows counted in it. */
+export interface ReportWithHistory extends Report {
+  sessions: SessionWithHistory[];
+  /** The rows counted from our stored history (transcripts deleted by Claude Code): how many sessions, what they cost, which days. */
+  keptFromHistory: { sessions: number; costUSD: number; from: string | null; until: string | null };
+}
+
+const TOKEN_KEYS = ['inputTokens', 'outputTokens', 'cacheWrite5mTokens', 'cacheWrite1hTokens', 'cacheReadTokens', 'webSearchRequests'] as const;
+
+function addRowTokens(to: TokenFields, t: CallTokens): void {
+  to.inputTokens += t.input;
+  to.outputTokens += t.output;
+  to.cacheWrite5mTokens += t.write5m;
+  to.cacheWrite1hTokens += t.write1h;
+  to.cacheReadTokens += t.read;
+  to.webSearchRequests += t.webSearches;
+}
+
+function zeroFields(): TokenFields {
+  return Object.fromEntries(TOKEN_KEYS.map((k) => [k, 0])) as unknown as TokenFields;
+}
+
+/**
+ * The report with the kept rows (days `since`..`until`) counted in its
+ * totals, days, models, projects and sessions: a session partly kept gets
+ * its kept dollars added and a `keptFromHistory` part; a session wholly
+ * kept is listed with what the rows tell (no context, no per-call detail,
+ * its price buckets unknown: zero). Rows are added in a fixed order, so
+ * the same rows give the same dollars.
+ */
+export function withKeptHistory(report: Report, kept: readonly HistoryRow[], since?: string, until?: string): ReportWithHistory {
+  const rows = kept
+    .filter((r) => (since === undefined || r.day >= since) && (until === undefined || r.day <= until))
+    .sort((a, b) => cmpStr(a.sessionId, b.sessionId) || cmpStr(a.part, b.part) || cmpStr(a.day, b.day) || cmpStr(a.model, b.model));
+  const totals = { ...report.totals };
+  const days = new Map(report.days.map((d) => [d.date, { ...d }]));
+  const models = new Map(report.models.map((m) => [m.model, { ...m }]));
+  const projects = new Map(report.projects.map((p) => [p.project, { ...p }]));
+  const sessions = new Map<string, SessionWithHistory>(report.sessions.map((s) => [s.sessionId, { ...s }]));
+  const newSessions = new Set<string>();
+  let costUSD = 0;
+  const span: { from: string | null; until: string | null } = { from: null, until: null };
+  for (const r of rows) {
+    const cost = r.costUSD ?? 0;
+    costUSD += cost;
+    if (span.from === null || r.day < span.from) {
+      span.from = r.day;
+    }
+    if (span.until === null || r.day > span.until) {
+      span.until = r.day;
+    }
+    totals.costUSD += cost;
+    addRowTokens(totals, r.tokens);
+    if (r.costUSD === null) {
+      totals.unpricedMessages += r.messages;
+    } else {
+      totals.messages += r.messages;
+    }
+    if (r.part === UNITEMISED_PART) {
+      totals.unitemisedCostUSD += cost;
+    }
+    let day = days.get(r.day);
+    if (!day) {
+      day = { date: r.day, costUSD: 0, ...zeroFields(), messages: 0 };
+      days.set(r.day, day);
+    }
+    day.costUSD += cost;
+    addRowTokens(day, r.tokens);
+    day.messages += r.messages;
+    let model = models.get(r.model);
+    if (!model) {
+      model = { model: r.model, costUSD: r.costUSD === null ? null : 0, ...zeroFields(), messages: 0, priced: r.costUSD !== null };
+      models.set(r.model, model);
+    }
+    model.costUSD = model.costUSD === null || r.costUSD === null ? null : model.costUSD + cost;
+    model.priced &&= r.costUSD !== null;
+    addRowTokens(model, r.tokens);
+    model.messages += r.messages;
+
+    let s = sessions.get(r.sessionId);
+    if (!s) {
+      s = {
+        sessionId: r.sessionId,
+        project: r.project,
+        costUSD: 0,
+        subagentCostUSD: 0,
+        bucketCostUSD: { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 },
+        cacheSavingsUSD: 0,
+        unitemisedCostUSD: null,
+        claudeCodeCostUSD: null,
+        itemisation: 'transcript-only',
+        ...zeroFields(),
+        messages: 0,
+        subagentMessages: 0,
+        unpricedMessages: 0,
+        cacheHitRate: null,
+        contextTokens: null,
+        contextState: 'none',
+        contextWindow: 0,
+        currentModel: null,
+        models: [],
+        subagents: [],
+        firstTimestamp: null,
+        lastTimestamp: null,
+      };
+      sessions.set(r.sessionId, s);
+      newSessions.add(r.sessionId);
+      const p = projects.get(r.project ?? UNKNOWN_PROJECT) ?? { project: r.project ?? UNKNOWN_PROJECT, costUSD: 0, ...zeroFields(), messages: 0, sessions: 0 };
+      p.sessions++;
+      projects.set(p.project, p);
+    }
+    s.costUSD += cost;
+    addRowTokens(s, r.tokens);
+    if (r.costUSD === null) {
+      s.unpricedMessages += r.messages;
+    } else {
+      s.messages += r.messages;
+    }
+    if (r.part.startsWith('agent:')) {
+      s.subagentCostUSD += cost;
+      s.subagentMessages += r.messages;
+    }
+    if (r.part === UNITEMISED_PART) {
+      s.unitemisedCostUSD = (s.unitemisedCostUSD ?? 0) + cost;
+    }
+    if (!s.models.includes(r.model)) {
+      s.models = [...s.models, r.model].sort();
+    }
+    const k = s.keptFromHistory;
+    s.keptFromHistory = k
+      ? { costUSD: k.costUSD + cost, messages: k.messages + r.messages, from: r.day < k.from ? r.day : k.from, until: r.day > k.until ? r.day : k.until, parts: k.parts.includes(r.part) ? k.parts : [...k.parts, r.part] }
+      : { costUSD: cost, messages: r.messages, from: r.day, until: r.day, parts: [r.part] };
+    const p = projects.get(s.project ?? UNKNOWN_PROJECT);
+    if (p) {
+      p.costUSD += cost;
+      addRowTokens(p, r.tokens);
+      p.messages += r.messages;
+    }
+  }
+  const byKey = <T>(items: Iterable<T>, key: (t: T) => string): T[] => [...items].sort((a, b) => cmpStr(key(a), key(b)));
+  // Live sessions as the report ordered them, then those known only from history, latest day first.
+  const wholly = byKey(
+    [...newSessions].map((id) => sessions.get(id) as SessionWithHistory),
+    (s) => s.sessionId,
+  ).sort((a, b) => cmpStr(b.keptFromHistory?.until ?? '', a.keptFromHistory?.until ?? ''));
+  return {
+    ...report,
+    totals,
+    sessions: [...report.sessions.map((s) => sessions.get(s.sessionId) as SessionWithHistory), ...wholly],
+    days: byKey(days.values(), (d) => d.date),
+    models: byKey(models.values(), (m) => m.model),
+    projects: byKey(projects.values(), (p) => p.project),
+    skipped: { ...report.skipped, unpricedModels: [...new Set([...report.skipped.unpricedModels, ...rows.filter((r) => r.costUSD === null).map((r) => r.model)])].sort() },
+    keptFromHistory: { sessions: new Set(rows.map((r) => r.sessionId)).size, costUSD, ...span },
+  };
+}
+
+function cmpStr(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -13,6 +13,7 @@ import { checkConfigDirs, endQuietlyWhenReaderLeaves, fdWriter, parseArgs, syste
 import { findClaudeRoots } from './claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport } from './index-store';
 import { checkListing, listTranscriptFiles, type ListProblem } from './list-files';
+import { historyDirOf, historyStamp } from './history-file';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -34,7 +35,7 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
       return undefined;
     }
     const stored = readStoredReport(cacheDir);
-    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity(), history: historyStamp(historyDirOf(args, () => cacheDir)) });
     if (stored === undefined || stored.engineKey !== engineKey(bundledPriceTable, VERSION) || stored.key !== reportKey) {
       return undefined;
     }

@@ -24,7 +24,9 @@ import * as path from 'node:path';
 import { LEGACY_PART, mergeHistory, unionStored, type HistoryRow, type LiveHistory } from '../core/history';
 import { processAlive, removeStaleTemps, writeAtomically } from './index-store';
 
-export const HISTORY_FILE = 'history-v1.json';
+import { HISTORY_FILE } from './history-file';
+
+export { HISTORY_FILE };
 export const HISTORY_LOCK = `${HISTORY_FILE}.lock`;
 const VERSION = 1;
 /** How many set-aside files are kept (the oldest beyond are removed). */
