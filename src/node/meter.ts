@@ -381,7 +381,7 @@ export class Meter extends EventEmitter implements MeterView {
       this.scheduleHistoryRetry(e.kind === 'busy' ? 10_000 : (this.options.historyRetryMs ?? 300_000));
     }
     // The merge may have brought rows of other windows, or a notice: shown at the next snapshot.
-    if (this.storedHistory !== held || this.historyNotice !== this.snapshotValue.history?.notice) {
+    if (!this.disposed && (this.storedHistory !== held || this.historyNotice !== this.snapshotValue.history?.notice)) {
       this.schedule();
     }
   }
