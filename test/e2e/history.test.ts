@@ -82,7 +82,7 @@ describe('the stored history in a real VS Code workbench', function () {
     const saved = JSON.parse(fs.readFileSync(path.join(storage, 'history-v1.json'), 'utf8')) as { rows: unknown[][] };
     assert.deepEqual([...new Set(saved.rows.map((r) => r[1]))].sort(), [LIVE, GONE].sort(), 'the recovered row and the live session');
 
-    await runCommand(page, 'Claude Code Cost Meter: Open Panel');
+    await runCommand(page, 'Claude Cost: Open Panel');
     const frame = await frameShowing(page, '[data-testid=history-problem]', 30_000);
     const problem = ((await frame.locator('[data-testid=history-problem]').first().textContent()) ?? '').trim();
     assert.match(problem, /could not be used as it stood/);
