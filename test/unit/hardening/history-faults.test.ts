@@ -504,3 +504,63 @@ describe('hardening: the meter tells the user once when a damaged history is set
     }
   });
 });
+
+describe('hardening: two meters (two windows) on different Claude folders share one history', function () {
+  this.timeout(30_000);
+  let temp = '';
+  const meters: Array<{ dispose(): Promise<void> }> = [];
+  afterEach(async () => {
+    for (const m of meters.splice(0)) {
+      await m.dispose();
+    }
+    removeTree(temp);
+  });
+
+  it('a session seen live by one window only, then deleted, stays in the file and in both windows\' 90-day totals', async () => {
+    const { Meter } = await import('../../../src/node/meter');
+    const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
+    const { defaultSettings } = await import('../../../src/core/settings');
+    const { assistantLine } = await import('../support/lines');
+    temp = tempDir('ccm-history-windows-');
+    const storage = path.join(temp, 'storage');
+    const NOW = Date.parse('2026-11-22T12:00:00Z');
+    const write = (claude: string, id: string, input: number) => {
+      fs.mkdirSync(path.join(claude, 'projects', '-p'), { recursive: true });
+      const file = path.join(claude, 'projects', '-p', `${id}.jsonl`);
+      fs.writeFileSync(file, assistantLine({ session: id, id: `m-${id}`, req: `r-${id}`, ts: '2026-11-10T10:00:00.000Z', input, output: 0 }) + '\n');
+      return file;
+    };
+    const x = write(path.join(temp, 'claude-a'), 'x', 1_000_000); // $3.00, seen by window A only
+    write(path.join(temp, 'claude-a'), 'z', 10_000); // $0.03, stays
+    write(path.join(temp, 'claude-b'), 'y', 100_000); // $0.30, seen by window B only
+    const open = async (claude: string) => {
+      const m = new Meter({ prices: bundledPriceTable(), settings: { ...defaultSettings(), timeZone: 'UTC' }, workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: claude }, home: temp, rootPollMs: 100, throttleMs: 0, storageDir: storage, historySaveMs: 0, now: () => NOW });
+      meters.push(m);
+      await m.start();
+      return m;
+    };
+    const ninety = (m: { snapshot: { history?: { ranges: Array<{ label: string; costUSD: number }> } | undefined } }) => m.snapshot.history?.ranges.find((r) => r.label === 'Last 90 days')?.costUSD ?? NaN;
+    const until = async (what: string, ok: () => boolean) => {
+      const deadline = Date.now() + 8000;
+      while (!ok()) {
+        if (Date.now() > deadline) {
+          throw new Error(`timed out: ${what}`);
+        }
+        await sleep(25);
+      }
+    };
+    const a = await open(path.join(temp, 'claude-a'));
+    await until('A saved x', () => ids(readHistoryFile(storage).rows).includes('x'));
+    const b = await open(path.join(temp, 'claude-b'));
+    await until('B saved, merging A\'s rows', () => ids(readHistoryFile(storage).rows).join() === 'x,y,z');
+    await until('B counts x', () => Math.abs(ninety(b) - 3.33) < 1e-9);
+
+    fs.rmSync(x); // Claude Code's cleanup, seen by window A only
+    await until('A no longer has x live', () => !(a.snapshot.report?.sessions ?? []).some((s) => s.sessionId === 'x'));
+    await until('A saved again and counts y', () => Math.abs(ninety(a) - 3.33) < 1e-9);
+    assert.deepEqual(ids(readHistoryFile(storage).rows), ['x', 'y', 'z']);
+    assert.ok(Math.abs(ninety(a) - 3.33) < 1e-9 && Math.abs(ninety(b) - 3.33) < 1e-9, `A ${ninety(a)}, B ${ninety(b)}`);
+    assert.equal(a.snapshot.history?.keptSessions, 2, 'for A, x (deleted) and y (another folder) come from the history');
+    assert.equal(b.snapshot.history?.keptSessions, 2, 'for B, x and z (another folder)');
+  });
+});
