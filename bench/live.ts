@@ -32,9 +32,9 @@ import { performance } from 'node:perf_hooks';
 import { bundledPriceTable } from '../src/core/pricing/price-table';
 import { buildReport, ReportCache, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
-import { LiveSource } from '../src/node/live-source';
-import { Meter, type MeterSnapshot, type MeterView } from '../src/node/meter';
-import { RemoteMeter } from '../src/node/remote-meter';
+import { LiveSource } from '../src/node/live/live-source';
+import { Meter, type MeterSnapshot, type MeterView } from '../src/node/live/meter';
+import { RemoteMeter } from '../src/node/live/remote-meter';
 import { parseSize, readGroundTruth } from './generate';
 import { REPO_ROOT, WORK_DIR, ensureTree, machine, mb, percentile, secs, table } from './common';
 

@@ -31,9 +31,9 @@ import { Engine } from '../src/core/engine';
 import { bundledPriceTable } from '../src/core/pricing/price-table';
 import { buildReport, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
-import type { MeterSnapshot } from '../src/node/meter';
-import { RemoteMeter } from '../src/node/remote-meter';
-import { scanAllSync } from '../src/node/scan';
+import type { MeterSnapshot } from '../src/node/live/meter';
+import { RemoteMeter } from '../src/node/live/remote-meter';
+import { scanAllSync } from '../src/node/scan/scan';
 import { REPO_ROOT, machine, mb, percentile, table } from './common';
 
 function arg(name: string, fallback: number): number {

@@ -15,9 +15,9 @@
  */
 import type { RateCard } from './pricing/rate-card';
 import type { PriceTable } from './pricing/price-table';
-import { fileRoleFromPath, type FileRole } from './session-path';
+import { fileRoleFromPath, type FileRole } from './transcript/session-path';
 import { LocalDays } from './local-day';
-import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript';
+import type { AgentMeta, CallTokens, CompactBoundary, CostState, ParsedLine, RawCall } from './transcript/transcript';
 
 /** One API call as kept by the engine. */
 export interface Entry {

@@ -10,7 +10,7 @@ import { formatInt } from './format';
 import { ONE_HOUR_MS, type TurnHabits } from './metrics';
 import type { PriceTable } from './pricing/price-table';
 import { costOn } from './pricing/rate-card';
-import type { CallTokens } from './transcript';
+import type { CallTokens } from './transcript/transcript';
 
 /** One `/compact` seen in the user's transcripts. */
 export interface CompactionSeen {

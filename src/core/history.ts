@@ -27,7 +27,7 @@ import { addDays } from './local-day';
 import { costOn, type RateCard } from './pricing/rate-card';
 import { reconcileSession } from './reconcile';
 import type { Report, ReportCache, SessionReport, TokenFields } from './report';
-import type { CallTokens } from './transcript';
+import type { CallTokens } from './transcript/transcript';
 
 export const MAIN_PART = 'main';
 export const UNITEMISED_PART = 'unitemised';

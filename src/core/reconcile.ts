@@ -11,7 +11,7 @@
  */
 import type { RateCard } from './pricing/rate-card';
 import { addTokens, emptyTokens, type Cell, type Engine, type FileState } from './engine';
-import type { CallTokens, CostState } from './transcript';
+import type { CallTokens, CostState } from './transcript/transcript';
 
 export interface Reconciliation {
   /** The latest cost-state of the session. */

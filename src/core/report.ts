@@ -5,7 +5,7 @@
  */
 import { costOn, type RateCard } from './pricing/rate-card';
 import { addTokens, emptyTokens, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
-import type { CallTokens, CostState } from './transcript';
+import type { CallTokens, CostState } from './transcript/transcript';
 import { reconcileSession, type Reconciliation } from './reconcile';
 
 /** Token fields as they appear in reports. */

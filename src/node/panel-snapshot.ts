@@ -6,7 +6,7 @@ import type { SessionReport } from '../core/report';
 import type { PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
 import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
-import type { MeterSnapshot, SessionDetail } from './meter';
+import type { MeterSnapshot, SessionDetail } from './live/meter';
 
 export function panelSession(s: SessionReport, detail: SessionDetail | undefined): PanelSession {
   const turns = detail?.turns ?? [];

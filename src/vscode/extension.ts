@@ -5,8 +5,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MeterSnapshot } from '../node/meter';
-import { RemoteMeter } from '../node/remote-meter';
+import type { MeterSnapshot } from '../node/live/meter';
+import { RemoteMeter } from '../node/live/remote-meter';
 import { registerCommands } from './commands';
 import { Config } from './config';
 import { PINNED_STATE_KEY } from './ids';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Nudge, NudgeAction } from '../core/nudges';
 import { hasClaudeDescendant } from '../node/claude-terminal';
-import type { MeterView } from '../node/meter';
+import type { MeterView } from '../node/live/meter';
 import { Commands } from './ids';
 
 /** Labels of nudge actions, as shown on buttons and notifications. */

@@ -7,7 +7,7 @@ import { Engine } from '../../src/core/engine';
 import { bundledPriceTable } from '../../src/core/pricing/price-table';
 import { costOn, type TokenCounts } from '../../src/core/pricing/rate-card';
 import { buildReport, type Report, type TokenFields } from '../../src/core/report';
-import { scanAllSync } from '../../src/node/scan';
+import { scanAllSync } from '../../src/node/scan/scan';
 import type { GroundTruth } from './run-scenario';
 import type { ServedCall } from './stand-in-api';
 

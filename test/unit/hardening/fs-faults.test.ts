@@ -17,7 +17,7 @@ import * as path from 'node:path';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
 import { runCli } from '../support/cli';
-import { LiveSource } from '../../../src/node/live-source';
+import { LiveSource } from '../../../src/node/live/live-source';
 import { assistantLine } from '../support/lines';
 import {
   canRunAsNobody,

@@ -28,9 +28,9 @@ import fc from 'fast-check';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
-import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript';
-import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/line-splitter';
-import { engineSink, scanAllSync } from '../../../src/node/scan';
+import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript/transcript';
+import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/scan/line-splitter';
+import { engineSink, scanAllSync } from '../../../src/node/scan/scan';
 import { assistantLine, compactLine } from '../support/lines';
 import { closeUSD, collectGarbage, removeTree, tempDir, tokenTotals } from './helpers';
 

@@ -12,8 +12,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { HistoryRow, LiveHistory } from '../../../src/core/history';
-import { HISTORY_FILE, HISTORY_LOCK, HistorySaveError, KEEP_SET_ASIDE, loadHistory, lockHistory, readHistoryFile, saveHistory, saveMergedHistory } from '../../../src/node/history-store';
-import { writeAtomically } from '../../../src/node/index-store';
+import { HISTORY_FILE, HISTORY_LOCK, HistorySaveError, KEEP_SET_ASIDE, loadHistory, lockHistory, readHistoryFile, saveHistory, saveMergedHistory } from '../../../src/node/live/history-store';
+import { writeAtomically } from '../../../src/node/scan/index-store';
 import { canRunAsNobody, compiledRoot, lastJson, NOBODY, removeTree, runNodeScript, sleep, tempDir } from './helpers';
 
 const row = (sessionId: string, over: Partial<HistoryRow> = {}): HistoryRow => ({
@@ -376,8 +376,8 @@ describe('hardening: full disk and read-only storage (a real tmpfs)', function (
   });
 
   it('the index on a full disk: the previous index and report are intact, no temp file, the CLI only warns', async () => {
-    const { saveIndex, loadIndex } = await import('../../../src/node/index-store');
-    const { finishWarmScan } = await import('../../../src/node/warm-scan');
+    const { saveIndex, loadIndex } = await import('../../../src/node/scan/index-store');
+    const { finishWarmScan } = await import('../../../src/node/scan/warm-scan');
     const index = { version: 3, engineKey: 'k', files: {}, report: { key: 'r', fingerprint: 'f', json: '{"a":1}', warnings: [] } };
     saveIndex(mnt, index);
     const names = fs.readdirSync(mnt).sort();
@@ -410,7 +410,7 @@ describe('hardening: full disk and read-only storage (a real tmpfs)', function (
   });
 
   it('the meter on a full disk: one notice for the user, then a retry that succeeds once there is room', async () => {
-    const { Meter } = await import('../../../src/node/meter');
+    const { Meter } = await import('../../../src/node/live/meter');
     const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
     const { defaultSettings } = await import('../../../src/core/settings');
     const { buildPanelSnapshot } = await import('../../../src/node/panel-snapshot');
@@ -462,7 +462,7 @@ describe('hardening: the meter tells the user once when a damaged history is set
   afterEach(() => removeTree(temp));
 
   it('sets the cut-short file aside at its first save, keeps its rows, and says so in the snapshot', async () => {
-    const { Meter } = await import('../../../src/node/meter');
+    const { Meter } = await import('../../../src/node/live/meter');
     const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
     const { defaultSettings } = await import('../../../src/core/settings');
     const { assistantLine } = await import('../support/lines');
@@ -517,7 +517,7 @@ describe('hardening: two meters (two windows) on different Claude folders share 
   });
 
   it('a session seen live by one window only, then deleted, stays in the file and in both windows\' 90-day totals', async () => {
-    const { Meter } = await import('../../../src/node/meter');
+    const { Meter } = await import('../../../src/node/live/meter');
     const { bundledPriceTable } = await import('../../../src/core/pricing/price-table');
     const { defaultSettings } = await import('../../../src/core/settings');
     const { assistantLine } = await import('../support/lines');

@@ -11,8 +11,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ReportWithHistory } from '../../../src/core/history';
-import { storedReportAnswer } from '../../../src/node/cli-launch';
-import { HISTORY_FILE } from '../../../src/node/history-store';
+import { storedReportAnswer } from '../../../src/node/cli/cli-launch';
+import { HISTORY_FILE } from '../../../src/node/live/history-store';
 import { capture, runCli } from '../support/cli';
 import { assistantLine } from '../support/lines';
 

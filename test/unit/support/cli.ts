@@ -2,7 +2,7 @@
  * Running the CLI's `main` in-process with captured output, for tests.
  */
 import { PassThrough } from 'node:stream';
-import { main } from '../../../src/node/cli';
+import { main } from '../../../src/node/cli/cli';
 
 /** A writable stream that keeps what is written to it. */
 export function capture(): { stream: PassThrough; text: () => string } {

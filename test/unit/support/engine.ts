@@ -1,8 +1,8 @@
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report, type ReportOptions } from '../../../src/core/report';
-import { engineSink } from '../../../src/node/scan';
-import { LineSplitter } from '../../../src/node/line-splitter';
+import { engineSink } from '../../../src/node/scan/scan';
+import { LineSplitter } from '../../../src/node/scan/line-splitter';
 
 const prices = bundledPriceTable();
 

@@ -1,0 +1,96 @@
+/**
+ * Finding transcript files and reading them into the engine.
+ */
+import * as fs from 'node:fs';
+import type { Engine, FileState } from '../../core/engine';
+import { parseAgentMeta, parseLine, type ParsedLine } from '../../core/transcript/transcript';
+import { READ_BYTES, readLines, type LineSink, type ReadLinesResult } from './line-splitter';
+
+import { describeError, listTranscriptFiles, type ListProblem } from './list-files';
+
+export { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './list-files';
+
+/** Parses a (possibly shortened) line; when the short form does not parse, the whole line. */
+export function parseShortened(text: string, full?: () => string): ParsedLine {
+  const parsed = parseLine(text);
+  return parsed.kind === 'malformed' && full ? parseLine(full()) : parsed;
+}
+
+/** A sink that parses candidate lines into the engine. */
+export function engineSink(engine: Engine, file: FileState): LineSink {
+  return {
+    parsed(parsed, offset) {
+      engine.ingest(file, parsed, offset);
+    },
+    line(text, offset, full) {
+      engine.ingest(file, parseShortened(text, full), offset);
+    },
+    malformed() {
+      engine.countMalformed(file);
+    },
+  };
+}
+
+export type ReadResult = ReadLinesResult;
+
+/** The reading buffer: two reads' worth, so it stays in the CPU cache (it grows for a longer line). */
+const CHUNK_BYTES = 2 * READ_BYTES;
+
+/**
+ * Reads `filePath` from `fromOffset` to its current end, feeding complete
+ * lines to `sink`. Throws only for I/O errors (the caller reports them).
+ */
+export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadResult {
+  const fd = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    return readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), fromOffset, sink, buffer ?? Buffer.allocUnsafe(CHUNK_BYTES));
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+export interface ScanSummary {
+  files: number;
+  bytes: number;
+  tornLines: number;
+  problems: ListProblem[];
+}
+
+/** Cold scan: lists and reads every transcript under the given `projects/` folders. */
+export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): ScanSummary {
+  const problems: ListProblem[] = [];
+  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let files = 0;
+  let bytes = 0;
+  let tornLines = 0;
+  for (const dir of projectsDirs) {
+    for (const f of listTranscriptFiles(dir, problems)) {
+      const state = engine.openFile(f.path, f.relativePath);
+      readAgentMeta(state);
+      try {
+        const r = readLinesSync(f.path, 0, engineSink(engine, state), buffer);
+        files++;
+        bytes += r.bytesRead;
+        if (r.torn) {
+          tornLines++;
+          engine.countMalformed(state);
+        }
+      } catch (err) {
+        problems.push({ path: f.path, message: describeError(err) });
+      }
+    }
+  }
+  return { files, bytes, tornLines, problems };
+}
+
+/** Reads `agent-<id>.meta.json` beside a subagent transcript, if there is one. */
+export function readAgentMeta(file: FileState): void {
+  if (!file.role.subagent) {
+    return;
+  }
+  try {
+    file.agentMeta = parseAgentMeta(fs.readFileSync(file.path.replace(/\.jsonl$/, '.meta.json'), 'utf8'));
+  } catch {
+    file.agentMeta = undefined;
+  }
+}
