@@ -609,6 +609,9 @@ function render(snap: PanelSnapshot): void {
   if (note) {
     root.append(note);
   }
+  if (snap.history?.notice) {
+    root.append(el('p', { class: 'muted small', 'data-testid': 'history-problem' }, icon('warning'), ` ${snap.history.notice}`));
+  }
   if (snap.plans) {
     root.append(plansSection(snap.plans, snap.apiEquivalent));
   }

@@ -132,7 +132,7 @@ export function buildPanelSnapshot(
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
-    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil } : null,
+    history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, notice: h.notice?.message ?? null } : null,
     // A non-empty API-equivalent label means a subscription is set.
     limits: panelLimits(m.limits, m.apiEquivalent !== '' ? 'subscription' : 'none', nowMs, formatTime),
   };

@@ -91,6 +91,8 @@ export interface PanelHistory {
   keptSessions: number;
   keptFrom: string | null;
   keptUntil: string | null;
+  /** A problem with the stored history (a damaged file set aside, a save that failed), one sentence; null when all is well. */
+  notice: string | null;
 }
 
 export interface PanelTurns {

@@ -18,6 +18,7 @@ import type { StatusModel } from '../core/status-model';
 import type { Nudge } from '../core/nudges';
 import { notifyNudge } from './nudge-actions';
 import { registerExport } from './export-token';
+import { historyNotifier } from './history-notice';
 
 /** What `activate` returns: read-only views for tests and other extensions. */
 export interface CostMeterApi {
@@ -65,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   meter.on('update', (s: MeterSnapshot) => statusBar.update(s.status));
   meter.on('nudge', (n: Nudge) => notifyNudge(n, meter, log));
   context.subscriptions.push(...registerExport(context, meter, statusBar, log));
+  const notifyHistory = historyNotifier(context.globalState, log);
+  meter.on('update', (s: MeterSnapshot) => notifyHistory(s.history?.notice));
   meter.on('failed', () => {
     void vscode.window.showErrorMessage('Claude Code Cost Meter stopped: its worker thread failed repeatedly. Rescan to start it again.', 'Rescan', 'Show Log').then((choice) => {
       if (choice === 'Rescan') {

@@ -25,3 +25,5 @@ export const LOG_NAME = 'Claude Code Cost Meter';
 export const PINNED_STATE_KEY = 'claudeCostMeter.pinnedSession';
 /** SecretStorage key of the team export's token. */
 export const EXPORT_TOKEN_SECRET = 'claudeCostMeter.export.token';
+/** History problems the user has been told about (key -> when), so a notification is not repeated at every start. */
+export const HISTORY_NOTICES_STATE_KEY = 'claudeCostMeter.historyNoticesShown';

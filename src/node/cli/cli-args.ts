@@ -30,6 +30,10 @@ export interface ReportArgs {
   instance?: string | undefined;
   hashProjects?: boolean;
   print?: boolean;
+  /** Where the history lives (default: the cache folder). */
+  historyDir: string | undefined;
+  /** Keep no history: read and write none. */
+  noHistory: boolean;
 }
 
 export type CliArgs = ReportArgs | { command: 'help' } | { command: 'version' };
@@ -56,6 +60,11 @@ Options:
   --no-cache           cold scan: read every file, use and write no index
   --cache-dir DIR      where the index lives (default: $XDG_CACHE_HOME or
                        ~/.cache, then claude-code-cost-meter/)
+  --history-dir DIR    where the daily history that outlives Claude Code's
+                       cleanup lives (default: the cache dir; e.g. the
+                       extension's global storage to share it)
+  --no-history         keep no history (with --no-cache, none is kept
+                       unless --history-dir is given)
   -h, --help           show this help
   --version            print the version`;
 
@@ -95,6 +104,8 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     timeZone: undefined,
     noCache: false,
     cacheDir: undefined,
+    historyDir: undefined,
+    noHistory: false,
   };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
@@ -156,6 +167,12 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--print':
         args.print = true;
         break;
+      case '--history-dir':
+        args.historyDir = expandHome(value());
+        break;
+      case '--no-history':
+        args.noHistory = true;
+        break;
       case '-h':
       case '--help':
         return { command: 'help' };
@@ -178,6 +195,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (command === 'push' && (args.json || args.csv || args.since !== undefined || args.until !== undefined)) {
     throw new UsageError('push sends all-time totals: --json, --csv, --since and --until do not apply');
+  }
+  if (args.noHistory && args.historyDir !== undefined) {
+    throw new UsageError('--no-history and --history-dir cannot be combined');
   }
   if (args.json && args.csv) {
     throw new UsageError('--json and --csv cannot be combined');

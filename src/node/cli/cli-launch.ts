@@ -14,6 +14,7 @@ import { findClaudeRoots } from '../claude-roots';
 import { defaultCacheDir, engineKey, fingerprint, isInside, readStoredReport } from '../scan/index-store';
 import { checkListing, listTranscriptFiles, type ListProblem } from '../scan/list-files';
 import { parseStatuslineArgs, readStdin, refreshInProcess, runStatusline } from './cli-statusline';
+import { historyDirOf, historyStamp } from '../live/history-file';
 
 /**
  * Prints the stored report when it is still the answer; undefined (nothing
@@ -35,7 +36,7 @@ export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessE
       return undefined;
     }
     const stored = readStoredReport(cacheDir);
-    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+    const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity(), history: historyStamp(historyDirOf(args, () => cacheDir)) });
     if (stored === undefined || stored.engineKey !== engineKey(bundledPriceTable, VERSION) || stored.key !== reportKey) {
       return undefined;
     }

@@ -10,11 +10,8 @@
  * cache folder's history, so the counters never go down.
  */
 import { exportFigures, instanceProblem, renderExposition } from '../../core/prometheus';
-import { liveHistoryRows, mergeHistory, type HistoryRow } from '../../core/history';
 import { runReport, type RunResult } from './cli';
 import { UsageError, VERSION, type ReportArgs } from './cli-args';
-import { defaultCacheDir } from '../scan/index-store';
-import { loadHistory, saveHistory } from '../live/history-store';
 import { defaultInstance, hashProjectName, loadPushModule } from '../export/push-loader';
 import { safeText } from '../../core/format';
 
@@ -36,18 +33,8 @@ export async function buildPushBody(args: ReportArgs, env: NodeJS.ProcessEnv): P
   if (engine === undefined) {
     throw new Error('internal: no engine for push');
   }
-  let kept: HistoryRow[] = [];
-  const dir = args.noCache ? undefined : (args.cacheDir ?? defaultCacheDir(env));
-  if (dir !== undefined) {
-    const live = liveHistoryRows(engine, result.report, undefined);
-    const merged = mergeHistory(loadHistory(dir).rows, live);
-    kept = merged.keptRows;
-    try {
-      saveHistory(dir, merged.rows);
-    } catch (e) {
-      result.warnings.push(`could not keep the push history in ${dir}: ${e instanceof Error ? e.message : String(e)}`);
-    }
-  }
+  // The sessions kept in the history (transcripts gone) were merged and saved by runReport, as for `report`.
+  const kept = result.keptRows ?? [];
   const figures = exportFigures(engine, result.report, {
     kept,
     projectLabel: args.hashProjects === true ? hashProjectName : undefined,

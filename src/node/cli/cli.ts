@@ -2,7 +2,7 @@
  * `claude-cost`: the engine's report in a terminal.
  *
  *   claude-cost report [--json] [--config-dir DIR]... [--since YYYY-MM-DD]
- *                      [--until YYYY-MM-DD] [--tz ZONE]
+ *                      [--until YYYY-MM-DD] [--tz ZONE] [--history-dir DIR | --no-history]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -12,6 +12,9 @@ import { buildReport, type Report } from '../../core/report';
 import { findClaudeRoots } from '../claude-roots';
 import { defaultCacheDir, indexExists, isInside } from '../scan/index-store';
 import { SCAN_WORKER_PATH, startScanWorker } from '../scan/cold-scan';
+import { liveHistoryRows, mergeHistory, withKeptHistory, type HistoryRow } from '../../core/history';
+import { historyDirOf, historyStamp } from '../live/history-file';
+import { loadHistory, saveMergedHistory } from '../live/history-store';
 import { machineZoneName } from '../machine-zone';
 import { engineKey, finishWarmScan, warmScan } from '../scan/warm-scan';
 import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
@@ -35,6 +38,8 @@ export interface RunResult {
   /** The report as printed by --json (reused as is from the index when nothing changed). */
   json: string;
   warnings: string[];
+  /** The history rows counted in besides the engine's (sessions or files whose transcripts are gone); empty with no history or a reused report. */
+  keptRows?: HistoryRow[];
 }
 
 /** Runs a report: finds roots, scans, builds the report. */
@@ -52,8 +57,13 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   if (cacheDir !== undefined && isInside(cacheDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
     throw new UsageError(`refusing to keep the index inside a Claude folder (${cacheDir}); choose another --cache-dir`);
   }
-  // The zone is named in the key without asking ICU, which a warm start never loads.
-  const reportKey = JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity() });
+  const historyDir = historyDirOf(args, () => defaultCacheDir(env));
+  if (historyDir !== undefined && isInside(historyDir, roots.projectsDirs.map((d) => path.dirname(d)))) {
+    throw new UsageError(`refusing to keep the history inside a Claude folder (${historyDir}); choose another --history-dir`);
+  }
+  // The zone is named in the key without asking ICU, which a warm start never loads; the history file's stamp too (another process may have saved it).
+  const keyOf = () => JSON.stringify({ since: args.since, until: args.until, timeZone: args.timeZone ?? systemZoneIdentity(), history: historyStamp(historyDir) });
+  const reportKey = keyOf();
   let engine: Engine | undefined;
   const workerPath = SCAN_WORKER_PATH;
   // With no index, everything will be read: the worker loads while this thread lists the files.
@@ -94,7 +104,9 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
       warnings,
     };
   }
-  const report = buildReport(engine, { since: args.since, until: args.until });
+  const built = buildReport(engine, { since: args.since, until: args.until });
+  const kept = historyDir !== undefined ? keptHistory(engine, built, historyDir, warnings) : [];
+  const report = historyDir !== undefined ? withKeptHistory(built, kept, args.since, args.until) : built;
   const json = JSON.stringify(report);
   const reportWarnings: string[] = [];
   if (report.skipped.malformedLines > 0) {
@@ -104,13 +116,42 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
     reportWarnings.push(`unpriced model(s), shown without a cost: ${report.skipped.unpricedModels.join(', ')}`);
   }
   if (cacheDir !== undefined) {
-    const problem = finishWarmScan(cacheDir, scan, reportKey, json, reportWarnings);
+    // Stored under the history's stamp after this run's save, which the next run will see.
+    const problem = finishWarmScan(cacheDir, scan, historyDir !== undefined ? keyOf() : reportKey, json, reportWarnings);
     if (problem) {
       warnings.push(problem);
     }
   }
   warnings.push(...reportWarnings);
-  return { engine, report, json, warnings };
+  return { engine, report, json, warnings, keptRows: kept };
+}
+
+/**
+ * The rows kept in our history for what the transcripts no longer hold: the
+ * history is read, merged with this run's live rows and saved under its lock
+ * (the same code as the extension's meter); the report then counts them in.
+ */
+function keptHistory(engine: Engine, report: Report, dir: string, warnings: string[]): HistoryRow[] {
+  const projects = new Map(report.sessions.map((s) => [s.sessionId, s.project]));
+  const files = engine.sessionFiles();
+  // A session outside --since/--until is not in the report: its project from its files.
+  const projectOf = (id: string): string | null => projects.get(id) ?? files.get(id)?.find((f) => !f.role.subagent && f.cwd !== undefined)?.cwd ?? files.get(id)?.find((f) => f.cwd !== undefined)?.cwd ?? null;
+  const live = liveHistoryRows(engine, projectOf);
+  const loaded = loadHistory(dir);
+  if (loaded.problem !== undefined) {
+    warnings.push(loaded.problem);
+  }
+  let stored = loaded.rows;
+  try {
+    const outcome = saveMergedHistory(dir, loaded.rows, live);
+    stored = outcome.rows;
+    if (outcome.setAside !== undefined) {
+      warnings.push(`the history file could not be used as it stood (${outcome.setAsideReason ?? 'damaged'}); its bytes were kept in ${outcome.setAside} and every readable row was kept`);
+    }
+  } catch (err) {
+    warnings.push(err instanceof Error ? err.message : String(err));
+  }
+  return mergeHistory(stored, live).keptRows;
 }
 
 /** Entry point; resolves to the exit code. */
@@ -236,7 +277,7 @@ async function watch(args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.W
   const { Meter } = require('../live/meter') as typeof MeterModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const settings = { ...defaultSettings(), configDirs: args.configDirs, timeZone: args.timeZone ?? '' };
-  const meter = new Meter({ prices: bundledPriceTable(), settings, workspaceFolders: [process.cwd()], workerPath: SCAN_WORKER_PATH });
+  const meter = new Meter({ prices: bundledPriceTable(), settings, workspaceFolders: [process.cwd()], workerPath: SCAN_WORKER_PATH, storageDir: historyDirOf(args, () => defaultCacheDir()) });
   const tty = (out as NodeJS.WriteStream).isTTY === true;
   // Listen for Ctrl+C / SIGTERM before anything is printed, so a stop during the first scan is clean too.
   const stopped = new Promise<void>((resolve) => {

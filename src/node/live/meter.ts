@@ -5,22 +5,20 @@
  */
 import { EventEmitter } from 'node:events';
 import { pickCurrentSession, type CurrentSession } from '../../core/current-session';
-import { systemTimeZone } from '../../core/local-day';
-import type { PriceTable } from '../../core/pricing/price-table';
+import { systemTimeZone, addDays } from '../../core/local-day';
+import { type PriceTable, withOverrides } from '../../core/pricing/price-table';
 import { buildReport, prepareSessions, ReportCache, type Report } from '../../core/report';
 import type { Settings } from '../../core/settings';
 import { apiEquivalentLabel, buildStatusModel, type SourceStatus, type StatusModel } from '../../core/status-model';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../../core/nudges';
 import { budgetStatus, comparePlans, type BudgetStatus, type PlanComparison } from '../../core/budgets';
-import { addDays } from '../../core/local-day';
 import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../../core/forecast';
-import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays } from '../../core/history';
-import { loadHistory, saveHistory } from './history-store';
+import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays, HistoryRowsCache, type LiveHistory } from '../../core/history';
+import { loadHistory, HistorySaveError, saveMergedHistory } from './history-store';
 import { exportFigures, type ExportFigures } from '../../core/prometheus';
 import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
-import { withOverrides } from '../../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
 import { paceEstimate, WINDOW_LENGTH_MS, type LimitsState, type LimitWindow } from '../../core/limits-view';
 import { costOn } from '../../core/pricing/rate-card';
@@ -46,6 +44,21 @@ export interface MeterHistory {
   keptRows: HistoryRow[];
   /** Whether the history is kept (setting and a storage folder). */
   persisted: boolean;
+  /** Something the user must be told about the stored history (once: see `HistoryNotice.key`); undefined when all is well. */
+  notice: HistoryNotice | undefined;
+}
+
+/** A problem with the stored history, for a notification and the panel's history note. */
+export interface HistoryNotice {
+  kind: 'set-aside' | 'unreadable' | 'not-saved';
+  /** One sentence for the user. */
+  message: string;
+  /** The storage folder. */
+  folder: string;
+  /** The file set aside, for `set-aside`. */
+  file: string | undefined;
+  /** Stays the same while the problem does: the user is told once per key. */
+  key: string;
 }
 
 export interface MeterSnapshot {
@@ -95,6 +108,8 @@ export interface MeterOptions {
    * `cacheDir`, default the CLI's cache folder) and watch both; absent: not read.
    */
   limits?: { cacheDir?: string | undefined } | undefined;
+  /** After a save that failed, the time before the next try, ms (default 5 minutes). */
+  historyRetryMs?: number;
 }
 
 /** How far back the pace of a limit window looks (the current pace). */
@@ -185,7 +200,11 @@ export class Meter extends EventEmitter implements MeterView {
   private sequence = 0;
   private options: MeterOptions;
   private storedHistory: HistoryRow[] | undefined;
-  private merged: { revision: number; source: LiveSource; history: MergedHistory } | undefined;
+  private merged: { revision: number; source: LiveSource; stored: HistoryRow[]; live: LiveHistory; history: MergedHistory } | undefined;
+  private historyRows = new HistoryRowsCache();
+  private historyNotice: HistoryNotice | undefined;
+  private historyRetry: NodeJS.Timeout | undefined;
+  private historySaveFailedMs: number | undefined;
   private compactions: { revision: number; source: LiveSource; estimate: PostCompactEstimate; defaultTokens: number } | undefined;
   private lastHistorySaveMs = 0;
   /** The plan-limit readings, watched (when `options.limits` asks for them). */
@@ -352,11 +371,11 @@ export class Meter extends EventEmitter implements MeterView {
     return this.options.storageDir !== undefined && this.options.settings['history.enabled'];
   }
 
-  /** Live rows merged with the stored history (loaded once). */
+  /** Live rows merged with the stored history (loaded once, then re-read at each save). */
   private mergedHistory(report: Report): MergedHistory {
     const engine = this.source.engine;
     const m = this.merged;
-    if (m && m.revision === engine.revision && m.source === this.source) {
+    if (m && m.revision === engine.revision && m.source === this.source && m.stored === this.storedHistory) {
       return m.history;
     }
     if (this.storedHistory === undefined) {
@@ -369,33 +388,79 @@ export class Meter extends EventEmitter implements MeterView {
         }
       }
     }
-    const history = mergeHistory(this.historyEnabled() ? this.storedHistory : [], liveHistoryRows(engine, report, this.cache));
-    this.merged = { revision: engine.revision, source: this.source, history };
+    const projects = new Map(report.sessions.map((s) => [s.sessionId, s.project]));
+    const live = liveHistoryRows(engine, (id) => projects.get(id) ?? null, this.historyRows, this.cache);
+    const stored = this.historyEnabled() ? this.storedHistory : [];
+    const history = mergeHistory(stored, live);
+    this.merged = { revision: engine.revision, source: this.source, stored: this.storedHistory, live, history };
     return history;
   }
 
-  /** Writes the merged history, at most once per `historySaveMs` and only after a full scan. */
-  private maybeSaveHistory(history: MergedHistory, force = false): void {
+  /**
+   * Writes the history, at most once per `historySaveMs` and only after a
+   * full scan: under the folder's lock, the file as it is now (other
+   * windows' rows included) is merged with the rows this meter holds and its
+   * live rows. After a failure, tried again `historyRetryMs` later.
+   */
+  private maybeSaveHistory(latest: { live: LiveHistory; revision: number }, force = false): void {
     const dir = this.options.storageDir;
-    if (dir === undefined || !this.historyEnabled() || this.source.state.kind !== 'ready') {
+    if (dir === undefined || !this.historyEnabled() || this.source.state.kind !== 'ready' || this.storedHistory === undefined) {
       return;
     }
-    const revision = this.source.engine.revision;
     // Hourly is plenty: what the history guards against is Claude Code deleting
     // transcripts weeks old, and the meter also writes it when it stops.
     const every = this.options.historySaveMs ?? 3_600_000;
-    if (revision === this.savedRevision || (!force && Date.now() - this.lastHistorySaveMs < every && this.savedRevision !== -1)) {
+    const failedMs = this.historySaveFailedMs;
+    if (!force && failedMs !== undefined && Date.now() - failedMs < (this.options.historyRetryMs ?? 300_000)) {
       return;
     }
-    try {
-      saveHistory(dir, history.rows);
-      this.storedHistory = history.rows;
-      this.savedRevision = revision;
-      this.lastHistorySaveMs = Date.now();
-    } catch (err) {
-      this.options.log?.('warn', `could not write the history in ${dir}: ${err instanceof Error ? err.message : String(err)}`);
-      this.lastHistorySaveMs = Date.now();
+    if (failedMs === undefined && (latest.revision === this.savedRevision || (!force && Date.now() - this.lastHistorySaveMs < every && this.savedRevision !== -1))) {
+      return;
     }
+    const held = this.storedHistory;
+    try {
+      const outcome = saveMergedHistory(dir, held, latest.live);
+      this.storedHistory = outcome.rows;
+      this.savedRevision = latest.revision;
+      this.lastHistorySaveMs = Date.now();
+      this.historySaveFailedMs = undefined;
+      if (outcome.setAside !== undefined) {
+        const message = `The stored cost history could not be used as it stood (${outcome.setAsideReason ?? 'damaged'}). Its bytes were kept in ${outcome.setAside}, and every row that could be read was kept.`;
+        this.options.log?.('warn', message);
+        this.historyNotice = { kind: 'set-aside', message, folder: dir, file: outcome.setAside, key: `set-aside:${outcome.setAside}` };
+      } else if (this.historyNotice?.kind !== 'set-aside') {
+        this.historyNotice = undefined;
+      }
+      if (outcome.written) {
+        this.options.log?.('info', `history saved: ${outcome.rows.length} row(s) in ${dir}`);
+      }
+    } catch (err) {
+      const e = err instanceof HistorySaveError ? err : new HistorySaveError('write', `could not save the history in ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+      this.historySaveFailedMs = Date.now();
+      this.options.log?.(e.kind === 'busy' ? 'info' : 'warn', e.message);
+      if (e.kind !== 'busy') {
+        this.historyNotice = { kind: e.kind === 'unreadable' ? 'unreadable' : 'not-saved', message: e.message, folder: dir, file: undefined, key: `${e.kind}:${e.code ?? ''}` };
+      }
+      this.scheduleHistoryRetry(e.kind === 'busy' ? 10_000 : (this.options.historyRetryMs ?? 300_000));
+    }
+    // The merge may have brought rows of other windows, or a notice: shown at the next snapshot.
+    if (!this.disposed && (this.storedHistory !== held || this.historyNotice !== this.snapshotValue.history?.notice)) {
+      this.schedule();
+    }
+  }
+
+  private scheduleHistoryRetry(ms: number): void {
+    if (this.historyRetry || this.disposed) {
+      return;
+    }
+    this.historyRetry = setTimeout(() => {
+      this.historyRetry = undefined;
+      const m = this.merged;
+      if (!this.disposed && m && m.source === this.source) {
+        this.maybeSaveHistory(m, true);
+      }
+    }, ms);
+    this.historyRetry.unref();
   }
 
   private historyFigures(report: Report, today: string): MeterHistory {
@@ -407,13 +472,14 @@ export class Meter extends EventEmitter implements MeterView {
       setImmediate(() => {
         this.saveScheduled = false;
         // The latest merge (a later snapshot may have made a newer one meanwhile).
-        const latest = this.merged?.source === this.source ? this.merged.history : undefined;
+        const latest = this.merged?.source === this.source ? this.merged : undefined;
         if (!this.disposed && latest) {
           this.maybeSaveHistory(latest);
         }
       });
     }
     const daily = dailyCost(merged.rows);
+    const kept = new Set(merged.keptRows);
     const weekStartsOn = settings['budgets.weekStartsOn'];
     const budgets = [
       budgetStatus('day', settings['budgets.dailyUSD'], daily, today, weekStartsOn),
@@ -425,7 +491,7 @@ export class Meter extends EventEmitter implements MeterView {
       { label: 'Last 7 days', days: 7 },
       { label: 'Last 30 days', days: 30 },
       { label: 'Last 90 days', days: 90 },
-    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, merged.keptSessionIds), label: r.label }));
+    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, (row) => kept.has(row)), label: r.label }));
     return {
       budgets,
       plans: comparePlans(daily, today, { pro: settings['plan.proUSD'], max5x: settings['plan.max5xUSD'], max20x: settings['plan.max20xUSD'] }),
@@ -437,6 +503,7 @@ export class Meter extends EventEmitter implements MeterView {
       keptFrom: merged.keptFrom,
       keptUntil: merged.keptUntil,
       persisted: this.historyEnabled(),
+      notice: this.historyNotice,
     };
   }
 
@@ -654,8 +721,12 @@ export class Meter extends EventEmitter implements MeterView {
     this.tools.dispose();
     this.limitsWatcher?.dispose();
     this.limitsWatcher = undefined;
+    if (this.historyRetry) {
+      clearTimeout(this.historyRetry);
+      this.historyRetry = undefined;
+    }
     if (this.merged && this.merged.source === this.source) {
-      this.maybeSaveHistory(this.merged.history, true);
+      this.maybeSaveHistory(this.merged, true);
     }
     this.removeAllListeners();
     await this.source.dispose();

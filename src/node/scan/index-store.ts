@@ -258,11 +258,111 @@ export function loadIndex(dir: string, engineKey: string): LoadResult {
   return { index: value, rejected: undefined };
 }
 
-export function writeAtomically(dir: string, name: string, text: string): void {
+/** The temp file names `writeAtomically` uses for `name`: `.<name>.<pid>.<hex>.tmp`. */
+function tempPattern(name: string): RegExp {
+  return new RegExp(`^\\.${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.[0-9a-f]+\\.tmp$`);
+}
+
+/** Whether a process of this machine with that id is running (EPERM: it is, and not ours). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) {
+    return true;
+  }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes temp files of `name` left by a write that never finished (its
+ * process killed, or the disk full): those of a process no longer running,
+ * or older than `maxAgeMs` whoever wrote them. Returns how many went.
+ */
+export function removeStaleTemps(dir: string, name: string, maxAgeMs = 3_600_000, nowMs = Date.now()): number {
+  const pattern = tempPattern(name);
+  let removed = 0;
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    const m = pattern.exec(n);
+    if (!m) {
+      continue;
+    }
+    const file = path.join(dir, n);
+    try {
+      if (!processAlive(Number(m[1])) || nowMs - fs.statSync(file).mtimeMs > maxAgeMs) {
+        fs.rmSync(file, { force: true });
+        removed++;
+      }
+    } catch {
+      // Gone meanwhile, or not ours to remove: left as it is.
+    }
+  }
+  return removed;
+}
+
+/** fsync of a folder, so a rename in it is on disk; a platform that cannot (Windows) is no error. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM/EINVAL where folders cannot be opened or synced.
+  } finally {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
+  }
+}
+
+/**
+ * Replaces `dir/name` with `text` so that a reader always sees the old file
+ * or the new one, never a mix: a temp file beside it, then a rename. A write
+ * that fails (disk full, read-only folder) removes its temp file and leaves
+ * the old file as it was. `durable`: the temp file is flushed to disk before
+ * the rename and the folder after it, so a power loss cannot leave an empty
+ * file either (for the history, which has no other copy; the index is a
+ * cache that is rebuilt when lost).
+ */
+export function writeAtomically(dir: string, name: string, text: string | Uint8Array, durable = false): void {
   fs.mkdirSync(dir, { recursive: true });
   const temp = path.join(dir, `.${name}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, path.join(dir, name));
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'wx');
+    const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+    let at = 0;
+    while (at < bytes.length) {
+      at += fs.writeSync(fd, bytes, at, bytes.length - at);
+    }
+    if (durable) {
+      fs.fsyncSync(fd);
+    }
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, path.join(dir, name));
+  } catch (err) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // already failing: the first error is the one to report
+      }
+    }
+    fs.rmSync(temp, { force: true });
+    throw err;
+  }
+  if (durable) {
+    syncFolder(dir);
+  }
 }
 
 const REPORT_FILE = 'report-v5.json';
@@ -276,6 +376,8 @@ const OLD_REPORT_FILES = ['report-v3.json', 'report-v4.json'];
  * report's JSON as printed, which is never parsed to be printed again.
  */
 export function saveIndex(dir: string, index: StoredIndex): void {
+  removeStaleTemps(dir, INDEX_FILE);
+  removeStaleTemps(dir, REPORT_FILE);
   writeAtomically(dir, INDEX_FILE, JSON.stringify({ ...index, report: null }));
   for (const old of OLD_REPORT_FILES) {
     fs.rmSync(path.join(dir, old), { force: true });

@@ -217,12 +217,14 @@ describe('history that outlives the transcripts', () => {
   const row = (day: string, sessionId: string, model: string, costUSD: number | null, project: string | null = '/p'): HistoryRow => ({
     day,
     sessionId,
+    part: 'main',
     project,
     model,
     costUSD,
     tokens: { input: 1, output: 1, write5m: 0, write1h: 0, read: 0, webSearches: 0 },
     messages: 1,
   });
+  const liveOf = (rows: HistoryRow[]) => ({ rows, parts: new Set(rows.map((r) => `${r.sessionId}\u0000${r.part}`)), sessions: new Set(rows.map((r) => r.sessionId)) });
 
   it('live rows add up to the report, un-itemised usage included', () => {
     const engine = newEngine();
@@ -232,7 +234,8 @@ describe('history that outlives the transcripts', () => {
     });
     const cache = new ReportCache();
     const report = buildReport(engine, { cache });
-    const rows = liveHistoryRows(engine, report, cache);
+    const projects = new Map(report.sessions.map((s) => [s.sessionId, s.project]));
+    const rows = liveHistoryRows(engine, (id) => projects.get(id) ?? null, undefined, cache).rows;
     assert.equal(rows.length, 3);
     close(
       rows.reduce((a, r) => a + (r.costUSD ?? 0), 0),
@@ -245,7 +248,7 @@ describe('history that outlives the transcripts', () => {
   it('keeps the rows of sessions whose transcripts are gone; live sessions always win', () => {
     const stored = [row('2026-10-01', 'gone', 'm', 5), row('2026-10-03', 'gone', 'm', 1), row('2026-11-20', 'live', 'm', 1)];
     const live = [row('2026-11-20', 'live', 'm', 2), row('2026-11-21', 'live', 'm', 3)];
-    const merged = mergeHistory(stored, live);
+    const merged = mergeHistory(stored, liveOf(live));
     assert.equal(merged.rows.length, 4);
     assert.equal(merged.keptSessions, 1);
     assert.deepEqual([merged.keptFrom, merged.keptUntil], ['2026-10-01', '2026-10-03']);
@@ -255,13 +258,13 @@ describe('history that outlives the transcripts', () => {
       ['2026-11-20', 2],
       ['2026-11-21', 3],
     ]);
-    const empty = mergeHistory([], live);
+    const empty = mergeHistory([], liveOf(live));
     assert.deepEqual([empty.keptSessions, empty.keptFrom], [0, null]);
   });
 
   it('ranges by project and model, unpriced models flagged', () => {
     const rows = [row('2026-11-20', 's1', 'opus', 3, '/a'), row('2026-11-21', 's2', 'haiku', 1, '/b'), row('2026-11-21', 's2', 'nova', null, '/b'), row('2026-11-01', 's3', 'opus', 100, null)];
-    const r = rangeTotals(rows, '2026-11-16', '2026-11-22', new Set(['s2']));
+    const r = rangeTotals(rows, '2026-11-16', '2026-11-22', (x) => x.sessionId === 's2');
     assert.equal(r.costUSD, 4);
     assert.deepEqual(r.byProject, [
       { name: '/a', costUSD: 3 },

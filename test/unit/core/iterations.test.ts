@@ -85,7 +85,8 @@ describe('iterations: the advisor and several requests in one line', () => {
     const engine = newEngine();
     feed(engine, { [REL]: `${advisorLine()}\n` });
     const report = buildReport(engine);
-    const rows = liveHistoryRows(engine, report, undefined);
+    const projects = new Map(report.sessions.map((x) => [x.sessionId, x.project]));
+    const rows = liveHistoryRows(engine, (id) => projects.get(id) ?? null).rows;
     const opus = rows.find((r) => r.model === 'claude-opus-4-6');
     assert.ok(opus && near(opus.costUSD, advisorUSD) && opus.tokens.input === 50_000 && opus.messages === 0);
     const session = exportRows(report, rows).find((r) => r[0] === 'session');

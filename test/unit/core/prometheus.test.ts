@@ -57,7 +57,7 @@ describe('prometheus: team export figures and exposition', () => {
   });
 
   it('project names hashed when asked; kept rows (transcripts deleted) keep the counters from going down', () => {
-    const kept = [{ day: '2026-01-01', sessionId: 'gone', project: '/home/ann/shop', model: 'claude-sonnet-4-6', costUSD: 1.5, tokens: { input: 1, output: 2, write5m: 0, write1h: 0, read: 0, webSearches: 0 }, messages: 3 }];
+    const kept = [{ day: '2026-01-01', sessionId: 'gone', part: 'main', project: '/home/ann/shop', model: 'claude-sonnet-4-6', costUSD: 1.5, tokens: { input: 1, output: 2, write5m: 0, write1h: 0, read: 0, webSearches: 0 }, messages: 3 }];
     const f = exportFigures(engine, report, { version: 't', kept, projectLabel: (n) => `h(${n})` });
     const s = f.series.find((x) => x.model === 'claude-sonnet-4-6' && x.project === 'h(shop)');
     assert.equal(s?.calls, 4);

@@ -22,6 +22,7 @@ const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures');
 const row = (over: Partial<HistoryRow> = {}): HistoryRow => ({
   day: '2026-10-01',
   sessionId: 's',
+  part: 'main',
   project: '/p',
   model: 'claude-sonnet-4-6',
   costUSD: 1.25,
@@ -39,7 +40,7 @@ describe('history store', () => {
 
   it('round-trips rows exactly, unpriced and unknown project included', () => {
     const rows = [row(), row({ sessionId: 't', project: null, costUSD: null, model: '<weird> "model"' })];
-    saveHistory(dir, rows);
+    saveHistory(dir, () => rows);
     assert.deepEqual(loadHistory(dir), { rows, problem: undefined });
     assert.deepEqual(
       fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
@@ -56,14 +57,14 @@ describe('history store', () => {
     fs.writeFileSync(path.join(dir, HISTORY_FILE), '{"version":1,"rows":[');
     assert.match(loadHistory(dir).problem ?? '', /corrupt/);
     fs.writeFileSync(path.join(dir, HISTORY_FILE), JSON.stringify({ version: 99, rows: [] }));
-    assert.match(loadHistory(dir).problem ?? '', /another version/);
-    saveHistory(dir, [row()]);
+    assert.match(loadHistory(dir).problem ?? '', /newer version/);
+    saveHistory(dir, () => [row()]);
     const stored = JSON.parse(fs.readFileSync(path.join(dir, HISTORY_FILE), 'utf8')) as { rows: unknown[] };
     stored.rows.push(['2026-13', 's', null, 'm', 1, 0, 0, 0, 0, 0, 0, 0], ['2026-10-02', 's', null, 'm', -1, 0, 0, 0, 0, 0, 0, 0], ['2026-10-02', 's', null, 'm', 1, 0.5, 0, 0, 0, 0, 0, 0], 'x');
     fs.writeFileSync(path.join(dir, HISTORY_FILE), JSON.stringify(stored));
     const loaded = loadHistory(dir);
     assert.equal(loaded.rows.length, 1);
-    assert.equal(loaded.problem, '4 history row(s) were malformed and skipped');
+    assert.match(loaded.problem ?? '', /4 of its rows are malformed; it will be set aside/);
   });
 
   it('live rows of the real /compact fixture include the un-itemised compaction call', () => {
@@ -72,11 +73,12 @@ describe('history store', () => {
     const cache = new ReportCache();
     const report = buildReport(engine, { cache });
     assert.ok(report.totals.unitemisedCostUSD > 0);
-    const rows = liveHistoryRows(engine, report, cache);
+    const projects = new Map(report.sessions.map((s) => [s.sessionId, s.project]));
+    const rows = liveHistoryRows(engine, (id) => projects.get(id) ?? null, undefined, cache).rows;
     const sum = rows.reduce((a, r) => a + (r.costUSD ?? 0), 0);
     assert.ok(Math.abs(sum - report.totals.costUSD) < 1e-12, `${sum} vs ${report.totals.costUSD}`);
     // And without a cache (the CLI): the same.
-    const again = liveHistoryRows(engine, report, undefined).reduce((a, r) => a + (r.costUSD ?? 0), 0);
+    const again = liveHistoryRows(engine, (id) => projects.get(id) ?? null).rows.reduce((a, r) => a + (r.costUSD ?? 0), 0);
     assert.ok(Math.abs(again - report.totals.costUSD) < 1e-12);
   });
 });
