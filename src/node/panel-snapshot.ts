@@ -8,9 +8,20 @@ import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
 import type { MeterSnapshot, SessionDetail } from './live/meter';
 
-export function panelSession(s: SessionReport, detail: SessionDetail | undefined): PanelSession {
+/** The context size at which the /compact nudge fires: the lower of its thresholds that are on; null when both are off. */
+export function compactAt(threshold: MeterSnapshot['compactThreshold'], contextWindow: number): number | null {
+  if (!threshold) {
+    return null;
+  }
+  const at = [threshold.tokens > 0 ? threshold.tokens : Infinity, threshold.windowShare > 0 ? threshold.windowShare * contextWindow : Infinity];
+  const min = Math.min(...at);
+  return Number.isFinite(min) ? Math.round(min) : null;
+}
+
+export function panelSession(s: SessionReport, detail: SessionDetail | undefined, threshold?: MeterSnapshot['compactThreshold']): PanelSession {
   const turns = detail?.turns ?? [];
   return {
+    compactAtTokens: compactAt(threshold, s.contextWindow),
     cacheSavingsUSD: s.cacheSavingsUSD,
     whatIf: (detail?.whatIf ?? []).map((w) => ({ model: w.model, costUSD: w.costUSD })),
     spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model, tools: x.tools ?? null })),
@@ -93,7 +104,7 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
     scanPercent: src.kind === 'scanning' && src.bytesTotal > 0 ? Math.floor((src.bytesDone / src.bytesTotal) * 100) : 0,
     today: { date: m.today, costUSD: r?.days.find((d) => d.date === m.today)?.costUSD ?? 0 },
     weekUSD: h?.ranges.find((x) => x.label === 'Last 7 days')?.costUSD ?? 0,
-    session: shown ? panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId)) : null,
+    session: shown ? panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId), m.compactThreshold) : null,
     sessionReason: picked ? 'selected' : current ? m.current.reason : 'none',
     sessions: sessions.slice(0, 200).map((s) => ({ id: s.sessionId, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
     unpricedModels: r?.skipped.unpricedModels ?? [],
@@ -108,6 +119,7 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
+    pinned: m.current.reason === 'pinned',
     history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil } : null,
   };
 }

@@ -62,6 +62,8 @@ export interface MeterSnapshot {
   updatedAtMs: number;
   /** Increases with every snapshot. */
   sequence: number;
+  /** The /compact nudge's thresholds (0: off), for the panel's context gauge. */
+  compactThreshold?: { tokens: number; windowShare: number };
 }
 
 export interface MeterOptions {
@@ -440,6 +442,7 @@ export class Meter extends EventEmitter implements MeterView {
       today,
       updatedAtMs,
       sequence: ++this.sequence,
+      compactThreshold: { tokens: settings['nudges.compactTokens'], windowShare: settings['nudges.compactWindowShare'] },
     };
   }
 
