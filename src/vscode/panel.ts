@@ -18,7 +18,7 @@ export class CostPanel implements vscode.Disposable {
       CostPanel.current.panel.reveal(vscode.ViewColumn.Active);
       return CostPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Claude Code Cost', vscode.ViewColumn.Active, CostPanel.options(context));
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Claude Code Cost Meter', vscode.ViewColumn.Active, CostPanel.options(context));
     CostPanel.current = new CostPanel(panel, context, meter, log, null);
     return CostPanel.current;
   }
@@ -94,7 +94,7 @@ export class CostPanel implements vscode.Disposable {
 <link rel="stylesheet" href="${codicons.toString()}">
 <link rel="stylesheet" href="${uplotStyle.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
-<title>Claude Code Cost</title>
+<title>Claude Code Cost Meter</title>
 </head>
 <body>
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
