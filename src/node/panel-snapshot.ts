@@ -90,7 +90,10 @@ function panelRange(r: RangeTotals & { label: string }): PanelRange {
  * Builds the panel snapshot; `selected` (picked in the panel) wins over the
  * current session. `detailOf` gives the per-call figures of a session.
  */
-export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, detailOf: (sessionId: string) => SessionDetail | undefined): PanelSnapshot {
+/** Sessions of the picker that get a title (each a light read of its transcript's head, remembered). */
+export const TITLED_SESSIONS = 30;
+
+export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, detailOf: (sessionId: string) => SessionDetail | undefined, titleOf: (sessionId: string) => string | null = () => null): PanelSnapshot {
   const r = m.report;
   const sessions = r?.sessions ?? [];
   const picked = selected !== null ? sessions.find((s) => s.sessionId === selected) : undefined;
@@ -104,9 +107,9 @@ export function buildPanelSnapshot(m: MeterSnapshot, selected: string | null, de
     scanPercent: src.kind === 'scanning' && src.bytesTotal > 0 ? Math.floor((src.bytesDone / src.bytesTotal) * 100) : 0,
     today: { date: m.today, costUSD: r?.days.find((d) => d.date === m.today)?.costUSD ?? 0 },
     weekUSD: h?.ranges.find((x) => x.label === 'Last 7 days')?.costUSD ?? 0,
-    session: shown ? panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId), m.compactThreshold) : null,
+    session: shown ? { ...panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId), m.compactThreshold), title: titleOf(shown.sessionId) } : null,
     sessionReason: picked ? 'selected' : current ? m.current.reason : 'none',
-    sessions: sessions.slice(0, 200).map((s) => ({ id: s.sessionId, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
+    sessions: sessions.slice(0, 200).map((s, i) => ({ id: s.sessionId, title: i < TITLED_SESSIONS ? titleOf(s.sessionId) : null, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
     unpricedModels: r?.skipped.unpricedModels ?? [],
     priceTableAsOf: r?.priceTableAsOf ?? '',
     updatedAt: new Date(m.updatedAtMs).toISOString(),
