@@ -38,18 +38,28 @@ interface Box {
   bottom: number;
 }
 
-/** The boxes (CSS px, relative to the chart) of every axis label, as uPlot places them. */
+/**
+ * The boxes (CSS px, relative to the chart) of every axis label, placed as
+ * uPlot draws them: at the axis position shifted by the tick size and gap,
+ * aligned right on a left axis, left on a right one, centred under the plot.
+ */
 function labelBoxes(u: uPlot): Box[] {
   const ctx = u.ctx;
   const boxes: Box[] = [];
   const dpr = window.devicePixelRatio || 1;
   u.axes.forEach((a, i) => {
-    const internal = a as uPlot.Axis & { _splits?: number[]; _values?: Array<string | number | null>; _size?: number; _pos?: number };
+    const internal = a as uPlot.Axis & { _splits?: number[]; _values?: Array<string | number | null>; _pos?: number; font?: unknown };
     const splits = internal._splits ?? [];
     const values = internal._values ?? [];
     const scale = a.scale ?? (i === 0 ? 'x' : 'y');
+    const font: [string, number] = Array.isArray(internal.font) ? (internal.font as unknown as [string, number]) : [ctx.font, 11 * dpr];
+    const side: number = a.side ?? (i === 0 ? 2 : 3);
+    const tick = a.ticks?.show === false ? 0 : (a.ticks?.size ?? 10);
+    const shift = (tick + (a.gap ?? 5)) * (side === 0 || side === 3 ? -1 : 1);
+    const at = (internal._pos ?? 0) + shift;
+    const h = Number(font[1]) / dpr;
     ctx.save();
-    ctx.font = u.axes[i]?.font?.toString() ?? ctx.font;
+    ctx.font = String(font[0]);
     splits.forEach((v, k) => {
       const text = values[k];
       if (text === null || text === undefined || text === '') {
@@ -57,17 +67,15 @@ function labelBoxes(u: uPlot): Box[] {
       }
       const lines = String(text).split('\n');
       const w = Math.max(...lines.map((l) => ctx.measureText(l).width)) / dpr;
-      const h = 12 * lines.length;
       const p = u.valToPos(v, scale, false);
-      const side: number = a.side ?? (i === 0 ? 2 : 3);
-      const horizontal = side % 2 === 0;
-      const pos = (internal._pos ?? 0) / dpr;
-      if (horizontal) {
+      if (side % 2 === 0) {
         const x = u.bbox.left / dpr + p;
-        boxes.push({ axis: i, text: String(text), left: x - w / 2, right: x + w / 2, top: pos, bottom: pos + h });
+        const top = side === 2 ? at : at - h * lines.length;
+        boxes.push({ axis: i, text: String(text), left: x - w / 2, right: x + w / 2, top, bottom: top + h * lines.length });
       } else {
         const y = u.bbox.top / dpr + p;
-        boxes.push({ axis: i, text: String(text), left: pos, right: pos + w, top: y - h / 2, bottom: y + h / 2 });
+        const left = side === 3 ? at - w : at;
+        boxes.push({ axis: i, text: String(text), left, right: left + w, top: y - h / 2, bottom: y + h / 2 });
       }
     });
     ctx.restore();
