@@ -71,7 +71,7 @@ export function icon(name: string): HTMLElement {
 }
 
 /** A button like VS Code's: primary (one per panel) or secondary. */
-export function button(label: string, message: WebviewToHost, opts: { codicon?: string; testId?: string; primary?: boolean; title?: string } = {}): HTMLButtonElement {
+export function button(label: string, message: WebviewToHost, opts: { codicon?: string; testId?: string; primary?: boolean; title?: string; iconOnly?: boolean } = {}): HTMLButtonElement {
   const attrs: Record<string, string> = { type: 'button', class: opts.primary ? 'btn primary' : 'btn secondary' };
   if (opts.testId) {
     attrs['data-testid'] = opts.testId;
@@ -79,7 +79,11 @@ export function button(label: string, message: WebviewToHost, opts: { codicon?: 
   if (opts.title) {
     attrs.title = opts.title;
   }
-  const b = el('button', attrs, ...(opts.codicon ? [icon(opts.codicon)] : []), el('span', {}, label));
+  if (opts.iconOnly) {
+    attrs['aria-label'] = label;
+    attrs.class += ' icon-only';
+  }
+  const b = el('button', attrs, ...(opts.codicon ? [icon(opts.codicon)] : []), ...(opts.iconOnly && opts.codicon ? [] : [el('span', {}, label)]));
   b.addEventListener('click', () => vscode.postMessage(message));
   return b;
 }

@@ -108,7 +108,7 @@ function tooltipLines(t: {
   }
   const budget = [...t.budgets].sort((a, b) => b.share - a.share)[0];
   if (budget) {
-    lines.push(`${escapeMarkdown(budget.label)} budget: ${formatUsd(budget.spentUSD)} of ${formatUsd(budget.limitUSD)} (${formatPercent(budget.share, 0)}; safe pace ${formatPercent(budget.paceShare, 0)})`);
+    lines.push(`${escapeMarkdown(budget.label)}'s budget: ${formatUsd(budget.spentUSD)} of ${formatUsd(budget.limitUSD)} (${formatPercent(budget.share, 0)}; safe pace ${formatPercent(budget.paceShare, 0)})`);
   }
   if (t.unpriced.length > 0 && top) {
     lines.push(`$(warning) Unpriced: ${escapeMarkdown(t.unpriced.join(', '))}`);

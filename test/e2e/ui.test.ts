@@ -55,6 +55,8 @@ describe('the UI as a user sees it (themes, widths, warning state, toast, charts
   const setTheme = async (theme: string) => {
     // As a user would: Preferences: Color Theme, type the name, Enter.
     const page = wb!.page;
+    // The palette's key needs the focus in the workbench, not in the panel's frame.
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await runCommand(page, 'Preferences: Color Theme', 10_000, false);
     await page.locator('.quick-input-widget input').fill(theme);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: theme }).first().waitFor({ timeout: 10_000 });
@@ -76,7 +78,8 @@ describe('the UI as a user sees it (themes, widths, warning state, toast, charts
         viewport: window.innerHeight,
         width: document.documentElement.clientWidth,
         scrollWidth: document.documentElement.scrollWidth,
-        height: document.documentElement.scrollHeight,
+        // The content's own height (the document is at least the frame's height).
+        height: Math.ceil((document.querySelector('.footer')?.getBoundingClientRect().bottom ?? 0) + window.scrollY + 16),
         summaryBottom: bottom('[data-testid=summary]'),
         nudgesBottom: bottom('.nudges'),
         cards: Array.from(document.querySelectorAll<HTMLElement>('.card')).map((c) => {
@@ -103,6 +106,17 @@ describe('the UI as a user sees it (themes, widths, warning state, toast, charts
       settings: { 'workbench.colorTheme': 'Default Dark Modern', 'claudeCostMeter.budgets.weeklyUSD': 20, 'claudeCostMeter.budgets.monthlyUSD': 100 },
     });
     wb = await openWorkbench(server.url, workspaceDir);
+    wb.page.on('console', (m) => {
+      if (m.type() === 'error') {
+        console.log(`      [console] ${m.text().slice(0, 300)}`);
+      }
+    });
+  });
+
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed' && SHOTS && wb) {
+      await shot(wb.page, `failed-${(this.currentTest.title ?? '').slice(0, 30).replace(/\W+/g, '-')}`);
+    }
   });
 
   after(async () => {

@@ -12,8 +12,8 @@ export function actionsBar(snap: PanelSnapshot, primaryTaken: boolean): HTMLElem
   );
   bar.append(
     button('Export…', { type: 'command', command: 'export' }, { codicon: 'export', testId: 'cmd-export' }),
-    button('Rescan', { type: 'command', command: 'rescan' }, { codicon: 'refresh', testId: 'cmd-rescan' }),
-    button('Log', { type: 'command', command: 'showLog' }, { codicon: 'output', testId: 'cmd-log', title: 'Show the log' }),
+    button('Rescan', { type: 'command', command: 'rescan' }, { codicon: 'refresh', testId: 'cmd-rescan', title: 'Rescan transcripts', iconOnly: true }),
+    button('Log', { type: 'command', command: 'showLog' }, { codicon: 'output', testId: 'cmd-log', title: 'Show the log', iconOnly: true }),
   );
   return bar;
 }

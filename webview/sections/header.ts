@@ -34,7 +34,9 @@ export function sessionHeader(snap: PanelSnapshot, onSelect: (id: string | null)
     head.append(select);
   }
   if (s) {
-    head.append(el('div', { class: 'session-where muted', title: `Session ${s.id}` }, el('span', { class: 'project', 'data-testid': 'project' }, s.project ?? 'unknown project'), reason ? ` · ${reason}` : ''));
+    // The picker already says why this session (unless one was picked there).
+    const why = snap.sessions.length > 0 && snap.sessionReason !== 'selected' ? '' : reason;
+    head.append(el('div', { class: 'session-where muted', title: `Session ${s.id}` }, el('span', { class: 'project', 'data-testid': 'project' }, s.project ?? 'unknown project'), why ? ` · ${why}` : ''));
   }
   return head;
 }

@@ -45,8 +45,8 @@ describe('status bar model', () => {
     assert.ok(lines.length <= 8, `${lines.length} lines:\n${m.tooltip}`);
     assert.match(lines[0] ?? '', /^\$\(error\) \*\*Today\\?'s budget reached\*\* \(\+\d more\)/, `an error outranks warnings and is named first: ${lines[0] ?? ''}`);
     assert.match(m.tooltip, /cache warm until 12:05 PM/);
-    assert.match(m.tooltip, /This month budget|month/i);
     assert.equal((m.tooltip.match(/budget:/g) ?? []).length, 1, 'one budget line');
+    assert.match(m.tooltip, /This month\\?'s budget: \$50\.00 of \$60\.00 \(83%/, 'the fullest budget');
     assert.match(m.tooltip, /claude\\?-unknown\\?-9/);
     assert.match(lines[lines.length - 1] ?? '', /open the panel for more/);
     assert.doesNotMatch(m.tooltip, /\|---/, 'no token table');
