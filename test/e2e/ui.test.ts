@@ -245,5 +245,15 @@ describe('the UI as a user sees it (themes, widths, warning state, toast, charts
     const again = await frameShowing(page, '#fold-charts', 20_000);
     assert.equal(await again.locator('#fold-charts').evaluate((d) => (d as HTMLDetailsElement).open), true, 'the charts stay open');
     assert.equal(await again.locator('#fold-plans').evaluate((d) => (d as HTMLDetailsElement).open), false, 'the others stay folded');
+    // Everything open: how tall the whole panel is, and a picture of each section.
+    await again.evaluate(() => document.querySelectorAll('details').forEach((d) => ((d).open = true)));
+    await new Promise((r) => setTimeout(r, 800));
+    const full = await again.evaluate(() => Math.ceil((document.querySelector('.footer')?.getBoundingClientRect().bottom ?? 0) + window.scrollY + 16));
+    console.log(`      every section open: ${full} px (${(full / 900).toFixed(2)} screens)`);
+    if (SHOTS) {
+      for (const id of ['intelligence', 'buckets', 'budgets', 'history', 'plans']) {
+        await again.locator(`#fold-${id}`).screenshot({ path: path.join(SHOTS, `open-${id}.png`) }).catch(() => undefined);
+      }
+    }
   });
 });
