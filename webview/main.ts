@@ -12,7 +12,7 @@ import { chartsSection, destroyCharts } from './sections/charts';
 import { sessionHeader } from './sections/header';
 import { historySection } from './sections/history';
 import { intelligenceSection } from './sections/intelligence';
-import { nudgesSection } from './sections/nudges';
+import { nudgeHasPrimary, nudgesSection } from './sections/nudges';
 import { plansSection } from './sections/plans';
 import { startCacheClock, summaryRow } from './sections/summary';
 
@@ -77,8 +77,7 @@ function render(snap: PanelSnapshot): void {
   if (snap.nudges.length > 0) {
     root.append(nudgesSection(snap.nudges));
   }
-  const primaryTaken = snap.nudges.some((n) => n.actions.some((a) => a !== 'openPanel' && a !== 'snooze'));
-  root.append(actionsBar(snap, primaryTaken));
+  root.append(actionsBar(snap, nudgeHasPrimary(snap.nudges)));
   if (!snap.session) {
     root.append(el('p', { class: 'muted' }, 'No session in this workspace yet.'));
   } else {
