@@ -8,14 +8,18 @@ const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
 const cell = (s) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 function settingsTable() {
-  const rows = Object.entries(pkg.contributes.configuration.properties)
-    .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
-    .map(([key, p]) => {
+  // The configuration is one object or an array of titled groups (Settings editor sections).
+  const groups = [pkg.contributes.configuration].flat().sort((a, b) => (a.order ?? 0) - (b.order ?? 0));
+  const rows = groups.flatMap((g) =>
+    Object.entries(g.properties)
+      .sort(([, a], [, b]) => (a.order ?? 0) - (b.order ?? 0))
+      .map(([key, p]) => {
       const type = p.enum ? p.enum.map((e) => `\`${e}\``).join(' / ') : p.type;
       const bounds = p.minimum !== undefined ? ` (${p.minimum}–${p.maximum})` : '';
-      return `| \`${key}\` | ${cell(type)}${bounds} | \`${cell(JSON.stringify(p.default))}\` | ${cell(p.markdownDescription ?? p.description ?? '')} |`;
-    });
-  return ['| Setting | Type | Default | What it does |', '|---|---|---|---|', ...rows].join('\n');
+        return `| \`${key}\` | ${cell(g.title ?? '')} | ${cell(type)}${bounds} | \`${cell(JSON.stringify(p.default))}\` | ${cell(p.markdownDescription ?? p.description ?? '')} |`;
+      }),
+  );
+  return ['| Setting | Section | Type | Default | What it does |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function commandsTable() {

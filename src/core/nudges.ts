@@ -4,7 +4,7 @@
  * repeatedly while above), with hysteresis and snoozing. The clock, the
  * settings and the figures are passed in.
  */
-import { formatInt, formatPercent, formatUsd } from './format';
+import { formatInt, formatPercent, formatTokensShort, formatUsd } from './format';
 import type { BudgetStatus } from './budgets';
 import type { Projection } from './forecast';
 import type { NextTurnCost } from './metrics';
@@ -66,6 +66,10 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
     const byTokens = s['nudges.compactTokens'] > 0 && ctx >= s['nudges.compactTokens'] * scale;
     const byShare = s['nudges.compactWindowShare'] > 0 && ctx >= s['nudges.compactWindowShare'] * f.contextWindow * scale;
     if (byTokens || byShare) {
+      // Name the threshold that was crossed (the lower one when both were).
+      const shareAt = s['nudges.compactWindowShare'] * f.contextWindow;
+      const byTokensFirst = byTokens && (!byShare || s['nudges.compactTokens'] <= shareAt);
+      const crossed = byTokensFirst ? `${formatTokensShort(s['nudges.compactTokens'])} tokens` : `${formatPercent(s['nudges.compactWindowShare'], 0)} of the window`;
       const perTurn = f.nextTurn ? ` Each further turn re-sends it: about ${formatUsd(f.nextTurn.warmUSD)} with a warm cache, ${formatUsd(f.nextTurn.coldUSD)} cold.` : '';
       const p = f.projection;
       const ahead = p
@@ -75,7 +79,7 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
         key: `compact:${sid}`,
         kind: 'compact',
         level: 'warning',
-        title: 'Context is large: consider /compact',
+        title: `Context passed ${crossed}: /compact?`,
         message: `The context is ${formatInt(ctx)} tokens (${formatPercent(ctx / f.contextWindow, 0)} of the ${formatInt(f.contextWindow)} window).${perTurn}${ahead} /compact summarises it into a much smaller one.`,
         actions: ['sendCompact', 'copyCompact', 'openPanel', 'snooze'],
       });
@@ -88,7 +92,7 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
         key: `clear:${sid}:${f.lastActivityMs}`,
         kind: 'clear',
         level: 'warning',
-        title: 'Prompt cache has gone cold',
+        title: 'Prompt cache went cold: /clear before a new task?',
         message: `Idle ${minutes(idle)}, past the ${minutes(f.cacheTtlMs)} cache lifetime: the next prompt re-writes all ${formatInt(ctx)} tokens of context,${cost}. Starting a new task? /clear first (or /compact to keep a summary).`,
         actions: ['copyClear', 'copyCompact', 'openPanel', 'snooze'],
       });
@@ -157,6 +161,19 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
     }
   }
   return out;
+}
+
+/**
+ * The buttons of a nudge's notification: at most two, its main action and
+ * "Open panel" (the rest lives in the panel).
+ */
+export function toastActions(n: Nudge): NudgeAction[] {
+  const main = n.actions.find((a) => a !== 'openPanel' && a !== 'snooze' && a !== 'copyCompact') ?? n.actions.find((a) => a !== 'openPanel');
+  const out: NudgeAction[] = main !== undefined ? [main] : [];
+  if (n.actions.includes('openPanel')) {
+    out.push('openPanel');
+  }
+  return out.slice(0, 2);
 }
 
 /** What the tracker remembers between evaluations (plain data). */

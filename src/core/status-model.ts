@@ -8,8 +8,7 @@ import type { Report, SessionReport } from './report';
 import type { Settings } from './settings';
 import type { Nudge } from './nudges';
 import { periodOf, PLAN_NAMES, type BudgetStatus } from './budgets';
-import { addDays } from './local-day';
-import { formatCountdown, type CacheCountdown, type Projection } from './forecast';
+import type { CacheCountdown, Projection } from './forecast';
 import { limitSeverity, limitsApply, limitsTooltipLines, shortDuration, windowById, windowCell, type LimitsState } from './limits-view';
 
 export type Severity = 'none' | 'warning' | 'error';
@@ -84,19 +83,54 @@ function fill(format: string, values: Record<string, string>): string {
   return format.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
 }
 
-function bucketTable(s: SessionReport): string {
-  const rows: Array<[string, number, number]> = [
-    ['Input', s.inputTokens, s.bucketCostUSD.input],
-    ['Output', s.outputTokens, s.bucketCostUSD.output],
-    ['Cache write 5m', s.cacheWrite5mTokens, s.bucketCostUSD.write5m],
-    ['Cache write 1h', s.cacheWrite1hTokens, s.bucketCostUSD.write1h],
-    ['Cache read', s.cacheReadTokens, s.bucketCostUSD.read],
-  ];
-  const lines = ['| | Tokens | Cost |', '|---|---:|---:|', ...rows.map(([name, t, usd]) => `| ${name} | ${formatInt(t)} | ${formatUsd(usd)} |`)];
-  if (s.webSearchRequests > 0) {
-    lines.push(`| Web search | ${formatInt(s.webSearchRequests)} | ${formatUsd(s.bucketCostUSD.webSearch)} |`);
+/** The tooltip's lines (at most 8): the cause first, then the session and today, context and cache, one budget, and a pointer to the panel. */
+function tooltipLines(t: {
+  session: SessionReport | undefined;
+  todayUSD: number;
+  apiEq: string;
+  nudges: readonly Nudge[];
+  budgets: readonly BudgetStatus[];
+  cd: CacheCountdown | null;
+  nowMs: number;
+  unpriced: readonly string[];
+  status: SourceStatus;
+  formatTime: (ms: number) => string;
+  updatedAtMs: number;
+  pinned: boolean;
+  limitsLine?: string | undefined;
+}): string[] {
+  const lines: string[] = [];
+  const top = t.nudges.find((n) => n.level === 'error') ?? t.nudges[0];
+  const s = t.session;
+  if (top) {
+    lines.push(`$(${top.level === 'error' ? 'error' : 'warning'}) **${escapeMarkdown(top.title)}**${t.nudges.length > 1 ? ` (+${t.nudges.length - 1} more)` : ''}`);
+  } else if (t.unpriced.length > 0) {
+    lines.push(`$(warning) **Unpriced model: ${escapeMarkdown(t.unpriced.join(', '))}** (tokens counted, cost not in the totals)`);
   }
-  return lines.join('\n');
+  const eq = t.apiEq ? ` · ${t.apiEq}` : '';
+  if (s) {
+    lines.push(`**${formatUsd(s.costUSD)}** this session · ${formatUsd(t.todayUSD)} today${eq}${t.pinned ? ' · pinned' : ''}`);
+    const ctx = s.contextTokens !== null ? `Context ${formatTokensShort(s.contextTokens)} of ${formatTokensShort(s.contextWindow)} (${formatPercent(s.contextTokens / s.contextWindow, 0)})` : s.contextState === 'compacted' ? 'Context compacted' : 'Context unknown';
+    const cache = t.cd === null ? '' : t.nowMs >= t.cd.coldAtMs ? ` · cache cold since ${t.formatTime(t.cd.coldAtMs)}` : ` · cache warm until ${t.formatTime(t.cd.coldAtMs)}`;
+    lines.push(`${ctx}${cache}`);
+  } else {
+    lines.push(`**${formatUsd(t.todayUSD)}** today${eq} · no session in this workspace yet`);
+  }
+  const budget = [...t.budgets].sort((a, b) => b.share - a.share)[0];
+  if (budget) {
+    lines.push(`${escapeMarkdown(budget.label)}'s budget: ${formatUsd(budget.spentUSD)} of ${formatUsd(budget.limitUSD)} (${formatPercent(budget.share, 0)}; safe pace ${formatPercent(budget.paceShare, 0)})`);
+  }
+  if (t.limitsLine !== undefined) {
+    lines.push(t.limitsLine);
+  }
+  if (t.unpriced.length > 0 && top) {
+    lines.push(`$(warning) Unpriced: ${escapeMarkdown(t.unpriced.join(', '))}`);
+  }
+  if (t.status.kind === 'scanning') {
+    lines.push(`Scanning: ${formatInt(t.status.filesDone)} of ${formatInt(t.status.filesTotal)} files…`);
+  }
+  lines.push(`_Updated ${t.formatTime(t.updatedAtMs)} · click to open the panel for more_`);
+  return lines;
 }
 
 /** Builds the status bar model. */
@@ -132,8 +166,6 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   }
   const r = report;
   const todayUSD = r?.days.find((d) => d.date === today)?.costUSD ?? 0;
-  const weekStart = addDays(today, -6);
-  const weekUSD = (r?.days ?? []).filter((d) => d.date >= weekStart && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
   const spentSince = (start: string) => (r?.days ?? []).filter((d) => d.date >= start && d.date <= today).reduce((sum, d) => sum + d.costUSD, 0);
   const budgetWeek = input.budgets?.find((b) => b.period === 'week')?.spentUSD ?? spentSince(periodOf('week', today, settings['budgets.weekStartsOn']).start);
   const budgetMonth = input.budgets?.find((b) => b.period === 'month')?.spentUSD ?? spentSince(periodOf('month', today, settings['budgets.weekStartsOn']).start);
@@ -171,84 +203,25 @@ export function buildStatusModel(input: StatusInput): StatusModel {
   const format = settings['statusBar.format'];
   // Subscribers see the 5-hour share even with a format that does not name it (or no session to format).
   const limitsSuffix = showLimits && (!session || !LIMIT_PLACEHOLDERS.some((p) => format.includes(p))) ? ` · 5h ${values.fiveHour ?? '-'}` : '';
-  let text = `${ICON} ${apiEq ? 'API-eq. ' : ''}${session ? fill(format, values) : `today ${values.today ?? ''}`}${limitsSuffix}`;
+  // The warning state shows as an icon too, not by colour alone (High Contrast).
+  const lead = severity === 'error' ? '$(error)' : severity === 'warning' ? '$(warning)' : ICON;
+  let text = `${lead} ${apiEq ? 'API-eq. ' : ''}${session ? fill(format, values) : `today ${values.today ?? ''}`}${limitsSuffix}`;
   if (status.kind === 'scanning') {
     const pct = status.bytesTotal > 0 ? Math.floor((status.bytesDone / status.bytesTotal) * 100) : 0;
-    text = `$(sync~spin) ${text.slice(ICON.length + 1)} (scanning ${pct}%)`;
+    text = `$(sync~spin) ${text.slice(lead.length + 1)} (scanning ${pct}%)`;
   }
-  if (unpriced.length > 0) {
+  if (unpriced.length > 0 && severity === 'none') {
     text += ' $(warning)';
   }
 
-  const md: string[] = [];
-  if (session) {
-    md.push(`**Claude Code session** \`${escapeMarkdown(session.sessionId.slice(0, 8))}\` · ${escapeMarkdown(session.project ?? 'unknown project')}`);
-    md.push('', `**${formatUsd(session.costUSD)}** this session · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '');
-    if (apiEq) {
-      md.push(`_Dollar figures are ${apiEq}: what the same use costs at API list prices._`, '');
-    }
-    md.push(bucketTable(session), '');
-    const ctx =
-      session.contextTokens !== null
-        ? `${formatInt(session.contextTokens)} / ${formatInt(session.contextWindow)} tokens (${formatPercent(session.contextTokens / session.contextWindow, 0)})`
-        : session.contextState === 'compacted'
-          ? 'compacted, known after the next call'
-          : 'unknown';
-    const facts = [`Cache hit rate: **${formatPercent(session.cacheHitRate, 0)}** · Context: **${ctx}**`, `Model: ${escapeMarkdown(session.currentModel ?? '-')}`];
-    if (session.subagentCostUSD > 0) {
-      facts.push(`Subagents: ${formatUsd(session.subagentCostUSD)} (${formatPercent(session.costUSD > 0 ? session.subagentCostUSD / session.costUSD : 0, 0)} of the session)`);
-    }
-    if (session.unitemisedCostUSD !== null && session.unitemisedCostUSD > 0) {
-      facts.push(`Not itemised in the transcript (e.g. /compact): ${formatUsd(session.unitemisedCostUSD)}`);
-    }
-    if (session.itemisation === 'transcript-only') {
-      facts.push('_Transcript only: calls made by /compact may be missing._');
-    }
-    if (cd !== null) {
-      const late = cd.coldTurnUSD !== null ? ` ≈ ${formatUsd(cd.coldTurnUSD)}` : '';
-      facts.push(
-        nowMs >= cd.coldAtMs
-          ? `Prompt cache: **cold** since ${input.formatTime(cd.coldAtMs)}; the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`
-          : `Prompt cache warm until **${input.formatTime(cd.coldAtMs)}** (${formatCountdown(cd.coldAtMs - nowMs)} left at this update); after that the next prompt re-writes ${formatInt(cd.rewriteTokens)} tokens${late}`,
-      );
-    }
-    const p = input.projection;
-    if (p) {
-      facts.push(`Next ${p.turns} turns (estimate): ${formatUsd(p.continueUSD)} as is, ${formatUsd(p.compactUSD)} after /compact${p.paysOffAfter !== null ? ` (cheaper from turn ${p.paysOffAfter})` : ''}`);
-    }
-    if (current.reason === 'pinned') {
-      facts.push('_Pinned session._');
-    }
-    // A hard line break (two spaces) keeps each fact on its own line.
-    md.push(facts.join('  \n'));
-  } else {
-    md.push(`**Claude Code** · ${formatUsd(todayUSD)} today · ${formatUsd(weekUSD)} last 7 days`, '', 'No session in this workspace yet.');
-    if (apiEq) {
-      md.push('', `_Dollar figures are ${apiEq}._`);
-    }
-  }
-  const budgets = (input.budgets ?? []).filter((b) => b.period !== 'day');
-  if (budgets.length > 0) {
-    md.push('', budgets.map((b) => `${b.label}: ${formatUsd(b.spentUSD)} of ${formatUsd(b.limitUSD)} · ${b.summary}`).join('  \n'));
-  }
-  if (showLimits && limits !== null) {
-    md.push('', `**Plan limits**${limits.plan !== null ? ` (${escapeMarkdown(limits.plan)})` : ''}  \n${limitsTooltipLines(limits, nowMs, input.formatTime).map(escapeMarkdown).join('  \n')}`);
-  }
-  if (input.nudges.length > 0) {
-    md.push('', ...input.nudges.map((n) => `$(${n.level === 'error' ? 'error' : 'warning'}) **${escapeMarkdown(n.title)}**: ${escapeMarkdown(n.message)}`));
-  }
-  if (unpriced.length > 0) {
-    md.push('', `$(warning) Unpriced model(s): ${unpriced.map(escapeMarkdown).join(', ')}: tokens are counted, their cost is not in the totals.`);
-  }
-  if (status.kind === 'scanning') {
-    md.push('', `Scanning: ${formatInt(status.filesDone)} of ${formatInt(status.filesTotal)} files…`);
-  }
-  md.push('', `_Updated ${input.formatTime(input.updatedAtMs)} · list prices as of ${r?.priceTableAsOf ?? '-'}_`);
+  // Plan limits take one line of the tooltip: each window with its reset, and the reading's age.
+  const limitsLine = showLimits && limits !== null ? `**Plan limits**${limits.plan !== null ? ` (${escapeMarkdown(limits.plan)})` : ''}: ${limitsTooltipLines(limits, nowMs, input.formatTime).map(escapeMarkdown).join(' · ')}` : undefined;
+  const tooltip = tooltipLines({ session, todayUSD, apiEq, nudges: input.nudges, budgets: input.budgets ?? [], cd, nowMs, unpriced, status, formatTime: input.formatTime, updatedAtMs: input.updatedAtMs, pinned: current.reason === 'pinned', limitsLine });
 
   return {
     state: status.kind,
     text,
-    tooltip: md.join('\n'),
+    tooltip: tooltip.join('  \n'),
     severity,
     reasons,
     sessionId: session?.sessionId,

@@ -26,9 +26,20 @@ export function panelLimits(limits: LimitsState | null, subscription: string, no
   };
 }
 
-export function panelSession(s: SessionReport, detail: SessionDetail | undefined): PanelSession {
+/** The context size at which the /compact nudge fires: the lower of its thresholds that are on; null when both are off. */
+export function compactAt(threshold: MeterSnapshot['compactThreshold'], contextWindow: number): number | null {
+  if (!threshold) {
+    return null;
+  }
+  const at = [threshold.tokens > 0 ? threshold.tokens : Infinity, threshold.windowShare > 0 ? threshold.windowShare * contextWindow : Infinity];
+  const min = Math.min(...at);
+  return Number.isFinite(min) ? Math.round(min) : null;
+}
+
+export function panelSession(s: SessionReport, detail: SessionDetail | undefined, threshold?: MeterSnapshot['compactThreshold']): PanelSession {
   const turns = detail?.turns ?? [];
   return {
+    compactAtTokens: compactAt(threshold, s.contextWindow),
     cacheSavingsUSD: s.cacheSavingsUSD,
     whatIf: (detail?.whatIf ?? []).map((w) => ({ model: w.model, costUSD: w.costUSD })),
     spikes: (detail?.spikes ?? []).slice(0, 20).map((x) => ({ at: new Date(x.timestampMs).toISOString(), costUSD: x.costUSD, times: x.times, cause: x.cause, model: x.model, tools: x.tools ?? null })),
@@ -97,10 +108,14 @@ function panelRange(r: RangeTotals & { label: string }): PanelRange {
  * Builds the panel snapshot; `selected` (picked in the panel) wins over the
  * current session. `detailOf` gives the per-call figures of a session.
  */
+/** Sessions of the picker that get a title (each a light read of its transcript's head, remembered). */
+export const TITLED_SESSIONS = 30;
+
 export function buildPanelSnapshot(
   m: MeterSnapshot,
   selected: string | null,
   detailOf: (sessionId: string) => SessionDetail | undefined,
+  titleOf: (sessionId: string) => string | null = () => null,
   nowMs: number = Date.now(),
   formatTime: (ms: number) => string = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }),
 ): PanelSnapshot {
@@ -117,9 +132,9 @@ export function buildPanelSnapshot(
     scanPercent: src.kind === 'scanning' && src.bytesTotal > 0 ? Math.floor((src.bytesDone / src.bytesTotal) * 100) : 0,
     today: { date: m.today, costUSD: r?.days.find((d) => d.date === m.today)?.costUSD ?? 0 },
     weekUSD: h?.ranges.find((x) => x.label === 'Last 7 days')?.costUSD ?? 0,
-    session: shown ? panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId)) : null,
+    session: shown ? { ...panelSession(shown, shown.sessionId === m.currentDetail?.sessionId ? m.currentDetail : detailOf(shown.sessionId), m.compactThreshold), title: titleOf(shown.sessionId) } : null,
     sessionReason: picked ? 'selected' : current ? m.current.reason : 'none',
-    sessions: sessions.slice(0, 200).map((s) => ({ id: s.sessionId, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
+    sessions: sessions.slice(0, 200).map((s, i) => ({ id: s.sessionId, title: i < TITLED_SESSIONS ? titleOf(s.sessionId) : null, project: s.project, costUSD: s.costUSD, lastTimestamp: s.lastTimestamp })),
     unpricedModels: r?.skipped.unpricedModels ?? [],
     priceTableAsOf: r?.priceTableAsOf ?? '',
     updatedAt: new Date(m.updatedAtMs).toISOString(),
@@ -132,6 +147,7 @@ export function buildPanelSnapshot(
       : null,
     apiEquivalent: m.apiEquivalent,
     daily: h ? { byModel: h.byModel, byProject: h.byProject } : null,
+    pinned: m.current.reason === 'pinned',
     history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, notice: h.notice?.message ?? null } : null,
     // A non-empty API-equivalent label means a subscription is set.
     limits: panelLimits(m.limits, m.apiEquivalent !== '' ? 'subscription' : 'none', nowMs, formatTime),

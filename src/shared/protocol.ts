@@ -12,6 +12,8 @@ export interface PanelBucket {
 
 export interface PanelSession {
   id: string;
+  /** Claude Code's own title for the session (its summary line, else the first prompt), trimmed; null when unknown. */
+  title?: string | null;
   project: string | null;
   costUSD: number;
   subagentCostUSD: number;
@@ -52,6 +54,8 @@ export interface PanelSession {
     paysOffAfter: number | null;
     basis: string;
   } | null;
+  /** Context size at which the /compact nudge fires (the lower of its two thresholds); null when off. */
+  compactAtTokens?: number | null;
   /** The prompt cache's countdown; null with no main-chain call. */
   countdown: { coldAtMs: number; ttlMinutes: number; rewriteTokens: number; coldTurnUSD: number | null; warmTurnUSD: number | null } | null;
 }
@@ -122,6 +126,8 @@ export interface PanelRange {
 
 export interface PanelSessionChoice {
   id: string;
+  /** As PanelSession.title. */
+  title?: string | null;
   project: string | null;
   costUSD: number;
   lastTimestamp: string | null;
@@ -178,7 +184,9 @@ export interface PanelSnapshot {
   /** Daily cost of the last 30 days, stacked. */
   daily: { byModel: PanelStacked; byProject: PanelStacked } | null;
   history: PanelHistory | null;
-  /** Plan limits, when they apply (a plan is set or detected); null otherwise. */
+  /** Whether a session is pinned (the panel hides "Unpin" otherwise). */
+  pinned?: boolean;
+  /** Plan limits, when they apply (a plan is set or detected); null otherwise. Shown in the summary row and the Plan limits section. */
   limits: PanelLimits | null;
 }
 
@@ -193,4 +201,6 @@ export type WebviewToHost =
 /** What the serializer keeps across reloads (webview state). */
 export interface PanelState {
   selectedSession: string | null;
+  /** Which foldable sections are open, by section id (webview-only; the host ignores it). */
+  open?: Record<string, boolean>;
 }

@@ -12,6 +12,8 @@ import { Config } from './config';
 import { PINNED_STATE_KEY } from './ids';
 import { createLog, logSink } from './log';
 import { CostPanel } from './panel';
+import { SessionTitles } from '../node/session-titles';
+import { findClaudeRoots } from '../node/claude-roots';
 import { StatusBar } from './status-bar';
 import { ScanProgress } from './scan-progress';
 import type { StatusModel } from '../core/status-model';
@@ -81,7 +83,8 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
   const progress = new ScanProgress(meter);
   context.subscriptions.push(progress);
 
-  const openPanel = () => void CostPanel.show(context, meter, log);
+  const titles = new SessionTitles(() => findClaudeRoots({ configDirs: config.settings.configDirs }).projectsDirs);
+  const openPanel = () => void CostPanel.show(context, meter, log, titles);
   const rescan = async () => {
     log.info('rescan requested');
     progress.begin();
@@ -92,7 +95,7 @@ export function activate(context: vscode.ExtensionContext): CostMeterApi {
     }
   };
   context.subscriptions.push(...registerCommands(context, meter, log, openPanel, rescan));
-  context.subscriptions.push(CostPanel.registerSerializer(context, meter, log));
+  context.subscriptions.push(CostPanel.registerSerializer(context, meter, log, titles));
   context.subscriptions.push({ dispose: () => CostPanel.open?.dispose() });
 
   context.subscriptions.push(

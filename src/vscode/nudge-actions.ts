@@ -1,15 +1,15 @@
 import * as vscode from 'vscode';
-import type { Nudge, NudgeAction } from '../core/nudges';
+import { toastActions, type Nudge, type NudgeAction } from '../core/nudges';
 import { hasClaudeDescendant } from '../node/claude-terminal';
 import type { MeterView } from '../node/live/meter';
 import { Commands } from './ids';
 
 /** Labels of nudge actions, as shown on buttons and notifications. */
 export const ACTION_LABELS: Record<NudgeAction, string> = {
-  sendCompact: 'Send /compact to Claude',
+  sendCompact: 'Send /compact',
   copyCompact: 'Copy /compact',
   copyClear: 'Copy /clear',
-  openPanel: 'Open Panel',
+  openPanel: 'Open panel',
   snooze: 'Snooze',
 };
 
@@ -67,12 +67,12 @@ export async function runNudgeAction(action: NudgeAction, key: string, meter: Me
   }
 }
 
-/** Shows a nudge as a notification with its actions. */
+/** Shows a nudge as a notification: its one-sentence title and at most two buttons (the detail is in the panel). */
 export function notifyNudge(nudge: Nudge, meter: MeterView, log: vscode.LogOutputChannel): void {
-  const labels = nudge.actions.map((a) => ACTION_LABELS[a]);
+  const actions = toastActions(nudge);
   const show = nudge.level === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-  void show(`Claude Code Cost: ${nudge.title}. ${nudge.message}`, ...labels).then((choice) => {
-    const action = nudge.actions.find((a) => ACTION_LABELS[a] === choice);
+  void show(nudge.title, ...actions.map((a) => ACTION_LABELS[a])).then((choice) => {
+    const action = actions.find((a) => ACTION_LABELS[a] === choice);
     if (action) {
       void runNudgeAction(action, nudge.key, meter, log);
     }

@@ -6,6 +6,7 @@ import { panelStateSchema, parseWebviewMessage } from '../node/panel-messages';
 import type { MeterSnapshot, MeterView } from '../node/live/meter';
 import { Commands, PANEL_VIEW_TYPE } from './ids';
 import { runNudgeAction } from './nudge-actions';
+import type { SessionTitles } from '../node/session-titles';
 
 /** The cost panel: one webview, restored by a serializer after a reload. */
 export class CostPanel implements vscode.Disposable {
@@ -13,23 +14,23 @@ export class CostPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private selected: string | null;
 
-  static show(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel): CostPanel {
+  static show(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel, titles?: SessionTitles): CostPanel {
     if (CostPanel.current) {
       CostPanel.current.panel.reveal(vscode.ViewColumn.Active);
       return CostPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Claude Code Cost', vscode.ViewColumn.Active, CostPanel.options(context));
-    CostPanel.current = new CostPanel(panel, context, meter, log, null);
+    const panel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, 'Claude Code Cost Meter', vscode.ViewColumn.Active, CostPanel.options(context));
+    CostPanel.current = new CostPanel(panel, context, meter, log, null, titles);
     return CostPanel.current;
   }
 
-  static registerSerializer(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel): vscode.Disposable {
+  static registerSerializer(context: vscode.ExtensionContext, meter: MeterView, log: vscode.LogOutputChannel, titles?: SessionTitles): vscode.Disposable {
     return vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, {
       deserializeWebviewPanel: (panel: vscode.WebviewPanel, state: unknown) => {
         const parsed = panelStateSchema.safeParse(state);
         panel.webview.options = CostPanel.options(context);
         CostPanel.current?.dispose();
-        CostPanel.current = new CostPanel(panel, context, meter, log, parsed.success ? parsed.data.selectedSession : null);
+        CostPanel.current = new CostPanel(panel, context, meter, log, parsed.success ? parsed.data.selectedSession : null, titles);
         return Promise.resolve();
       },
     });
@@ -53,6 +54,7 @@ export class CostPanel implements vscode.Disposable {
     private readonly meter: MeterView,
     private readonly log: vscode.LogOutputChannel,
     selected: string | null,
+    private readonly titles?: SessionTitles,
   ) {
     this.selected = selected;
     meter.watchSession(selected ?? undefined);
@@ -94,7 +96,7 @@ export class CostPanel implements vscode.Disposable {
 <link rel="stylesheet" href="${codicons.toString()}">
 <link rel="stylesheet" href="${uplotStyle.toString()}">
 <link rel="stylesheet" href="${style.toString()}">
-<title>Claude Code Cost</title>
+<title>Claude Code Cost Meter</title>
 </head>
 <body>
 <main id="app" aria-live="polite"><p class="muted">Loading…</p></main>
@@ -104,7 +106,7 @@ export class CostPanel implements vscode.Disposable {
   }
 
   private post(snapshot: MeterSnapshot): void {
-    const message: HostToWebview = { type: 'snapshot', snapshot: buildPanelSnapshot(snapshot, this.selected, (id) => this.meter.sessionDetail(id)) };
+    const message: HostToWebview = { type: 'snapshot', snapshot: buildPanelSnapshot(snapshot, this.selected, (id) => this.meter.sessionDetail(id), (id) => this.titles?.titleOf(id) ?? null) };
     void this.panel.webview.postMessage(message);
   }
 

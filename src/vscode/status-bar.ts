@@ -10,7 +10,7 @@ export class StatusBar implements vscode.Disposable {
 
   constructor() {
     this.item = vscode.window.createStatusBarItem(STATUS_ITEM_ID, vscode.StatusBarAlignment.Left, 100);
-    this.item.name = 'Claude Code Cost';
+    this.item.name = 'Claude Code Cost Meter';
     this.item.command = Commands.openPanel;
     this.item.text = '$(sync~spin) Claude cost: scanning…';
     this.item.show();

@@ -100,15 +100,16 @@ describe('cost intelligence in a real VS Code workbench', function () {
     assert.ok(nudge.includes(`Next 10 turns (estimate): about ${usd(EXPECTED.continueUSD)} as is, ${usd(EXPECTED.compactUSD)} after /compact (cheaper from turn 6)`), nudge);
   });
 
-  it('the prompt-cache countdown ticks, with the price of being late', async () => {
+  it('the prompt-cache countdown gives a clock time and ticks, with the price of being late', async () => {
     const first = await text(frame, 'cache-countdown');
-    const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const re = new RegExp(`^Cold in (\\d+):(\\d\\d)${literal(`; after that the next prompt re-writes 160,010 tokens ≈ ${usd(EXPECTED.nextColdUSD)} (warm: ${usd(EXPECTED.nextWarmUSD)}).`)}$`);
-    const m = re.exec(first);
+    const m = /^Warm until (.+) \((\d+):(\d\d) left\)$/.exec(first);
     assert.ok(m, first);
-    const shownMs = (Number(m[1]) * 60 + Number(m[2])) * 1000;
+    const coldAt = new Date(tree.lastCallMs + 3_600_000).toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+    assert.equal(m[1], coldAt, 'the clock time the cache goes cold');
+    const shownMs = (Number(m[2]) * 60 + Number(m[3])) * 1000;
     const left = tree.lastCallMs + 3_600_000 - Date.now();
     assert.ok(Math.abs(shownMs - left) < 5_000, `${first} vs ${left} ms left`);
+    assert.equal(await text(frame, 'cache-cold-cost'), `1-hour cache; cold, the next prompt re-writes 160k tokens ≈ ${usd(EXPECTED.nextColdUSD)}`);
     await new Promise((r) => setTimeout(r, 2_100));
     assert.notEqual(await text(frame, 'cache-countdown'), first, 'it ticks every second');
   });
@@ -141,7 +142,8 @@ describe('cost intelligence in a real VS Code workbench', function () {
   });
 
   it('history kept in our storage outlives the deleted transcript: the 90-day view and the note', async () => {
-    assert.equal(await text(frame, 'range-today'), usd(EXPECTED.sessionUSD));
+    assert.equal(await text(frame, 'today-cost'), usd(EXPECTED.sessionUSD), 'today is in the summary row (and not repeated under Cost over days)');
+    assert.equal(await frame.locator('[data-testid=range-today]').count(), 0);
     assert.equal(await text(frame, 'range-month'), usd(EXPECTED.sessionUSD));
     assert.equal(await text(frame, 'range-quarter'), usd(EXPECTED.sessionUSD + EXPECTED.olderUSD + EXPECTED.goneUSD));
     const note = await text(frame, 'history-note');
@@ -149,6 +151,7 @@ describe('cost intelligence in a real VS Code workbench', function () {
   });
 
   it('the 30-day daily chart is drawn, stacked by model or by project, with its table', async () => {
+    await frame.locator('#fold-charts > summary').click();
     assert.ok((await frame.locator('[data-testid=daily] canvas').count()) > 0, 'a chart canvas');
     await frame.locator('[data-testid=daily] summary').click();
     const row = frame.locator(`[data-testid=daily-table] tr[data-day="${tree.today}"]`);

@@ -165,7 +165,7 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     await frame.locator('[data-testid=project]', { hasText: 'onerror' }).waitFor({ timeout: 10_000 });
     assert.equal(await frame.locator('[data-testid=project]').textContent(), HOSTILE_PROJECT);
     // Its per-call figures come from the meter's worker once the panel asks for this session (watchSession).
-    await frame.locator('[aria-label="Cost per call and context size over 2 calls"]').waitFor({ timeout: 10_000 });
+    await frame.locator('[aria-label="Cost per call and context size over 2 calls"]').waitFor({ state: 'attached', timeout: 10_000 });
     const notes = (await frame.locator('.notes').textContent()) ?? '';
     assert.ok(notes.includes(HOSTILE_MODEL), `the hostile model id is shown as text: ${notes}`);
     assert.ok(((await frame.locator('.warning').allTextContents()).join(' ')).includes(HOSTILE_MODEL), 'and named as unpriced');

@@ -83,6 +83,8 @@ export interface MeterSnapshot {
   limits: LimitsState | null;
   /** Increases with every snapshot. */
   sequence: number;
+  /** The /compact nudge's thresholds (0: off), for the panel's context gauge. */
+  compactThreshold?: { tokens: number; windowShare: number };
 }
 
 export interface MeterOptions {
@@ -576,6 +578,7 @@ export class Meter extends EventEmitter implements MeterView {
       today,
       updatedAtMs,
       sequence: ++this.sequence,
+      compactThreshold: { tokens: settings['nudges.compactTokens'], windowShare: settings['nudges.compactWindowShare'] },
     };
   }
 

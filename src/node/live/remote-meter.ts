@@ -60,6 +60,7 @@ export function startingSnapshot(settings: Settings, nowMs: number): MeterSnapsh
     today: '',
     updatedAtMs: nowMs,
     sequence: 0,
+    compactThreshold: { tokens: settings['nudges.compactTokens'], windowShare: settings['nudges.compactWindowShare'] },
   };
 }
 

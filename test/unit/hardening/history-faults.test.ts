@@ -140,7 +140,7 @@ describe('hardening: a history that cannot be used as it stands is set aside, ne
     const before = fs.readFileSync(file(), 'utf8');
     const r = await runNodeScript(
       `
-      const { saveHistory, loadHistory } = require(COMPILED + '/src/node/history-store.js');
+      const { saveHistory, loadHistory } = require(COMPILED + '/src/node/live/history-store.js');
       const loaded = loadHistory(${JSON.stringify(dir)});
       let error;
       try { saveHistory(${JSON.stringify(dir)}, () => []); } catch (e) { error = { kind: e.kind, message: e.message }; }
@@ -191,8 +191,8 @@ function meterLoopScript(storage: string, claude: string, tag: string, rounds: n
     const { Engine } = require(COMPILED + '/src/core/engine.js');
     const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
     const { liveHistoryRows } = require(COMPILED + '/src/core/history.js');
-    const { saveMergedHistory, loadHistory } = require(COMPILED + '/src/node/history-store.js');
-    const { scanAllSync } = require(COMPILED + '/src/node/scan.js');
+    const { saveMergedHistory, loadHistory } = require(COMPILED + '/src/node/live/history-store.js');
+    const { scanAllSync } = require(COMPILED + '/src/node/scan/scan.js');
     const { assistantLine } = require(COMPILED + '/test/unit/support/lines.js');
     const storage = ${JSON.stringify(storage)}; const projects = path.join(${JSON.stringify(claude)}, 'projects', '-p');
     fs.mkdirSync(projects, { recursive: true });
@@ -252,7 +252,7 @@ describe('hardening: a save killed at any moment', function () {
     fs.writeFileSync(
       script,
       `
-      const { saveMergedHistory, loadHistory } = require(${JSON.stringify(path.join(compiledRoot, 'src/node/history-store.js'))});
+      const { saveMergedHistory, loadHistory } = require(${JSON.stringify(path.join(compiledRoot, 'src/node/live/history-store.js'))});
       const storage = process.argv[2];
       let held = loadHistory(storage).rows;
       const row = (s, i) => ({ day: '2026-10-01', sessionId: s, part: 'main', project: '/p', model: 'claude-sonnet-4-6', costUSD: i / 1000, tokens: { input: i, output: 0, write5m: 0, write1h: 0, read: 0, webSearches: 0 }, messages: 1 });

@@ -92,13 +92,13 @@ describe('plan limits in the status bar, nudges and panel', () => {
 
   it('gives the panel a plan-limits section only when limits apply', () => {
     const snap = { limits: limitsAt(42, NOW), apiEquivalent: '', report: undefined, current: { sessionId: undefined, reason: 'none' }, source: { kind: 'ready' }, today: '2026-12-06', updatedAtMs: NOW, nudges: [], history: undefined, priceOverrideErrors: [], currentDetail: undefined } as unknown as MeterSnapshot;
-    const p = buildPanelSnapshot(snap, null, () => undefined, NOW, (ms) => new Date(ms).toISOString().slice(11, 16));
+    const p = buildPanelSnapshot(snap, null, () => undefined, () => null, NOW, (ms) => new Date(ms).toISOString().slice(11, 16));
     assert.deepEqual(p.limits?.windows.map((w) => [w.id, w.percent, w.stale]), [
       ['five_hour', 42, false],
       ['seven_day', 61, false],
     ]);
     assert.equal(p.limits?.pace, 'Pace: not enough usage in this window to estimate');
-    const off = buildPanelSnapshot({ ...snap, limits: { reading: null, plan: null, problems: [], pace: null } }, null, () => undefined, NOW);
+    const off = buildPanelSnapshot({ ...snap, limits: { reading: null, plan: null, problems: [], pace: null } }, null, () => undefined, () => null, NOW);
     assert.equal(off.limits, null);
   });
 });

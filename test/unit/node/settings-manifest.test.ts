@@ -8,9 +8,19 @@ const ROOT = path.resolve(__dirname, '../../../..');
 
 describe('settings in package.json', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
-    contributes: { configuration: { properties: Record<string, { default?: unknown; markdownDescription?: string; enum?: unknown[]; enumDescriptions?: unknown[]; type?: string }> } };
+    contributes: { configuration: Array<{ title: string; properties: Record<string, { default?: unknown; markdownDescription?: string; enum?: unknown[]; enumDescriptions?: unknown[]; type?: string }> }> };
   };
-  const props = manifest.contributes.configuration.properties;
+  // Titled groups: the sections of the Settings editor.
+  const groups = manifest.contributes.configuration;
+  const props = Object.assign({}, ...groups.map((g) => g.properties)) as (typeof groups)[number]['properties'];
+
+  it('groups the settings in the sections a user looks for, each setting in one', () => {
+    assert.deepEqual(
+      groups.map((g) => g.title),
+      ['Status bar', 'Nudges', 'Budgets', 'Plans', 'Pricing', 'Storage'],
+    );
+    assert.equal(groups.reduce((n, g) => n + Object.keys(g.properties).length, 0), Object.keys(props).length, 'no setting in two groups');
+  });
 
   it('every setting of the schema is contributed with its default and a description, and nothing else is', () => {
     const defaults = defaultSettings() as Record<string, unknown>;
