@@ -376,9 +376,9 @@ describe('hardening: full disk and read-only storage (a real tmpfs)', function (
   });
 
   it('the index on a full disk: the previous index and report are intact, no temp file, the CLI only warns', async () => {
-    const { saveIndex, loadIndex } = await import('../../../src/node/scan/index-store');
+    const { saveIndex, loadIndex, INDEX_VERSION } = await import('../../../src/node/scan/index-store');
     const { finishWarmScan } = await import('../../../src/node/scan/warm-scan');
-    const index = { version: 3, engineKey: 'k', files: {}, report: { key: 'r', fingerprint: 'f', json: '{"a":1}', warnings: [] } };
+    const index = { version: INDEX_VERSION, engineKey: 'k', files: {}, report: { key: 'r', fingerprint: 'f', json: '{"a":1}', warnings: [] } };
     saveIndex(mnt, index);
     const names = fs.readdirSync(mnt).sort();
     const bytes = names.map((n) => fs.readFileSync(path.join(mnt, n), 'utf8'));

@@ -131,7 +131,8 @@ describe('the meter reads and follows the plan limits', () => {
     assert.match(first.status.text, / · 5h 37\.5%$/);
     assert.equal(first.limits?.reading?.source, 'claude-config');
     await meter.updateSettings({ ...defaultSettings(), 'statusBar.format': '{session} · 5h {fiveHour} · wk {weekLimit} · {limitsAge} old' });
-    assert.match(meter.snapshot.status.text, /^\$\(pulse\) \$[\d.]+ · 5h 37\.5% · wk 61% · 10m old$/);
+    // The context (100k tokens) is at the /compact threshold: the item leads with the warning icon.
+    assert.match(meter.snapshot.status.text, /^\$\(warning\) \$[\d.]+ · 5h 37\.5% · wk 61% · 10m old$/);
     await meter.updateSettings(defaultSettings());
     // 37.5% for two equal calls; one of them in the last 30 min: 18.75% per 30 min; 62.5% left → 100 min.
     assert.equal(first.limits?.pace?.kind, 'runsOut');

@@ -17,7 +17,7 @@ describe('settings in package.json', () => {
   it('groups the settings in the sections a user looks for, each setting in one', () => {
     assert.deepEqual(
       groups.map((g) => g.title),
-      ['Status bar', 'Nudges', 'Budgets', 'Plans', 'Pricing', 'Storage'],
+      ['Status bar', 'Nudges', 'Budgets', 'Plans', 'Pricing', 'Storage', 'Team export'],
     );
     assert.equal(groups.reduce((n, g) => n + Object.keys(g.properties).length, 0), Object.keys(props).length, 'no setting in two groups');
   });
