@@ -140,20 +140,12 @@ export function activeNudges(f: NudgeFacts, s: Settings, scale = 1): Nudge[] {
     const error = s['limits.errorPercent'];
     const warn = s['limits.warnPercent'];
     const resets = w.resetsAtMs !== null ? ` It resets in ${minutes(w.resetsAtMs - f.nowMs)}.` : '';
-    if (error > 0 && w.percent >= error * scale) {
+    const level = error > 0 && w.percent >= error * scale ? 'error' : warn > 0 && w.percent >= warn * scale ? 'warning' : undefined;
+    if (level !== undefined) {
       out.push({
-        key: `fiveHourLimit:error:${scope}`,
+        key: `fiveHourLimit:${level}:${scope}`,
         kind: 'fiveHourLimit',
-        level: 'error',
-        title: `5-hour limit at ${formatLimitPercent(w.percent)}`,
-        message: `You have used ${formatLimitPercent(w.percent)} of your plan's 5-hour limit.${resets}`,
-        actions: ['openPanel', 'snooze'],
-      });
-    } else if (warn > 0 && w.percent >= warn * scale) {
-      out.push({
-        key: `fiveHourLimit:warning:${scope}`,
-        kind: 'fiveHourLimit',
-        level: 'warning',
+        level,
         title: `5-hour limit at ${formatLimitPercent(w.percent)}`,
         message: `You have used ${formatLimitPercent(w.percent)} of your plan's 5-hour limit.${resets}`,
         actions: ['openPanel', 'snooze'],
