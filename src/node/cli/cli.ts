@@ -14,10 +14,11 @@ import { defaultCacheDir, indexExists, isInside } from '../scan/index-store';
 import { SCAN_WORKER_PATH, startScanWorker } from '../scan/cold-scan';
 import { machineZoneName } from '../machine-zone';
 import { engineKey, finishWarmScan, warmScan } from '../scan/warm-scan';
-import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
+import { formatCauses, formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../../core/forecast';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { toolNamesIn } from '../live/tool-names';
+import { readSessionCauses } from '../live/session-causes';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
@@ -213,13 +214,22 @@ async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.Wri
   const forecast = detail
     ? { cacheTtlMs: detail.cacheTtlMs, nextTurn: detail.nextTurn, projection: detail.projection, countdown: detail.countdown, whatIf: detail.whatIf, spikes: detail.spikes }
     : null;
+  // Causes need the session's lines (the scan keeps none): its files are read now.
+  const causes = engine ? await readSessionCauses(engine, session.sessionId) : undefined;
+  for (const p of causes?.problems ?? []) {
+    err.write(`claude-cost: causes: could not read ${safeText(p)}\n`);
+  }
   if (args.json) {
-    out.write(`${JSON.stringify({ session, turns, forecast, atMs: nowMs })}\n`);
+    const extra = causes ? { causes: causes.causes, cacheMisses: causes.cacheMisses, cacheMissCostUSD: causes.cacheMissCostUSD } : { causes: [], cacheMisses: [], cacheMissCostUSD: 0 };
+    out.write(`${JSON.stringify({ session, turns, forecast, ...extra, atMs: nowMs })}\n`);
     return 0;
   }
   out.write(formatSessionTurns(session, turns));
   if (detail) {
     out.write(formatSessionForecast(detail, nowMs));
+  }
+  if (causes) {
+    out.write(formatCauses(causes.causes, causes.cacheMisses, causes.cacheMissCostUSD));
   }
   return 0;
 }

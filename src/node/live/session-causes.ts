@@ -1,0 +1,73 @@
+/**
+ * Causes of one session (src/core/causes.ts), read on demand: the scan keeps
+ * no message content, so the session's files (main file, subagent files and
+ * their `.meta.json`) are read in full here, line by line in chunks, keeping
+ * only what the cause rules need. Never throws on a bad line; a file that
+ * cannot be read is left out (its calls fall back to `prompt`) and named in
+ * `problems`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { causeLineOf, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type SessionCauses } from '../../core/causes';
+import type { Engine, FileState } from '../../core/engine';
+
+// Lines worth a JSON.parse: the kinds the rules read (snapshots and metadata are skipped by a byte search).
+const NEEDLES = [Buffer.from('"assistant"'), Buffer.from('"user"'), Buffer.from('"compact_boundary"')];
+const SNAPSHOT = Buffer.from('"file-history-snapshot"');
+
+/** The cause lines of one file, in order. */
+export async function causeLinesIn(filePath: string): Promise<CauseLine[]> {
+  const out: CauseLine[] = [];
+  const visit = (line: Buffer) => {
+    if (line.length === 0 || !NEEDLES.some((n) => line.indexOf(n) >= 0) || line.subarray(0, 64).indexOf(SNAPSHOT) >= 0) {
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString('utf8'));
+    } catch {
+      return;
+    }
+    const c = causeLineOf(value);
+    if (c) {
+      out.push(c);
+    }
+  };
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      visit(buf.subarray(start, nl));
+      start = nl + 1;
+    }
+    carry = Buffer.from(buf.subarray(start));
+  }
+  // A torn last line is not read (the scan does not count it either).
+  return out;
+}
+
+function agentIdOf(file: FileState): string | undefined {
+  const m = /agent-([0-9a-zA-Z]+)\.jsonl$/.exec(path.basename(file.path));
+  return m?.[1];
+}
+
+/** The session's files read for the cause rules; unreadable ones are named in `problems`. */
+export async function readCauseFiles(engine: Engine, sessionId: string): Promise<{ files: CauseFile[]; problems: string[] }> {
+  const files: CauseFile[] = [];
+  const problems: string[] = [];
+  for (const file of engine.sessionFiles().get(sessionId) ?? []) {
+    try {
+      files.push({ path: file.path, subagent: file.role.subagent, agentType: file.agentMeta?.agentType, agentId: agentIdOf(file), lines: await causeLinesIn(file.path) });
+    } catch (e) {
+      problems.push(`${file.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { files, problems };
+}
+
+/** Causes and cache misses of one session, its files read now. */
+export async function readSessionCauses(engine: Engine, sessionId: string, options: CauseOptions = {}): Promise<SessionCauses & { problems: string[] }> {
+  const { files, problems } = await readCauseFiles(engine, sessionId);
+  return { ...sessionCauses(engine.sessionEntries(sessionId), files, options), problems };
+}

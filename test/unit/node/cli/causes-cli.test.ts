@@ -1,0 +1,47 @@
+/**
+ * `claude-cost session ID --json` gains `causes` and `cacheMisses` (#20),
+ * read from the session's files on a real temp tree, also printed as tables.
+ */
+import { strict as assert } from 'node:assert';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runCli } from '../../support/cli';
+import { CALLS, CAUSE_SESSION, HAIKU, SONNET, causeSessionFiles, usd } from '../../support/cause-session';
+import type { CauseRow, CacheMiss } from '../../../../src/core/causes';
+
+describe('claude-cost session: causes and cache misses (#20)', () => {
+  let temp = '';
+  before(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-causes-'));
+    for (const [rel, text] of Object.entries(causeSessionFiles())) {
+      const file = path.join(temp, 'projects', rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+  });
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  it('--json gives each cause with exact dollars that add up to the session', async () => {
+    const r = await runCli(['session', CAUSE_SESSION.slice(0, 8), '--json', '--no-cache', '--config-dir', temp]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { session: { costUSD: number }; causes: CauseRow[]; cacheMisses: CacheMiss[] };
+    const by = Object.fromEntries(out.causes.map((c) => [c.cause, c]));
+    assert.ok(Math.abs((by['mcp:github']?.costUSD ?? 0) - usd(SONNET, CALLS.c3)) < 1e-12);
+    assert.ok(Math.abs((by['subagent:Explore']?.costUSD ?? 0) - usd(HAIKU, CALLS.s1) - usd(HAIKU, CALLS.s2)) < 1e-12);
+    assert.equal(by.Agent?.calls, 1);
+    assert.equal(by.prompt?.calls, 2);
+    assert.deepEqual(Object.keys(by[out.causes[0]!.cause]!).sort(), ['calls', 'cause', 'costUSD', 'kind', 'rereadCostUSD', 'tokensAdded', 'unpricedCalls']);
+    assert.ok(Math.abs(out.causes.reduce((s, c) => s + c.costUSD, 0) - out.session.costUSD) < 1e-12);
+    assert.deepEqual(out.cacheMisses, []);
+  });
+
+  it('prints the causes as a table', async () => {
+    const r = await runCli(['session', CAUSE_SESSION, '--no-cache', '--config-dir', temp]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Where the money goes$/m);
+    assert.match(r.stdout, /^mcp:github\s+mcp\s+1\s+\$0\.0\d/m);
+    assert.match(r.stdout, /^subagent:Explore\s+subagent\s+2\s/m);
+    assert.match(r.stdout, /^Cache misses: none$/m);
+  });
+});
