@@ -410,3 +410,30 @@ export function causeTokensByCard(entries: Iterable<Entry>, files: readonly Caus
   }
   return out;
 }
+
+/**
+ * Causes of several sessions added up (by cause name), and their cache
+ * misses' extra cost. Dollars add per session, each exact to its session.
+ */
+export function mergeCauses(sessions: readonly SessionCauses[]): { causes: CauseRow[]; cacheMissCostUSD: number; cacheMisses: number } {
+  const rows = new Map<string, CauseRow>();
+  for (const s of sessions) {
+    for (const c of s.causes) {
+      const r = rows.get(c.cause);
+      if (r) {
+        r.calls += c.calls;
+        r.costUSD += c.costUSD;
+        r.unpricedCalls += c.unpricedCalls;
+        r.tokensAdded += c.tokensAdded;
+        r.rereadCostUSD += c.rereadCostUSD;
+      } else {
+        rows.set(c.cause, { ...c });
+      }
+    }
+  }
+  return {
+    causes: [...rows.values()].sort((a, b) => b.costUSD - a.costUSD || a.cause.localeCompare(b.cause)),
+    cacheMissCostUSD: sessions.reduce((t, s) => t + s.cacheMissCostUSD, 0),
+    cacheMisses: sessions.reduce((t, s) => t + s.cacheMisses.length, 0),
+  };
+}

@@ -21,7 +21,7 @@ import { checkListing, listTranscriptFiles, type ListProblem } from '../scan/lis
 export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessEnv, out: TextWriter, err: TextWriter): number | undefined {
   try {
     const args = parseArgs(argv);
-    if (args.command !== 'report' || !args.json || args.noCache) {
+    if (args.command !== 'report' || !args.json || args.noCache || args.causes) {
       return undefined;
     }
     checkConfigDirs(args.configDirs);

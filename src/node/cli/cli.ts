@@ -14,11 +14,11 @@ import { defaultCacheDir, indexExists, isInside } from '../scan/index-store';
 import { SCAN_WORKER_PATH, startScanWorker } from '../scan/cold-scan';
 import { machineZoneName } from '../machine-zone';
 import { engineKey, finishWarmScan, warmScan } from '../scan/warm-scan';
-import { formatCauses, formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
+import { formatCauses, formatPeriodCauses, formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../../core/forecast';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { toolNamesIn } from '../live/tool-names';
-import { readSessionCauses } from '../live/session-causes';
+import { readPeriodCauses, readSessionCauses } from '../live/session-causes';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
@@ -69,7 +69,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
         engineKey: engineKey(bundledPriceTableData(), VERSION),
         reportKey,
         workerPath,
-        reuseReport: args.command === 'report',
+        reuseReport: args.command === 'report' && !args.causes,
         started,
       },
     );
@@ -156,6 +156,19 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     }
   } else if (args.csv) {
     out.write(exportCsv(result.report));
+  } else if (args.causes) {
+    // Needs every session's lines in the period: read now (the scan keeps none).
+    const period = result.engine ? await readPeriodCauses(result.engine, result.report.sessions.map((s) => s.sessionId), { since: args.since, until: args.until }) : undefined;
+    const causes = period?.causes ?? [];
+    if (period && period.problems.length > 0) {
+      result.warnings.push(`causes: ${period.problems.length} file(s) could not be read`);
+    }
+    if (args.json) {
+      out.write(`${result.json.slice(0, -1)},"causes":${JSON.stringify(causes)},"cacheMissCostUSD":${JSON.stringify(period?.cacheMissCostUSD ?? 0)}}\n`);
+    } else {
+      out.write(formatReportTables(result.report));
+      out.write(formatPeriodCauses(causes, period?.cacheMissCostUSD ?? 0, period?.cacheMisses ?? 0));
+    }
   } else if (args.json) {
     out.write(`${result.json}\n`);
   } else {

@@ -204,6 +204,13 @@ export function formatCauses(causes: readonly CauseRow[], misses: readonly Cache
   return `${out.join('\n')}\n`;
 }
 
+/** `report --causes`: the cost by cause over the period. */
+export function formatPeriodCauses(causes: readonly CauseRow[], missCostUSD: number, misses: number): string {
+  const total = causes.reduce((s, c) => s + c.costUSD, 0);
+  const rows = causes.map((c) => [safeText(c.cause), c.kind, formatInt(c.calls), formatUsd(c.costUSD), formatPercent(total > 0 ? c.costUSD / total : null), formatInt(c.tokensAdded), `~${formatUsd(c.rereadCostUSD)}`]);
+  return `\nWhere the money goes\n${table(['Cause', 'Kind', 'Calls', 'Cost', 'Share', 'Tokens added', 'Re-read (est.)'], rows, [false, false, true, true, true, true, true])}\n\nCache misses: ${formatInt(misses)}, costing ${formatUsd(missCostUSD)} more than warm reads\n`;
+}
+
 /** The one-line status of `claude-cost watch`. */
 export function watchLine(snap: MeterSnapshot): string {
   const st = snap.source;

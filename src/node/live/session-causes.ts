@@ -8,7 +8,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { causeLineOf, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type SessionCauses } from '../../core/causes';
+import { causeLineOf, mergeCauses, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type CauseRow, type SessionCauses } from '../../core/causes';
 import type { Engine, FileState } from '../../core/engine';
 
 // Lines worth a JSON.parse: the kinds the rules read (snapshots and metadata are skipped by a byte search).
@@ -70,4 +70,29 @@ export async function readCauseFiles(engine: Engine, sessionId: string): Promise
 export async function readSessionCauses(engine: Engine, sessionId: string, options: CauseOptions = {}): Promise<SessionCauses & { problems: string[] }> {
   const { files, problems } = await readCauseFiles(engine, sessionId);
   return { ...sessionCauses(engine.sessionEntries(sessionId), files, options), problems };
+}
+
+/**
+ * Causes over a period: every listed session's files read in turn (one at a
+ * time, to bound memory), only its calls on local days in [since, until].
+ */
+export async function readPeriodCauses(
+  engine: Engine,
+  sessionIds: readonly string[],
+  range: { since?: string | undefined; until?: string | undefined },
+): Promise<{ causes: CauseRow[]; cacheMissCostUSD: number; cacheMisses: number; problems: string[] }> {
+  const inRange = (day: string) => (range.since === undefined || day >= range.since) && (range.until === undefined || day <= range.until);
+  const per: SessionCauses[] = [];
+  const problems: string[] = [];
+  for (const id of sessionIds) {
+    const entries = [...engine.sessionEntries(id)].filter((e) => inRange(e.day));
+    if (entries.length === 0) {
+      continue;
+    }
+    const read = await readCauseFiles(engine, id);
+    problems.push(...read.problems);
+    per.push(sessionCauses(entries, read.files));
+  }
+  const merged = mergeCauses(per);
+  return { ...merged, problems };
 }

@@ -44,4 +44,19 @@ describe('claude-cost session: causes and cache misses (#20)', () => {
     assert.match(r.stdout, /^subagent:Explore\s+subagent\s+2\s/m);
     assert.match(r.stdout, /^Cache misses: none$/m);
   });
+
+  it('report --causes --json adds the causes over the period, adding up to the itemised total', async () => {
+    const r = await runCli(['report', '--causes', '--json', '--no-cache', '--config-dir', temp, '--tz', 'UTC']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { totals: { costUSD: number; unitemisedCostUSD: number }; causes: CauseRow[]; cacheMissCostUSD: number };
+    assert.equal(out.causes.length, 6);
+    assert.ok(Math.abs(out.causes.reduce((s, c) => s + c.costUSD, 0) - (out.totals.costUSD - out.totals.unitemisedCostUSD)) < 1e-12);
+    const outside = await runCli(['report', '--causes', '--json', '--no-cache', '--config-dir', temp, '--tz', 'UTC', '--since', '2026-11-21']);
+    assert.deepEqual((JSON.parse(outside.stdout) as { causes: CauseRow[] }).causes, [], 'no call in the period');
+    const text = await runCli(['report', '--causes', '--no-cache', '--config-dir', temp, '--tz', 'UTC']);
+    assert.match(text.stdout, /^Where the money goes$/m);
+    assert.match(text.stdout, /^Cache misses: 0, costing \$0\.00 more than warm reads$/m);
+    const plain = await runCli(['report', '--json', '--no-cache', '--config-dir', temp]);
+    assert.equal((JSON.parse(plain.stdout) as { causes?: unknown }).causes, undefined, 'only with --causes');
+  });
 });
