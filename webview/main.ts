@@ -402,6 +402,29 @@ function rangesSection(ranges: PanelRange[]): HTMLElement {
   return section;
 }
 
+/** "Where the money goes" (#20): the session's cost by cause, and what its cache misses cost. */
+function causesSection(s: PanelSession): HTMLElement {
+  const box = el('div', { 'data-testid': 'causes' });
+  box.append(el('h3', {}, 'Where the money goes'));
+  if (!s.causes) {
+    box.append(el('p', { class: 'muted small' }, 'Reading the session…'));
+    return box;
+  }
+  const t = el('table', { 'aria-label': 'Cost by cause' });
+  t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Cause'), el('th', { scope: 'col', class: 'num' }, 'Calls'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'Share'), el('th', { scope: 'col', class: 'num' }, 'Tokens added'), el('th', { scope: 'col', class: 'num' }, 'Re-read (est.)'))));
+  const b = el('tbody');
+  const total = s.causes.reduce((sum, c) => sum + c.costUSD, 0);
+  for (const c of s.causes) {
+    b.append(el('tr', {}, el('td', { class: 'project' }, c.cause), el('td', { class: 'num' }, int(c.calls)), el('td', { class: 'num', 'data-testid': `cause-${c.cause}` }, usd(c.costUSD)), el('td', { class: 'num' }, total > 0 ? `${Math.round((c.costUSD / total) * 100)}%` : '-'), el('td', { class: 'num' }, int(c.tokensAdded)), el('td', { class: 'num' }, `~${usd(c.rereadCostUSD)}`)));
+  }
+  t.append(b);
+  box.append(t);
+  if (s.cacheMisses) {
+    box.append(el('p', { 'data-testid': 'cache-miss-cost' }, s.cacheMisses.count === 0 ? 'No cache misses in this session.' : `Cache misses cost ${usd(s.cacheMisses.extraCostUSD)} more than warm reads (${int(s.cacheMisses.count)} in this session).`));
+  }
+  return box;
+}
+
 function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
   const section = el('section', { 'aria-label': 'Session' });
   const reason = { selected: 'picked here', pinned: 'pinned', workspace: 'latest in this workspace', any: 'latest anywhere', none: '' }[snap.sessionReason];
@@ -450,6 +473,7 @@ function sessionSection(s: PanelSession, snap: PanelSnapshot): HTMLElement {
   }
   table.append(body);
   section.append(table);
+  section.append(causesSection(s));
   if (s.whatIf.length > 0) {
     const t = el('table', { 'aria-label': 'This session on other models', 'data-testid': 'what-if' });
     t.append(el('thead', {}, el('tr', {}, el('th', { scope: 'col' }, 'Same calls on'), el('th', { scope: 'col', class: 'num' }, 'Cost'), el('th', { scope: 'col', class: 'num' }, 'vs actual'))));

@@ -20,6 +20,7 @@ import { loadHistory, saveHistory } from './history-store';
 import { exportFigures, type ExportFigures } from '../../core/prometheus';
 import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
+import { SessionCauseLookup } from './session-causes';
 import { withOverrides } from '../../core/pricing/price-table';
 import { LiveSource, type SourceState } from './live-source';
 
@@ -154,6 +155,7 @@ export class Meter extends EventEmitter implements MeterView {
   private lastHistorySaveMs = 0;
   /** Tool names of the calls before spikes, read on demand. */
   private tools: ToolNameLookup;
+  private causes: SessionCauseLookup;
   private savedRevision = -1;
   private saveScheduled = false;
   private disposed = false;
@@ -166,6 +168,7 @@ export class Meter extends EventEmitter implements MeterView {
     super();
     this.options = options;
     this.tools = new ToolNameLookup(() => this.schedule(), options.log);
+    this.causes = new SessionCauseLookup(() => this.schedule(), options.log);
     this.prices = this.pricesFor(options.settings);
     this.source = this.createSource();
     this.snapshotValue = this.compute();
@@ -281,6 +284,9 @@ export class Meter extends EventEmitter implements MeterView {
     for (const spike of detail?.spikes ?? []) {
       const before = spike.previousIndex !== undefined ? detail?.turns[spike.previousIndex] : undefined;
       spike.tools = before?.messageId !== undefined ? this.tools.get(before.filePath, before.messageId) : [];
+    }
+    if (detail) {
+      detail.causes = this.causes.get(this.source.engine, sessionId);
     }
     return detail;
   }
@@ -579,6 +585,7 @@ export class Meter extends EventEmitter implements MeterView {
       this.clockTimer = undefined;
     }
     this.tools.dispose();
+    this.causes.dispose();
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged.history, true);
     }

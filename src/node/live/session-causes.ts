@@ -96,3 +96,45 @@ export async function readPeriodCauses(
   const merged = mergeCauses(per);
   return { ...merged, problems };
 }
+
+/**
+ * A cache in front of `readSessionCauses` for a live view: `get` answers at
+ * once (the latest result, possibly one revision old, or undefined at first)
+ * and, when the session changed since, starts one read and calls `onFound`
+ * when it ends, so the view can refresh.
+ */
+export class SessionCauseLookup {
+  private known = new Map<string, { revision: number; causes: SessionCauses }>();
+  private running = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    private readonly onFound: () => void,
+    private readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void,
+  ) {}
+
+  get(engine: Engine, sessionId: string, options: CauseOptions = {}): SessionCauses | undefined {
+    const revision = engine.sessionRevision(sessionId);
+    const cached = this.known.get(sessionId);
+    if ((cached === undefined || cached.revision !== revision) && !this.running.has(sessionId) && !this.disposed) {
+      this.running.add(sessionId);
+      readSessionCauses(engine, sessionId, options)
+        .then((causes) => {
+          causes.problems.forEach((p) => this.log?.('warn', `causes: could not read ${p}`));
+          this.known.set(sessionId, { revision, causes });
+        })
+        .catch((err: unknown) => this.log?.('warn', `causes of ${sessionId}: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          this.running.delete(sessionId);
+          if (!this.disposed) {
+            this.onFound();
+          }
+        });
+    }
+    return cached?.causes;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}

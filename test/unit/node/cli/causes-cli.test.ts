@@ -9,6 +9,10 @@ import * as path from 'node:path';
 import { runCli } from '../../support/cli';
 import { CALLS, CAUSE_SESSION, HAIKU, SONNET, causeSessionFiles, usd } from '../../support/cause-session';
 import type { CauseRow, CacheMiss } from '../../../../src/core/causes';
+import { Meter } from '../../../../src/node/live/meter';
+import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
+import { defaultSettings } from '../../../../src/core/settings';
+import { panelSession } from '../../../../src/node/panel-snapshot';
 
 describe('claude-cost session: causes and cache misses (#20)', () => {
   let temp = '';
@@ -58,5 +62,43 @@ describe('claude-cost session: causes and cache misses (#20)', () => {
     assert.match(text.stdout, /^Cache misses: 0, costing \$0\.00 more than warm reads$/m);
     const plain = await runCli(['report', '--json', '--no-cache', '--config-dir', temp]);
     assert.equal((JSON.parse(plain.stdout) as { causes?: unknown }).causes, undefined, 'only with --causes');
+  });
+});
+
+describe('the panel: where the money goes (#20)', () => {
+  let temp = '';
+  before(() => {
+    temp = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-causes-panel-'));
+    for (const [rel, text] of Object.entries(causeSessionFiles())) {
+      const file = path.join(temp, 'projects', rel);
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, text);
+    }
+  });
+  after(() => fs.rmSync(temp, { recursive: true, force: true }));
+
+  it("reads a session's causes on demand, then the panel snapshot carries the table and the cache-miss line", async function () {
+    this.timeout(20_000);
+    const meter = new Meter({ prices: bundledPriceTable(), settings: defaultSettings(), workspaceFolders: [], env: { CLAUDE_CONFIG_DIR: temp }, home: os.tmpdir(), throttleMs: 0 });
+    try {
+      await meter.start();
+      const first = meter.sessionDetail(CAUSE_SESSION);
+      assert.ok(first);
+      assert.equal(first.causes, undefined, 'not read yet: the lookup starts');
+      const report = meter.snapshot.report;
+      const session = report?.sessions.find((s) => s.sessionId === CAUSE_SESSION);
+      assert.ok(session);
+      assert.equal(panelSession(session, first).causes, null, 'the panel says it is reading');
+      await new Promise<void>((resolve) => meter.once('update', () => resolve()));
+      const detail = meter.sessionDetail(CAUSE_SESSION);
+      const panel = panelSession(session, detail);
+      assert.ok(panel.causes);
+      assert.equal(panel.causes.find((c) => c.cause === 'mcp:github')?.costUSD, detail?.causes?.causes.find((c) => c.cause === 'mcp:github')?.costUSD);
+      assert.ok(Math.abs((panel.causes.find((c) => c.cause === 'mcp:github')?.costUSD ?? 0) - usd(SONNET, CALLS.c3)) < 1e-12);
+      assert.ok(Math.abs(panel.causes.reduce((s, c) => s + c.costUSD, 0) - session.costUSD) < 1e-12);
+      assert.deepEqual(panel.cacheMisses, { count: 0, extraCostUSD: 0 });
+    } finally {
+      await meter.dispose();
+    }
   });
 });
