@@ -55,6 +55,8 @@ export interface StatusInput {
   countdown?: CacheCountdown | null;
   /** The current session's next-10-turns projection (estimate). */
   projection?: Projection | null;
+  /** The current session's causes, largest first (#20); absent until read. */
+  causes?: ReadonlyArray<{ cause: string; costUSD: number }> | undefined;
   nowMs?: number;
 }
 
@@ -193,6 +195,10 @@ export function buildStatusModel(input: StatusInput): StatusModel {
     const p = input.projection;
     if (p) {
       facts.push(`Next ${p.turns} turns (estimate): ${formatUsd(p.continueUSD)} as is, ${formatUsd(p.compactUSD)} after /compact${p.paysOffAfter !== null ? ` (cheaper from turn ${p.paysOffAfter})` : ''}`);
+    }
+    const top = (input.causes ?? []).filter((c) => c.costUSD > 0).slice(0, 3);
+    if (top.length > 0) {
+      facts.push(`Where the money goes: ${top.map((c) => `${escapeMarkdown(c.cause)} ${formatUsd(c.costUSD)}`).join(' · ')}`);
     }
     if (current.reason === 'pinned') {
       facts.push('_Pinned session._');

@@ -459,7 +459,7 @@ export class Meter extends EventEmitter implements MeterView {
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,
-      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, nowMs }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, causes: currentDetail?.causes?.causes, nowMs }),
       source: status,
       today,
       updatedAtMs,
