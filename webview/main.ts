@@ -8,6 +8,7 @@ import { el, icon, saveState, state, vscode } from './core';
 import { actionsBar } from './sections/actions';
 import { budgetsSection } from './sections/budgets';
 import { bucketsSection } from './sections/buckets';
+import { causesSection } from './sections/causes';
 import { chartsSection, destroyCharts } from './sections/charts';
 import { sessionHeader } from './sections/header';
 import { historySection } from './sections/history';
@@ -89,7 +90,7 @@ function render(snap: PanelSnapshot): void {
   if (!snap.session) {
     root.append(el('p', { class: 'muted' }, 'No session in this workspace yet.'));
   } else {
-    root.append(intelligenceSection(snap.session, snap), bucketsSection(snap.session));
+    root.append(intelligenceSection(snap.session, snap), causesSection(snap.session), bucketsSection(snap.session));
   }
   if (snap.budgets.length > 0 || snap.state === 'ready') {
     root.append(budgetsSection(snap.budgets));

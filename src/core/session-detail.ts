@@ -22,6 +22,7 @@ import {
 } from './metrics';
 import type { PriceTable } from './pricing/price-table';
 import type { SessionReport } from './report';
+import type { SessionCauses } from './causes';
 
 /** Per-session figures behind the panel and the nudges. */
 export interface SessionDetail {
@@ -37,6 +38,8 @@ export interface SessionDetail {
   projection: Projection | null;
   /** The prompt cache's countdown (from the latest main-chain call). */
   countdown: CacheCountdown | null;
+  /** Where the money goes (read from the session's lines on demand; absent until read). */
+  causes?: SessionCauses | undefined;
 }
 
 /** The session's figures at `nowMs`; undefined when the engine has no call of it. */

@@ -57,6 +57,8 @@ export interface StatusInput {
   projection?: Projection | null;
   /** Plan limits (subscribers), when the meter reads them. */
   limits?: LimitsState | null;
+  /** The current session's causes, largest first (#20); absent until read. */
+  causes?: ReadonlyArray<{ cause: string; costUSD: number }> | undefined;
   nowMs?: number;
 }
 
@@ -98,6 +100,7 @@ function tooltipLines(t: {
   updatedAtMs: number;
   pinned: boolean;
   limitsLine?: string | undefined;
+  causes?: ReadonlyArray<{ cause: string; costUSD: number }> | undefined;
 }): string[] {
   const lines: string[] = [];
   const top = t.nudges.find((n) => n.level === 'error') ?? t.nudges[0];
@@ -122,6 +125,10 @@ function tooltipLines(t: {
   }
   if (t.limitsLine !== undefined) {
     lines.push(t.limitsLine);
+  }
+  const topCauses = (t.causes ?? []).filter((c) => c.costUSD > 0).slice(0, 3);
+  if (s && topCauses.length > 0) {
+    lines.push(`Where the money goes: ${topCauses.map((c) => `${escapeMarkdown(c.cause)} ${formatUsd(c.costUSD)}`).join(' · ')}`);
   }
   if (t.unpriced.length > 0 && top) {
     lines.push(`$(warning) Unpriced: ${escapeMarkdown(t.unpriced.join(', '))}`);
@@ -216,7 +223,7 @@ export function buildStatusModel(input: StatusInput): StatusModel {
 
   // Plan limits take one line of the tooltip: each window with its reset, and the reading's age.
   const limitsLine = showLimits && limits !== null ? `**Plan limits**${limits.plan !== null ? ` (${escapeMarkdown(limits.plan)})` : ''}: ${limitsTooltipLines(limits, nowMs, input.formatTime).map(escapeMarkdown).join(' · ')}` : undefined;
-  const tooltip = tooltipLines({ session, todayUSD, apiEq, nudges: input.nudges, budgets: input.budgets ?? [], cd, nowMs, unpriced, status, formatTime: input.formatTime, updatedAtMs: input.updatedAtMs, pinned: current.reason === 'pinned', limitsLine });
+  const tooltip = tooltipLines({ session, todayUSD, apiEq, nudges: input.nudges, budgets: input.budgets ?? [], cd, nowMs, unpriced, status, formatTime: input.formatTime, updatedAtMs: input.updatedAtMs, pinned: current.reason === 'pinned', limitsLine, causes: input.causes });
 
   return {
     state: status.kind,

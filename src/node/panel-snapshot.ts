@@ -66,6 +66,8 @@ export function panelSession(s: SessionReport, detail: SessionDetail | undefined
         }
       : null,
     cacheTtlMinutes: Math.round((detail?.cacheTtlMs ?? 300_000) / 60_000),
+    causes: detail?.causes ? detail.causes.causes.slice(0, 30).map((c) => ({ cause: c.cause, kind: c.kind, calls: c.calls, costUSD: c.costUSD, tokensAdded: c.tokensAdded, rereadCostUSD: c.rereadCostUSD })) : null,
+    cacheMisses: detail?.causes ? { count: detail.causes.cacheMisses.length, extraCostUSD: detail.causes.cacheMissCostUSD } : null,
     turns: {
       t: turns.map((x) => x.timestampMs / 1000),
       costUSD: turns.map((x) => x.costUSD),

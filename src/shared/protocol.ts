@@ -58,6 +58,20 @@ export interface PanelSession {
   compactAtTokens?: number | null;
   /** The prompt cache's countdown; null with no main-chain call. */
   countdown: { coldAtMs: number; ttlMinutes: number; rewriteTokens: number; coldTurnUSD: number | null; warmTurnUSD: number | null } | null;
+  /** Where the money goes: one row per cause, largest first; null while the session's lines are being read. */
+  causes?: PanelCause[] | null;
+  /** Cache misses of the session and what they cost beyond warm reads; null while unknown. */
+  cacheMisses?: { count: number; extraCostUSD: number } | null;
+}
+
+export interface PanelCause {
+  cause: string;
+  kind: string;
+  calls: number;
+  costUSD: number;
+  tokensAdded: number;
+  /** Estimate. */
+  rereadCostUSD: number;
 }
 
 export interface PanelBudget {

@@ -121,6 +121,15 @@ describe('cost intelligence in a real VS Code workbench', function () {
     assert.ok(spike.includes(usd(0.78753)) && spike.includes(`${EXPECTED.spikeTimes.toFixed(1)}x`) && spike.includes('cold cache: 130,000 tokens written again'), spike);
   });
 
+  it('where the money goes: the cost by cause and what cache misses cost (#20)', async () => {
+    // The session's lines are read on demand: the table replaces "Reading the session…" when done.
+    await frame.locator('[data-testid=causes] table').waitFor({ state: 'attached', timeout: 20_000 });
+    // No tool calls in this session: every call follows a prompt, so the one cause is the whole session.
+    assert.equal(await text(frame, 'cause-prompt'), usd(EXPECTED.sessionUSD));
+    // Its later calls read the first call's 130,000 tokens warm: no miss.
+    assert.equal(await text(frame, 'cache-miss-cost'), 'No cache misses in this session.');
+  });
+
   it('budgets show their pace', async () => {
     const now = new Date();
     const dayOfWeek = ((now.getDay() + 6) % 7) + 1; // weeks start on Monday by default

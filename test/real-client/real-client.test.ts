@@ -14,13 +14,18 @@ import { claudeBinary, claudeVersionOf, runScenario, type GroundTruth } from './
 import { SCENARIOS } from './scenarios';
 import { checkAgainstGroundTruth, reportOfTree } from './ground-truth';
 import type { Report } from '../../src/core/report';
+import { Engine } from '../../src/core/engine';
+import { bundledPriceTable } from '../../src/core/pricing/price-table';
+import { scanAllSync } from '../../src/node/scan/scan';
+import { readCauseFiles, readSessionCauses } from '../../src/node/live/session-causes';
+import { assignCauses } from '../../src/core/causes';
 
 const claude = claudeBinary();
 
 describe(`real Claude Code ${claudeVersionOf(claude) ?? '(not installed)'} against the stand-in API`, function () {
   this.timeout(300_000);
   let outDir = '';
-  const results = new Map<string, { truth: GroundTruth; report: Report }>();
+  const results = new Map<string, { truth: GroundTruth; report: Report; projectsDir: string }>();
 
   before(async function () {
     if (!fs.existsSync(claude)) {
@@ -31,7 +36,7 @@ describe(`real Claude Code ${claudeVersionOf(claude) ?? '(not installed)'} again
       const dir = path.join(outDir, scenario.name);
       const out = await runScenario(scenario.name, dir, { claudeBin: claude });
       const truth = JSON.parse(fs.readFileSync(out.groundTruthPath, 'utf8')) as GroundTruth;
-      results.set(scenario.name, { truth, report: reportOfTree(out.projectsDir) });
+      results.set(scenario.name, { truth, report: reportOfTree(out.projectsDir), projectsDir: out.projectsDir });
     }
   });
 
@@ -39,6 +44,26 @@ describe(`real Claude Code ${claudeVersionOf(claude) ?? '(not installed)'} again
     if (outDir) {
       fs.rmSync(outDir, { recursive: true, force: true });
     }
+  });
+
+  it('mcp: a tiny stdio MCP server (--mcp-config) shows as mcp:github with the dollars of the served follow-up call (#20)', async () => {
+    const r = results.get('mcp');
+    assert.ok(r);
+    const engine = new Engine({ prices: bundledPriceTable(), timeZone: 'UTC' });
+    scanAllSync(engine, [r.projectsDir]);
+    const [sessionId] = [...engine.sessionIds()];
+    assert.ok(sessionId);
+    const causes = await readSessionCauses(engine, sessionId);
+    // The follow-up call served u5m(6, 52, 420, 16700) on Sonnet 4.6: $3 in, $15 out, $3.75 5m write, $0.30 read.
+    const mcp = causes.causes.find((c) => c.cause === 'mcp:github');
+    assert.equal(mcp?.calls, 1);
+    assert.ok(Math.abs((mcp?.costUSD ?? 0) - (6 * 3 + 52 * 15 + 420 * 3.75 + 16_700 * 0.3) / 1e6) < 1e-12, String(mcp?.costUSD));
+    assert.ok(Math.abs(causes.itemisedCostUSD - (r.report.sessions[0]?.costUSD ?? 0) + (r.report.sessions[0]?.unitemisedCostUSD ?? 0)) < 1e-12);
+    // Claude Code's own attributionMcpServer is on the call that read the MCP result: the rule agrees there.
+    const { files } = await readCauseFiles(engine, sessionId);
+    const assigned = assignCauses(files);
+    const marked = files.flatMap((f) => f.lines.flatMap((l) => (l.kind === 'assistant' && l.attribution.mcpServer !== undefined ? [assigned.get(`${f.path}\u0000${l.messageId}`)?.cause] : [])));
+    assert.deepEqual(marked, ['mcp:github']);
   });
 
   for (const scenario of SCENARIOS) {

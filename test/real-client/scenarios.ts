@@ -3,7 +3,11 @@
 // how to answer every call, scripted or not. Usage numbers are distinct per
 // call so each served call can be found again in the transcript.
 
+import { resolve } from 'node:path';
 import { CallPlan, defaultPlan, Plan, PlanUsage, StandInRequest } from './stand-in-api';
+
+/** The tiny stdio MCP server of the `mcp` scenario, as `--mcp-config` JSON (the harness runs from the repo root). */
+export const MCP_CONFIG = JSON.stringify({ mcpServers: { github: { type: 'stdio', command: process.execPath, args: [resolve('test/real-client/tiny-mcp-server.mjs')] } } });
 
 /** One `claude -p` invocation. */
 export interface ScenarioStep {
@@ -99,6 +103,16 @@ export const SCENARIOS: Scenario[] = [
             usage: u5m(5, 88, 16100, 0),
             content: [text('I will run it.'), { type: 'bash', command: 'echo cost-meter-fixture', description: 'Print a marker' }],
           },
+    ),
+  },
+  {
+    name: 'mcp',
+    description: 'A call to a tiny stdio MCP server (--mcp-config) and the follow-up that reads its result: mcp:github in the causes (#20).',
+    steps: [{ prompt: 'Search the issues for login.', model: SONNET, allowedTools: ['mcp__github__search_issues'], extraArgs: ['--mcp-config', MCP_CONFIG, '--strict-mcp-config'] }],
+    makePlan: mainPlan((req) =>
+      req.lastUserIsToolResult
+        ? { usage: u5m(6, 52, 420, 16700), content: [text('Found issue #1: login fails.')] }
+        : { usage: u5m(5, 73, 16700, 0), content: [text('Searching.'), { type: 'tool_use', name: 'mcp__github__search_issues', input: { q: 'login' } }] },
     ),
   },
   {

@@ -23,6 +23,8 @@ export interface ReportArgs {
   timeZone: string | undefined;
   /** Force a cold scan that reads and writes no index. */
   noCache: boolean;
+  /** `report --causes`: add where the money went (reads every session's files in the period). */
+  causes: boolean;
   /** Where the index lives (default: the user's cache folder). */
   cacheDir: string | undefined;
   /** `push`: the Pushgateway's URL, the instance label, hashed project names, print instead of sending. */
@@ -52,6 +54,8 @@ Prices every Claude Code API call in your local transcripts at list price.
 Options:
   --json               print one JSON object instead of tables
   --csv                (report) sessions, days and projects as CSV
+  --causes             (report) add the cost by cause over the period (reads every
+                       session's transcript in full: slower; see docs)
   --config-dir DIR     a Claude config dir or its projects/ folder (repeatable;
                        default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)
   --since YYYY-MM-DD   first local day to include
@@ -103,6 +107,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     until: undefined,
     timeZone: undefined,
     noCache: false,
+    causes: false,
     cacheDir: undefined,
     historyDir: undefined,
     noHistory: false,
@@ -128,6 +133,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
         break;
       case '--csv':
         args.csv = true;
+        break;
+      case '--causes':
+        args.causes = true;
         break;
       case '--config-dir':
         args.configDirs.push(value());
@@ -201,6 +209,9 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   }
   if (args.json && args.csv) {
     throw new UsageError('--json and --csv cannot be combined');
+  }
+  if (args.causes && (command !== 'report' || args.csv)) {
+    throw new UsageError('--causes is for the report command, as tables or --json');
   }
   if (args.csv && command !== 'report') {
     throw new UsageError('--csv is for the report command');

@@ -17,10 +17,11 @@ import { historyDirOf, historyStamp } from '../live/history-file';
 import { loadHistory, saveMergedHistory } from '../live/history-store';
 import { machineZoneName } from '../machine-zone';
 import { engineKey, finishWarmScan, warmScan } from '../scan/warm-scan';
-import { formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
+import { formatCauses, formatPeriodCauses, formatReportTables, formatSessionForecast, formatSessionTurns, safeText, watchLine } from './report-text';
 import { pastCompactions, postCompactEstimate } from '../../core/forecast';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { toolNamesIn } from '../live/tool-names';
+import { readPeriodCauses, readSessionCauses } from '../live/session-causes';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
@@ -79,7 +80,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
         engineKey: engineKey(bundledPriceTableData(), VERSION),
         reportKey,
         workerPath,
-        reuseReport: args.command === 'report',
+        reuseReport: args.command === 'report' && !args.causes,
         started,
       },
     );
@@ -200,6 +201,19 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     }
   } else if (args.csv) {
     out.write(exportCsv(result.report));
+  } else if (args.causes) {
+    // Needs every session's lines in the period: read now (the scan keeps none).
+    const period = result.engine ? await readPeriodCauses(result.engine, result.report.sessions.map((s) => s.sessionId), { since: args.since, until: args.until }) : undefined;
+    const causes = period?.causes ?? [];
+    if (period && period.problems.length > 0) {
+      result.warnings.push(`causes: ${period.problems.length} file(s) could not be read`);
+    }
+    if (args.json) {
+      out.write(`${result.json.slice(0, -1)},"causes":${JSON.stringify(causes)},"cacheMissCostUSD":${JSON.stringify(period?.cacheMissCostUSD ?? 0)}}\n`);
+    } else {
+      out.write(formatReportTables(result.report));
+      out.write(formatPeriodCauses(causes, period?.cacheMissCostUSD ?? 0, period?.cacheMisses ?? 0));
+    }
   } else if (args.json) {
     out.write(`${result.json}\n`);
   } else {
@@ -258,13 +272,22 @@ async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.Wri
   const forecast = detail
     ? { cacheTtlMs: detail.cacheTtlMs, nextTurn: detail.nextTurn, projection: detail.projection, countdown: detail.countdown, whatIf: detail.whatIf, spikes: detail.spikes }
     : null;
+  // Causes need the session's lines (the scan keeps none): its files are read now.
+  const causes = engine ? await readSessionCauses(engine, session.sessionId) : undefined;
+  for (const p of causes?.problems ?? []) {
+    err.write(`claude-cost: causes: could not read ${safeText(p)}\n`);
+  }
   if (args.json) {
-    out.write(`${JSON.stringify({ session, turns, forecast, atMs: nowMs })}\n`);
+    const extra = causes ? { causes: causes.causes, cacheMisses: causes.cacheMisses, cacheMissCostUSD: causes.cacheMissCostUSD } : { causes: [], cacheMisses: [], cacheMissCostUSD: 0 };
+    out.write(`${JSON.stringify({ session, turns, forecast, ...extra, atMs: nowMs })}\n`);
     return 0;
   }
   out.write(formatSessionTurns(session, turns));
   if (detail) {
     out.write(formatSessionForecast(detail, nowMs));
+  }
+  if (causes) {
+    out.write(formatCauses(causes.causes, causes.cacheMisses, causes.cacheMissCostUSD));
   }
   return 0;
 }

@@ -5,6 +5,7 @@ import type { Report, SessionReport, TokenFields } from '../../core/report';
 import type { TurnPoint } from '../../core/metrics';
 import { formatCountdown } from '../../core/forecast';
 import type { SessionDetail } from '../../core/session-detail';
+import type { CauseRow, CacheMiss } from '../../core/causes';
 import type { MeterSnapshot } from '../live/meter';
 import { formatTokensShort } from '../../core/format';
 import { formatInt, formatPercent, formatUsd, safeText } from '../../core/format';
@@ -166,6 +167,48 @@ export function formatSessionForecast(d: SessionDetail, nowMs: number): string {
     lines.push(`Spike: ${new Date(x.timestampMs).toISOString().slice(0, 19).replace('T', ' ')} UTC ${formatUsd(x.costUSD)} (${x.times.toFixed(1)}x the median): ${safeText(x.cause)}${x.tools && x.tools.length > 0 ? `; after ${x.tools.map(safeText).join(', ')}` : ''}`);
   }
   return `${lines.join('\n')}\n`;
+}
+
+const MISS_REASONS: Record<CacheMiss['reason'], string> = {
+  idle: 'cache expired',
+  'model-switch': 'model switch',
+  compaction: 'compaction',
+  'prompt-change': 'system prompt or tools changed',
+};
+
+/** "Where the money goes" and the cache misses of one session (src/core/causes.ts). */
+export function formatCauses(causes: readonly CauseRow[], misses: readonly CacheMiss[], missCostUSD: number): string {
+  const total = causes.reduce((s, c) => s + c.costUSD, 0);
+  const rows = causes.map((c) => [
+    safeText(c.cause),
+    c.kind,
+    formatInt(c.calls),
+    formatUsd(c.costUSD) + (c.unpricedCalls > 0 ? ` (+${c.unpricedCalls} unpriced)` : ''),
+    formatPercent(total > 0 ? c.costUSD / total : null),
+    formatInt(c.tokensAdded),
+    `~${formatUsd(c.rereadCostUSD)}`,
+  ]);
+  const out = ['', 'Where the money goes', table(['Cause', 'Kind', 'Calls', 'Cost', 'Share', 'Tokens added', 'Re-read (est.)'], rows, [false, false, true, true, true, true, true])];
+  if (misses.length === 0) {
+    out.push('', 'Cache misses: none');
+  } else {
+    const missRows = misses.map((m) => [
+      m.timestamp.slice(0, 19).replace('T', ' '),
+      safeText(m.model),
+      MISS_REASONS[m.reason] + (m.reason === 'idle' ? ` after ${m.idleMinutes} min idle` : '') + (m.claudeCodeCause !== null ? ` (Claude Code: ${safeText(m.claudeCodeCause)})` : ''),
+      formatInt(m.rewrittenTokens),
+      formatUsd(m.extraCostUSD),
+    ]);
+    out.push('', `Cache misses cost ${formatUsd(missCostUSD)} more than warm reads`, table(['Time (UTC)', 'Model', 'Reason', 'Re-written', 'Extra cost'], missRows, [false, false, false, true, true]));
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** `report --causes`: the cost by cause over the period. */
+export function formatPeriodCauses(causes: readonly CauseRow[], missCostUSD: number, misses: number): string {
+  const total = causes.reduce((s, c) => s + c.costUSD, 0);
+  const rows = causes.map((c) => [safeText(c.cause), c.kind, formatInt(c.calls), formatUsd(c.costUSD), formatPercent(total > 0 ? c.costUSD / total : null), formatInt(c.tokensAdded), `~${formatUsd(c.rereadCostUSD)}`]);
+  return `\nWhere the money goes\n${table(['Cause', 'Kind', 'Calls', 'Cost', 'Share', 'Tokens added', 'Re-read (est.)'], rows, [false, false, true, true, true, true, true])}\n\nCache misses: ${formatInt(misses)}, costing ${formatUsd(missCostUSD)} more than warm reads\n`;
 }
 
 /** The one-line status of `claude-cost watch`. */

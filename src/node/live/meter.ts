@@ -19,6 +19,7 @@ import { loadHistory, HistorySaveError, saveMergedHistory } from './history-stor
 import { exportFigures, type ExportFigures } from '../../core/prometheus';
 import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
+import { SessionCauseLookup } from './session-causes';
 import { LiveSource, type SourceState } from './live-source';
 import { paceEstimate, WINDOW_LENGTH_MS, type LimitsState, type LimitWindow } from '../../core/limits-view';
 import { costOn } from '../../core/pricing/rate-card';
@@ -213,6 +214,7 @@ export class Meter extends EventEmitter implements MeterView {
   private limitsWatcher: LimitsWatcher | undefined;
   /** Tool names of the calls before spikes, read on demand. */
   private tools: ToolNameLookup;
+  private causes: SessionCauseLookup;
   private savedRevision = -1;
   private saveScheduled = false;
   private disposed = false;
@@ -225,6 +227,7 @@ export class Meter extends EventEmitter implements MeterView {
     super();
     this.options = options;
     this.tools = new ToolNameLookup(() => this.schedule(), options.log);
+    this.causes = new SessionCauseLookup(() => this.schedule(), options.log);
     this.prices = this.pricesFor(options.settings);
     this.source = this.createSource();
     this.snapshotValue = this.compute();
@@ -349,6 +352,9 @@ export class Meter extends EventEmitter implements MeterView {
     for (const spike of detail?.spikes ?? []) {
       const before = spike.previousIndex !== undefined ? detail?.turns[spike.previousIndex] : undefined;
       spike.tools = before?.messageId !== undefined ? this.tools.get(before.filePath, before.messageId) : [];
+    }
+    if (detail) {
+      detail.causes = this.causes.get(this.source.engine, sessionId);
     }
     return detail;
   }
@@ -573,7 +579,7 @@ export class Meter extends EventEmitter implements MeterView {
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,
-      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, limits, nowMs }),
+      status: buildStatusModel({ status, report, current, settings, today, updatedAtMs, formatTime, nudges, budgets: history?.budgets ?? [], countdown: currentDetail?.countdown ?? null, projection: currentDetail?.projection ?? null, limits, causes: currentDetail?.causes?.causes, nowMs }),
       source: status,
       today,
       updatedAtMs,
@@ -728,6 +734,7 @@ export class Meter extends EventEmitter implements MeterView {
       clearTimeout(this.historyRetry);
       this.historyRetry = undefined;
     }
+    this.causes.dispose();
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged, true);
     }

@@ -90,6 +90,8 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     assert.ok(meters[2]?.snapshot.priceOverrideErrors.length, 'the bad override is reported');
   });
 
+  const withoutCauses = (d: { causes?: unknown } | undefined) => (d === undefined ? undefined : { ...d, causes: undefined });
+
   it('gives the same report, current session and details as a Meter on this thread', async () => {
     const r = remote();
     const l = local();
@@ -102,8 +104,9 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     assert.deepEqual(rs.report, ls.report);
     assert.equal(rs.report.sessions.length, 2);
     assert.equal(rs.current.sessionId, 'sess-a', 'the session of the workspace folder');
-    assert.deepEqual(rs.currentDetail, ls.currentDetail);
-    assert.deepEqual(r.sessionDetail('sess-a'), ls.currentDetail);
+    // Causes (#20) are read from the files on demand, by each meter in its own time: compared without them.
+    assert.deepEqual(withoutCauses(rs.currentDetail), withoutCauses(ls.currentDetail));
+    assert.deepEqual(withoutCauses(r.sessionDetail('sess-a')), withoutCauses(ls.currentDetail));
     assert.ok(updates.length >= 2 && updates.every((n, i) => i === 0 || n > (updates[i - 1] ?? 0)), `sequence increases: ${updates.join(',')}`);
 
     // Another session's details: none until watched, then an update brings them.
@@ -111,7 +114,7 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     const arrived = nextSnapshot(r, () => r.sessionDetail('sess-b') !== undefined);
     r.watchSession('sess-b');
     await arrived;
-    assert.deepEqual(r.sessionDetail('sess-b'), l.sessionDetail('sess-b'));
+    assert.deepEqual(withoutCauses(r.sessionDetail('sess-b')), withoutCauses(l.sessionDetail('sess-b')));
     assert.equal(r.sessionDetail('sess-b')?.sessionId, 'sess-b');
   });
 

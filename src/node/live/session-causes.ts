@@ -1,0 +1,140 @@
+/**
+ * Causes of one session (src/core/causes.ts), read on demand: the scan keeps
+ * no message content, so the session's files (main file, subagent files and
+ * their `.meta.json`) are read in full here, line by line in chunks, keeping
+ * only what the cause rules need. Never throws on a bad line; a file that
+ * cannot be read is left out (its calls fall back to `prompt`) and named in
+ * `problems`.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { causeLineOf, mergeCauses, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type CauseRow, type SessionCauses } from '../../core/causes';
+import type { Engine, FileState } from '../../core/engine';
+
+// Lines worth a JSON.parse: the kinds the rules read (snapshots and metadata are skipped by a byte search).
+const NEEDLES = [Buffer.from('"assistant"'), Buffer.from('"user"'), Buffer.from('"compact_boundary"')];
+const SNAPSHOT = Buffer.from('"file-history-snapshot"');
+
+/** The cause lines of one file, in order. */
+export async function causeLinesIn(filePath: string): Promise<CauseLine[]> {
+  const out: CauseLine[] = [];
+  const visit = (line: Buffer) => {
+    if (line.length === 0 || !NEEDLES.some((n) => line.indexOf(n) >= 0) || line.subarray(0, 64).indexOf(SNAPSHOT) >= 0) {
+      return;
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(line.toString('utf8'));
+    } catch {
+      return;
+    }
+    const c = causeLineOf(value);
+    if (c) {
+      out.push(c);
+    }
+  };
+  let carry: Buffer = Buffer.alloc(0);
+  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) {
+    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
+    let start = 0;
+    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
+      visit(buf.subarray(start, nl));
+      start = nl + 1;
+    }
+    carry = Buffer.from(buf.subarray(start));
+  }
+  // A torn last line is not read (the scan does not count it either).
+  return out;
+}
+
+function agentIdOf(file: FileState): string | undefined {
+  const m = /agent-([0-9a-zA-Z]+)\.jsonl$/.exec(path.basename(file.path));
+  return m?.[1];
+}
+
+/** The session's files read for the cause rules; unreadable ones are named in `problems`. */
+export async function readCauseFiles(engine: Engine, sessionId: string): Promise<{ files: CauseFile[]; problems: string[] }> {
+  const files: CauseFile[] = [];
+  const problems: string[] = [];
+  for (const file of engine.sessionFiles().get(sessionId) ?? []) {
+    try {
+      files.push({ path: file.path, subagent: file.role.subagent, agentType: file.agentMeta?.agentType, agentId: agentIdOf(file), lines: await causeLinesIn(file.path) });
+    } catch (e) {
+      problems.push(`${file.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { files, problems };
+}
+
+/** Causes and cache misses of one session, its files read now. */
+export async function readSessionCauses(engine: Engine, sessionId: string, options: CauseOptions = {}): Promise<SessionCauses & { problems: string[] }> {
+  const { files, problems } = await readCauseFiles(engine, sessionId);
+  return { ...sessionCauses(engine.sessionEntries(sessionId), files, options), problems };
+}
+
+/**
+ * Causes over a period: every listed session's files read in turn (one at a
+ * time, to bound memory), only its calls on local days in [since, until].
+ */
+export async function readPeriodCauses(
+  engine: Engine,
+  sessionIds: readonly string[],
+  range: { since?: string | undefined; until?: string | undefined },
+): Promise<{ causes: CauseRow[]; cacheMissCostUSD: number; cacheMisses: number; problems: string[] }> {
+  const inRange = (day: string) => (range.since === undefined || day >= range.since) && (range.until === undefined || day <= range.until);
+  const per: SessionCauses[] = [];
+  const problems: string[] = [];
+  for (const id of sessionIds) {
+    const entries = [...engine.sessionEntries(id)].filter((e) => inRange(e.day));
+    if (entries.length === 0) {
+      continue;
+    }
+    const read = await readCauseFiles(engine, id);
+    problems.push(...read.problems);
+    per.push(sessionCauses(entries, read.files));
+  }
+  const merged = mergeCauses(per);
+  return { ...merged, problems };
+}
+
+/**
+ * A cache in front of `readSessionCauses` for a live view: `get` answers at
+ * once (the latest result, possibly one revision old, or undefined at first)
+ * and, when the session changed since, starts one read and calls `onFound`
+ * when it ends, so the view can refresh.
+ */
+export class SessionCauseLookup {
+  private known = new Map<string, { revision: number; causes: SessionCauses }>();
+  private running = new Set<string>();
+  private disposed = false;
+
+  constructor(
+    private readonly onFound: () => void,
+    private readonly log?: (level: 'info' | 'warn' | 'error', message: string) => void,
+  ) {}
+
+  get(engine: Engine, sessionId: string, options: CauseOptions = {}): SessionCauses | undefined {
+    const revision = engine.sessionRevision(sessionId);
+    const cached = this.known.get(sessionId);
+    if ((cached === undefined || cached.revision !== revision) && !this.running.has(sessionId) && !this.disposed) {
+      this.running.add(sessionId);
+      readSessionCauses(engine, sessionId, options)
+        .then((causes) => {
+          causes.problems.forEach((p) => this.log?.('warn', `causes: could not read ${p}`));
+          this.known.set(sessionId, { revision, causes });
+        })
+        .catch((err: unknown) => this.log?.('warn', `causes of ${sessionId}: ${err instanceof Error ? err.message : String(err)}`))
+        .finally(() => {
+          this.running.delete(sessionId);
+          if (!this.disposed) {
+            this.onFound();
+          }
+        });
+    }
+    return cached?.causes;
+  }
+
+  dispose(): void {
+    this.disposed = true;
+  }
+}
