@@ -460,7 +460,7 @@ export interface GenerateOptions {
   /**
    * Share (0 to 1) of main-chain calls that consult the server-side advisor:
    * two `message` iterations of the session's model around an
-   * `advisor_message` on Opus 4.6, the top level summing the two (pricing.md
+   * `advisor_message` on Opus 4.6, the top level summing the two (docs/pricing.md
    * §3). 0 (default) leaves the tree byte for byte as without the option.
    */
   advisorShare?: number | undefined;

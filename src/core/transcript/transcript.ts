@@ -82,7 +82,7 @@ export interface AdvisorInference {
 }
 
 /**
- * The iterations of a line that matter (pricing.md §3): `message`
+ * The iterations of a line that matter (docs/pricing.md §3): `message`
  * iterations are the main model's and already summed in the top level; with
  * two or more, each is its own request (tier rules, context = the last
  * one's prompt). `advisor_message` ones are extra inferences. `fallback_message`

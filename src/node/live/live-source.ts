@@ -14,7 +14,7 @@ import type { PriceTable } from '../../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from '../claude-roots';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
 import { catchUp, type CursorState } from '../scan/file-cursor';
-import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/scan';
+import { describeError, listTranscriptFiles, listTranscriptFilesSliced, newReadBuffer, type ListProblem, type TranscriptFile } from '../scan/scan';
 import { isLimit, TreeWatcher } from './tree-watcher';
 import { machineZoneName } from '../machine-zone';
 
@@ -62,7 +62,7 @@ export class LiveSource extends EventEmitter {
   private readonly settling = new Set<string>();
   private disposed = false;
   private polling: boolean;
-  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
+  private readonly buffer = newReadBuffer(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
   readonly problems: ListProblem[] = [];
   /** Set when an update arrived; the time the engine last changed (ms). */

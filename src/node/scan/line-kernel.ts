@@ -3,12 +3,12 @@
  * buffer kept in the module's memory; one SIMD pass per line that tells
  * whether the line is worth parsing; and a reader of usage lines that checks the whole line as
  * JSON.parse would and leaves in its answer slots where the few fields it
- * needs are. The JavaScript path (native searches in line-splitter.ts, the
- * reader in src/core/transcript/usage-extract.ts) gives the same answers and stays
- * for any buffer outside this memory.
+ * needs are. It is the only accelerator: where it is missing, or unsure of a
+ * line, the line goes to the reference parser (`parseLine`: JSON.parse, then
+ * the schema's rules), which it answers exactly as.
  */
 import type { ParsedLine } from '../../core/transcript/transcript';
-import { ExtractCaches, lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from '../../core/transcript/usage-extract';
+import { lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from './line-fields';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
 
 const PAGE_BYTES = 65536;
@@ -94,8 +94,8 @@ export class LineKernel {
 
   /**
    * The usage line `buffer[s, e)` (trimmed),
-   * read as `extractUsageLine` reads it: exactly what `parseLine` answers,
-   * or undefined when unsure. `decode` as there.
+   * read to exactly what `parseLine` answers for it, or undefined when
+   * unsure (then the caller takes `parseLine`).
    */
   extract(s: number, e: number, decode: Utf8Decoder): ParsedLine | undefined {
     if (this.exports.readUsageLine(s + BASE, e + BASE) !== 1) {
@@ -106,7 +106,7 @@ export class LineKernel {
     if (type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
       return undefined; // what lineFromFields answers for such a line
     }
-    const f = (this.fields ??= new LineFields(new ExtractCaches()));
+    const f = (this.fields ??= new LineFields());
     f.type = type;
     f.message = true;
     f.usage = true;

@@ -24,7 +24,7 @@ import {
   type StoredFile,
   type StoredIndex,
 } from './index-store';
-import { describeError, listTranscriptFiles, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import { describeError, listTranscriptFiles, newReadBuffer, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
 import { listForStoring, type StoredListing } from './list-files';
 import type { LineSink } from './line-splitter';
 
@@ -125,7 +125,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   const old = loaded.index;
   result.indexRejected = loaded.rejected;
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
-  const buffer = Buffer.allocUnsafe(256 * 1024);
+  const buffer = newReadBuffer(256 * 1024);
   const kept = new Map<string, StoredFile>();
   // Files to read from the start: in worker threads when they are many bytes.
   const fresh = files.filter((f) => {
