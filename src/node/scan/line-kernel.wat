@@ -30,7 +30,8 @@
   ;; the strings the host asked it to remember (1024-3839, 256 bytes for
   ;; each string field), then the host's reading buffer from 4096 on.
   ;;
-  ;; Keys, by object: a header of seven u16 offsets (where each object's keys
+  ;; Keys (written by scripts/build-wasm.mjs from line-field-table.json,
+  ;; the one field table; edit that, not the line below), by object: a header of seven u16 offsets (where each object's keys
   ;; start, and the end), then per key its index, its length and its bytes.
   ;; Objects: 0 the line, 1 message, 2 message.usage, 3 usage.cache_creation,
   ;; 4 usage.server_tool_use, 5 an element of usage.iterations.
@@ -404,7 +405,8 @@
 
   ;; ---- The usage reader: one line, its few fields, into the answer slots.
   ;;
-  ;; Slots (i32 at 512 + 4 * index):
+  ;; Slots (i32 at 512 + 4 * index; named in line-slots.ts, generated from
+  ;; line-field-table.json: a slot added there must be read here):
   ;;   strings, three slots each (kind: 0 absent, 1 null, 2 plain, 3 with
   ;;   escapes, 4 plain and the same bytes as the string the host last asked
   ;;   to remember for these slots; then where its bytes start and end,
