@@ -3,7 +3,7 @@
  * usage line, and the line they make: exactly what `parseLine` answers for
  * it, or undefined (then the caller takes `parseLine`).
  */
-import { callTokens, type ParsedLine } from '../../core/transcript/transcript';
+import { cacheWrites, callTokens, type ParsedLine } from '../../core/transcript/transcript';
 
 /** `LineFields.timestamp` when the kernel read the timestamp to epoch ms itself (`timestampMs`). */
 export const TIMESTAMP_READ = '';
@@ -71,15 +71,7 @@ export function lineFromFields(f: LineFields): ParsedLine | undefined {
   if (Number.isNaN(timestampMs)) {
     return undefined;
   }
-  let write5m: number;
-  let write1h: number;
-  if (f.cacheCreation && (u(f.w5) !== undefined || u(f.w1) !== undefined)) {
-    write5m = u(f.w5) ?? 0;
-    write1h = u(f.w1) ?? 0;
-  } else {
-    write5m = u(f.write) ?? 0;
-    write1h = 0;
-  }
+  const { write5m, write1h } = f.cacheCreation ? cacheWrites(u(f.write), u(f.w5), u(f.w1)) : cacheWrites(u(f.write), undefined, undefined);
   return {
     kind: 'call',
     call: {
