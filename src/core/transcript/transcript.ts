@@ -21,7 +21,7 @@ const schemas = (): typeof Schemas => require('./transcript-schema') as typeof S
 /** Largest token count accepted in one usage field; anything above is malformed, not priced. */
 export const MAX_TOKENS_PER_FIELD = 100_000_000;
 
-/** Integer tokens of one API call, per price bucket. */
+/** Integer tokens of one API call or a sum of calls, per price bucket (the one token type; `costOn` prices it). */
 export interface CallTokens {
   input: number;
   output: number;
