@@ -11,6 +11,7 @@
  * ("price per entry, sum per bucket, multiply once").
  */
 import type { CallTokens } from '../transcript/transcript';
+
 export interface RateCard {
   /** Stable, human-readable identity, e.g. "claude-opus-4-6@2026-03-13|long|fast|us". */
   readonly key: string;
