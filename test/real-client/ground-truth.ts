@@ -8,7 +8,7 @@ import { bundledPriceTable } from '../../src/core/pricing/price-table';
 import { costOn } from '../../src/core/pricing/rate-card';
 import type { CallTokens } from '../../src/core/transcript/transcript';
 import { buildReport, type Report, type TokenFields } from '../../src/core/report';
-import { scanAllSync } from '../../src/node/scan/scan';
+import { scanAllSync } from '../unit/support/scan';
 import type { GroundTruth } from './run-scenario';
 import type { ServedCall } from './stand-in-api';
 

@@ -14,7 +14,8 @@ import type { PriceTable } from '../../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from '../claude-roots';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
 import { catchUp, type CursorState } from '../scan/file-cursor';
-import { describeError, listTranscriptFiles, listTranscriptFilesSliced, newReadBuffer, type ListProblem, type TranscriptFile } from '../scan/scan';
+import { newReadBuffer } from '../scan/scan';
+import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/list-files';
 import { isLimit, TreeWatcher } from './tree-watcher';
 import { machineZoneName } from '../machine-zone';
 

@@ -10,7 +10,7 @@ import type { Engine } from '../../core/engine';
 import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
 import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
-import type { TranscriptFile } from './scan';
+import type { TranscriptFile } from './list-files';
 import { fileRoleFromPath } from '../../core/transcript/session-path';
 
 export interface ScanProgress {

@@ -7,10 +7,6 @@ import { parseAgentMeta, parseLine, type ParsedLine } from '../../core/transcrip
 import { READ_BYTES, readLines, type LineSink, type ReadLinesResult } from './line-splitter';
 import { LineKernel } from './line-kernel';
 
-import { describeError, listTranscriptFiles, type ListProblem } from './list-files';
-
-export { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './list-files';
-
 /** Parses a (possibly shortened) line; when the short form does not parse, the whole line. */
 export function parseShortened(text: string, full?: () => string): ParsedLine {
   const parsed = parseLine(text);
@@ -60,40 +56,6 @@ export function readLinesSync(filePath: string, fromOffset: number, sink: LineSi
   } finally {
     fs.closeSync(fd);
   }
-}
-
-export interface ScanSummary {
-  files: number;
-  bytes: number;
-  tornLines: number;
-  problems: ListProblem[];
-}
-
-/** Cold scan: lists and reads every transcript under the given `projects/` folders. */
-export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): ScanSummary {
-  const problems: ListProblem[] = [];
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  let files = 0;
-  let bytes = 0;
-  let tornLines = 0;
-  for (const dir of projectsDirs) {
-    for (const f of listTranscriptFiles(dir, problems)) {
-      const state = engine.openFile(f.path, f.relativePath);
-      readAgentMeta(state);
-      try {
-        const r = readLinesSync(f.path, 0, engineSink(engine, state), buffer);
-        files++;
-        bytes += r.bytesRead;
-        if (r.torn) {
-          tornLines++;
-          engine.countMalformed(state);
-        }
-      } catch (err) {
-        problems.push({ path: f.path, message: describeError(err) });
-      }
-    }
-  }
-  return { files, bytes, tornLines, problems };
 }
 
 /** Reads `agent-<id>.meta.json` beside a subagent transcript, if there is one. */

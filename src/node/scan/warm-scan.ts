@@ -24,7 +24,8 @@ import {
   type StoredFile,
   type StoredIndex,
 } from './index-store';
-import { describeError, listTranscriptFiles, newReadBuffer, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import { newReadBuffer, parseShortened, readAgentMeta, readLinesSync } from './scan';
+import { describeError, listTranscriptFiles, type ListProblem, type TranscriptFile } from './list-files';
 import { listForStoring, type StoredListing } from './list-files';
 import type { LineSink } from './line-splitter';
 
