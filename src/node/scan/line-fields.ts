@@ -18,35 +18,17 @@ type Num = number | null | undefined;
  * The fields read from one usage line (by the cold scan's WebAssembly kernel); undefined = key absent, null = JSON null.
  */
 export class LineFields {
-  type: Str;
-  subtype: Str;
-  timestamp: Str;
+  /** The strings, as the answer slots hold them (line-slots.ts). */
+  type: Str; subtype: Str; timestamp: Str; sessionId: Str; cwd: Str; requestId: Str; agentId: Str;
+  messageId: Str; model: Str; speed: Str; geo: Str;
   /** The timestamp read from its bytes, or NaN (then `timestamp` holds the string, if any). */
   timestampMs = NaN;
-  sessionId: Str;
-  cwd: Str;
-  requestId: Str;
-  agentId: Str;
   isSidechain: boolean | null | undefined;
   isApiErrorMessage: boolean | null | undefined;
-  /** True once `message` was an object (false: absent or null). */
-  message = false;
-  messageId: Str;
-  model: Str;
-  /** True once `message.usage` was an object. */
-  usage = false;
-  input: Num;
-  output: Num;
-  write: Num;
-  read: Num;
-  /** 0 absent/null, 1 object. */
-  cacheCreation = false;
-  w5: Num;
-  w1: Num;
-  serverToolUse = false;
-  web: Num;
-  speed: Str;
-  geo: Str;
+  /** True once `message`, `message.usage`, `usage.cache_creation`, `usage.server_tool_use` was an object (false: absent or null). */
+  message = false; usage = false; cacheCreation = false; serverToolUse = false;
+  /** The token counts: input, output, cache writes (flat), cache reads, 5-minute and 1-hour writes, web searches. */
+  input: Num; output: Num; write: Num; read: Num; w5: Num; w1: Num; web: Num;
 }
 
 const u = <T>(v: T | null | undefined): T | undefined => (v === null ? undefined : v);
