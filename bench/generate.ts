@@ -28,7 +28,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { bundledPriceTable, type PriceTable } from '../src/core/pricing/price-table';
-import { costOn, type RateCard, type TokenCounts } from '../src/core/pricing/rate-card';
+import { costOn, type RateCard } from '../src/core/pricing/rate-card';
+import type { CallTokens } from '../src/core/transcript/transcript';
 
 export const GENERATOR_VERSION = 1;
 
@@ -337,18 +338,18 @@ export interface GroundTruth {
   generatedInMs: number;
 }
 
-function emptyCounts(): TokenCounts {
+function emptyCounts(): CallTokens {
   return { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearches: 0 };
 }
 
 /** Token sums per rate card; cost = one dot product per card (engine trap 4). */
 class Truth {
-  private readonly byCard = new Map<RateCard, { tokens: TokenCounts; messages: number; advisorCalls: number }>();
+  private readonly byCard = new Map<RateCard, { tokens: CallTokens; messages: number; advisorCalls: number }>();
 
   constructor(private readonly prices: PriceTable) {}
 
   /** One request priced on its own card; `count` says what it adds to: a call (default), nothing (a further request of the same call) or an advisor inference. */
-  add(model: string, timestampMs: number, t: TokenCounts, fast: boolean, geoUs: boolean, count: 'call' | 'none' | 'advisor' = 'call'): void {
+  add(model: string, timestampMs: number, t: CallTokens, fast: boolean, geoUs: boolean, count: 'call' | 'none' | 'advisor' = 'call'): void {
     const card = this.prices.rateFor({ model, timestampMs, promptTokens: t.input + t.write5m + t.write1h + t.read, fast, geoUs });
     if (card === null) {
       throw new Error(`generator bug: model ${model} is unpriced`);
@@ -791,14 +792,14 @@ class Generator {
    * the cache. Rows write the top level (both requests summed) and the three
    * iterations; the output of a streaming snapshot only changes the last.
    */
-  private advisorTurn(last: TokenCounts): { first: TokenCounts; advisor: TokenCounts; context: number; top(t: TokenCounts): TokenCounts; iterations(t: TokenCounts): string } {
+  private advisorTurn(last: CallTokens): { first: CallTokens; advisor: CallTokens; context: number; top(t: CallTokens): CallTokens; iterations(t: CallTokens): string } {
     const rng = this.advisorRng;
-    const first: TokenCounts = { input: last.input, output: rng.int(40, 400), write5m: last.write5m, write1h: last.write1h, read: last.read, webSearches: 0 };
-    const advisor: TokenCounts = { input: last.input + last.write5m + last.write1h + last.read, output: rng.int(300, 4000), write5m: 0, write1h: 0, read: 0, webSearches: 0 };
+    const first: CallTokens = { input: last.input, output: rng.int(40, 400), write5m: last.write5m, write1h: last.write1h, read: last.read, webSearches: 0 };
+    const advisor: CallTokens = { input: last.input + last.write5m + last.write1h + last.read, output: rng.int(300, 4000), write5m: 0, write1h: 0, read: 0, webSearches: 0 };
     const context = last.input + last.write5m + last.write1h + last.read;
-    const it = (type: string, t: TokenCounts, model = ''): string =>
+    const it = (type: string, t: CallTokens, model = ''): string =>
       `{"input_tokens":${t.input},"output_tokens":${t.output},"cache_read_input_tokens":${t.read},"cache_creation_input_tokens":${t.write5m + t.write1h},"cache_creation":{"ephemeral_5m_input_tokens":${t.write5m},"ephemeral_1h_input_tokens":${t.write1h}},${model ? `"model":"${model}",` : ''}"type":"${type}"}`;
-    const sum = (a: TokenCounts, b: TokenCounts): TokenCounts => ({ input: a.input + b.input, output: a.output + b.output, write5m: a.write5m + b.write5m, write1h: a.write1h + b.write1h, read: a.read + b.read, webSearches: b.webSearches });
+    const sum = (a: CallTokens, b: CallTokens): CallTokens => ({ input: a.input + b.input, output: a.output + b.output, write5m: a.write5m + b.write5m, write1h: a.write1h + b.write1h, read: a.read + b.read, webSearches: b.webSearches });
     return {
       first,
       advisor,
@@ -846,7 +847,7 @@ class Generator {
     return `{"type":"text","text":"${this.pool.slice(this.rng, chars)}"}`;
   }
 
-  private assistantRow(s: SessionCtx, uuid: string, msgId: string, reqId: string, block: string, stop: string, t: TokenCounts, ts: string, iterations = ''): string {
+  private assistantRow(s: SessionCtx, uuid: string, msgId: string, reqId: string, block: string, stop: string, t: CallTokens, ts: string, iterations = ''): string {
     const speed = s.fast ? 'fast' : 'standard';
     return `${this.head(s, uuid)},"message":{"model":"${s.model.id}","id":"${msgId}","type":"message","role":"assistant","content":[${block}],"stop_reason":${stop},"stop_sequence":null,"usage":{"input_tokens":${t.input},"cache_creation_input_tokens":${t.write5m + t.write1h},"cache_read_input_tokens":${t.read},"output_tokens":${t.output},"output_tokens_details":{"thinking_tokens":0},"server_tool_use":{"web_search_requests":${t.webSearches},"web_fetch_requests":0},"service_tier":"standard","cache_creation":{"ephemeral_1h_input_tokens":${t.write1h},"ephemeral_5m_input_tokens":${t.write5m}},"inference_geo":"${s.geoUs ? 'us' : ''}","iterations":[${iterations}],"speed":"${speed}"},"stop_details":null},"requestId":"${reqId}","type":"assistant","uuid":"${uuid}","timestamp":"${ts}",${s.env}}`;
   }
@@ -873,7 +874,7 @@ class Generator {
     const writeTotal = Math.max(0, write - input);
     const output = rng.logNormal(tool ? 180 : 500, 1.0, 8, 32_000);
     const webSearches = tool === 'WebSearch' ? rng.int(1, 3) : 0;
-    const final: TokenCounts = {
+    const final: CallTokens = {
       input,
       output,
       write5m: s.ttl1h && !s.sidechain ? 0 : writeTotal,
@@ -909,7 +910,7 @@ class Generator {
       } else {
         block = this.textBlock(rng.logNormal(isLast ? 700 : 250, 1.0, 5, 12_000));
       }
-      const t: TokenCounts = isLast ? final : { ...final, output: Math.max(1, Math.min(final.output - 1, Math.floor((final.output * k) / (rows + 1)))) };
+      const t: CallTokens = isLast ? final : { ...final, output: Math.max(1, Math.min(final.output - 1, Math.floor((final.output * k) / (rows + 1)))) };
       const uuid = rng.uuid();
       lastUuid = uuid;
       const stop = isLast ? (tool ? '"tool_use"' : '"end_turn"') : 'null';

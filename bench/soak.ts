@@ -33,7 +33,7 @@ import { buildReport, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
 import type { MeterSnapshot } from '../src/node/live/meter';
 import { RemoteMeter } from '../src/node/live/remote-meter';
-import { scanAllSync } from '../src/node/scan/scan';
+import { scanAllSync } from '../test/unit/support/scan';
 import { REPO_ROOT, machine, mb, percentile, table } from './common';
 
 function arg(name: string, fallback: number): number {

@@ -18,6 +18,7 @@ import type { PriceTable } from './pricing/price-table';
 import { fileRoleFromPath, type FileRole } from './transcript/session-path';
 import { LocalDays } from './local-day';
 import { callTokens, type AgentMeta, type CallTokens, type CompactBoundary, type CostState, type ParsedLine, type RawCall } from './transcript/transcript';
+import { compareRows } from './call-order';
 
 /** One API call as kept by the engine. */
 export interface Entry {
@@ -152,20 +153,15 @@ export function pricedPartsOf(e: Pick<Entry, 'raw' | 'card' | 'parts'>): readonl
 }
 
 /**
- * True when `a` should be kept over `b` for the same call: the main-chain row,
+ * True when `a` should be kept over `b` for the same call (`compareRows`): the main-chain row,
  * then the larger token total (never an early streaming snapshot), then the
  * earlier timestamp (a copy in a forked session loses to its original), then a
  * stable order of path and offset so the outcome never depends on read order.
  */
 export function isBetter(a: Entry, b: Entry): boolean {
-  if (a.sidechain !== b.sidechain) {
-    return !a.sidechain;
-  }
-  if (a.total !== b.total) {
-    return a.total > b.total;
-  }
-  if (a.raw.timestampMs !== b.raw.timestampMs) {
-    return a.raw.timestampMs < b.raw.timestampMs;
+  const order = compareRows(a.sidechain, a.total, a.raw.timestampMs, b.sidechain, b.total, b.raw.timestampMs);
+  if (order !== 0) {
+    return order > 0;
   }
   if (a.file.path !== b.file.path) {
     return a.file.path < b.file.path;

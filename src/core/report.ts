@@ -7,6 +7,7 @@ import { costOn, type RateCard } from './pricing/rate-card';
 import { addTokens, contextTokensOf, emptyTokens, pricedPartsOf, promptTokens, type Cell, type Engine, type Entry, type FileState } from './engine';
 import type { CallTokens, CostState } from './transcript/transcript';
 import { reconcileSession, type Reconciliation } from './reconcile';
+import { Sum } from './report-sum';
 
 /** Token fields as they appear in reports. */
 export interface TokenFields {
@@ -146,116 +147,6 @@ export interface BucketCosts {
   write1h: number;
   read: number;
   webSearch: number;
-}
-
-function emptyBuckets(): BucketCosts {
-  return { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 };
-}
-
-/**
- * Integer sums plus their cost, for one group of cells. The tokens are kept
- * per rate card as integers, and the dollars computed from them once, card by
- * card in the order of their keys: the same cells give the same dollars to
- * the last bit, in whatever order the scan merged them, and each (bucket,
- * card) is one multiplication, not a sum of many rounded ones.
- */
-class Sum {
-  readonly tokens: CallTokens = emptyTokens();
-  /** Priced tokens per rate card, by the card's key. */
-  private readonly byCard = new Map<string, { card: RateCard; tokens: CallTokens }>();
-  messages = 0;
-  unpricedMessages = 0;
-  advisorCalls = 0;
-  private priced: { cost: number; buckets: BucketCosts; cacheSavings: number } | undefined;
-
-  addCell(cell: Cell): void {
-    for (const [card, t] of cell.byCard) {
-      addTokens(this.tokens, t);
-      if (card) {
-        this.addCard(card, t);
-      }
-    }
-    if (cell.byCard.has(null)) {
-      this.unpricedMessages += cell.messages;
-    } else {
-      this.messages += cell.messages;
-    }
-    this.advisorCalls += cell.advisorCalls;
-  }
-
-  /** Adds another sum (tokens, per card too, and messages). */
-  add(other: Sum): void {
-    addTokens(this.tokens, other.tokens);
-    for (const { card, tokens } of other.byCard.values()) {
-      this.addCard(card, tokens);
-    }
-    this.messages += other.messages;
-    this.unpricedMessages += other.unpricedMessages;
-    this.advisorCalls += other.advisorCalls;
-  }
-
-  private addCard(card: RateCard, t: CallTokens): void {
-    let entry = this.byCard.get(card.key);
-    if (!entry) {
-      entry = { card, tokens: emptyTokens() };
-      this.byCard.set(card.key, entry);
-    }
-    addTokens(entry.tokens, t);
-    this.priced = undefined;
-  }
-
-  /** Dollars of the priced tokens (unpriced ones count nothing). */
-  get cost(): number {
-    return this.dollars().cost;
-  }
-
-  /** The same dollars, per bucket. */
-  get buckets(): BucketCosts {
-    return this.dollars().buckets;
-  }
-
-  /** Dollars saved by caching compared with sending every prompt token as plain input. */
-  get cacheSavings(): number {
-    return this.dollars().cacheSavings;
-  }
-
-  private dollars(): { cost: number; buckets: BucketCosts; cacheSavings: number } {
-    if (this.priced) {
-      return this.priced;
-    }
-    const buckets = emptyBuckets();
-    let cost = 0;
-    let cacheSavings = 0;
-    const keys = [...this.byCard.keys()].sort();
-    for (const key of keys) {
-      const { card, tokens: t } = this.byCard.get(key) as { card: RateCard; tokens: CallTokens };
-      cost += costOn(card, t);
-      buckets.input += (t.input * card.input) / 1e6;
-      buckets.output += (t.output * card.output) / 1e6;
-      buckets.write5m += (t.write5m * card.write5m) / 1e6;
-      buckets.write1h += (t.write1h * card.write1h) / 1e6;
-      buckets.read += (t.read * card.read) / 1e6;
-      buckets.webSearch += t.webSearches * card.webSearch;
-      cacheSavings += (t.read * (card.input - card.read) - t.write5m * (card.write5m - card.input) - t.write1h * (card.write1h - card.input)) / 1e6;
-    }
-    this.priced = { cost, buckets, cacheSavings };
-    return this.priced;
-  }
-
-  fields(): TokenFields {
-    return tokenFields(this.tokens);
-  }
-}
-
-export function tokenFields(t: CallTokens): TokenFields {
-  return {
-    inputTokens: t.input,
-    outputTokens: t.output,
-    cacheWrite5mTokens: t.write5m,
-    cacheWrite1hTokens: t.write1h,
-    cacheReadTokens: t.read,
-    webSearchRequests: t.webSearches,
-  };
 }
 
 /** cache read / whole prompt, or null when there was no prompt. */
@@ -407,12 +298,91 @@ export function prepareSessions(engine: Engine, ids: readonly string[], from: nu
   return i;
 }
 
+/** One session's sums: all its cells, its subagents', and those Claude Code's cost-state adds un-itemised. */
+interface SessionSums {
+  all: Sum;
+  sub: Sum;
+  unitemised: Sum;
+  models: Set<string>;
+}
+
+/** One session's line of the report, from its sums, its Claude Code cost-state (if any) and its facts. */
+function sessionReportOf(sessionId: string, s: SessionSums, state: CostState | undefined, facts: SessionFacts, subagents: SubagentReport[]): SessionReport {
+  return {
+    sessionId,
+    project: facts.project,
+    costUSD: s.all.cost,
+    subagentCostUSD: s.sub.cost,
+    bucketCostUSD: { ...s.all.buckets },
+    cacheSavingsUSD: s.all.cacheSavings,
+    unitemisedCostUSD: state ? s.unitemised.cost : null,
+    claudeCodeCostUSD: state?.totalCostUSD ?? null,
+    itemisation: state ? 'reconciled' : 'transcript-only',
+    ...s.all.fields(),
+    messages: s.all.messages,
+    advisorCalls: s.all.advisorCalls,
+    subagentMessages: s.sub.messages + s.sub.unpricedMessages,
+    unpricedMessages: s.all.unpricedMessages,
+    cacheHitRate: cacheHitRate(s.all.tokens),
+    contextTokens: facts.contextTokens,
+    contextState: facts.contextState,
+    contextWindow: facts.contextWindow,
+    currentModel: facts.currentModel,
+    models: [...s.models].sort(),
+    subagents,
+    firstTimestamp: Number.isFinite(facts.firstMs) ? new Date(facts.firstMs).toISOString() : null,
+    lastTimestamp: Number.isFinite(facts.lastMs) ? new Date(facts.lastMs).toISOString() : null,
+  };
+}
+
+/** The lines skipped across the engine's files. */
+function skippedLinesOf(engine: Engine): { malformedLines: number; syntheticLines: number } {
+  let malformedLines = 0;
+  let syntheticLines = 0;
+  for (const f of engine.allFiles()) {
+    malformedLines += f.malformedLines;
+    syntheticLines += f.syntheticLines;
+  }
+  return { malformedLines, syntheticLines };
+}
+
+/** The report's days, models and projects, each sorted by its name. */
+function rollupsOf(days: Map<string, Sum>, models: Map<string, { sum: Sum; priced: boolean }>, projects: Map<string, { sum: Sum; sessions: number }>): Pick<Report, 'days' | 'models' | 'projects'> {
+  return {
+  days: sortedBy(
+    [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages, advisorCalls: sum.advisorCalls })),
+    (d) => d.date,
+  ),
+  models: sortedBy(
+    [...models].map(([model, { sum, priced }]) => ({
+      model,
+      costUSD: priced ? sum.cost : null,
+      ...sum.fields(),
+      messages: sum.messages + sum.unpricedMessages,
+      advisorCalls: sum.advisorCalls,
+      priced,
+    })),
+    (m) => m.model,
+  ),
+  projects: sortedBy(
+    [...projects].map(([project, { sum, sessions: n }]) => ({
+      project,
+      costUSD: sum.cost,
+      ...sum.fields(),
+      messages: sum.messages + sum.unpricedMessages,
+      sessions: n,
+    })),
+    (p) => p.project,
+  ),
+  };
+}
+
 /** Builds the full report from the engine's current state. */
 export function buildReport(engine: Engine, options: ReportOptions = {}): Report {
   const totals = new Sum();
   const days = new Map<string, Sum>();
   const models = new Map<string, { sum: Sum; priced: boolean }>();
-  const sessions = new Map<string, { all: Sum; sub: Sum; unitemised: Sum; models: Set<string> }>();
+  const sessions = new Map<string, SessionSums>();
   const unpriced = new Set<string>();
   const filesBySession = engine.sessionFiles();
   const costStates = new Map<string, CostState>();
@@ -469,31 +439,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       claudeCodeTotal = (claudeCodeTotal ?? 0) + state.totalCostUSD;
     }
     const facts = derived(sessionId).facts;
-    sessionReports.push({
-      sessionId,
-      project: facts.project,
-      costUSD: s.all.cost,
-      subagentCostUSD: s.sub.cost,
-      bucketCostUSD: { ...s.all.buckets },
-      cacheSavingsUSD: s.all.cacheSavings,
-      unitemisedCostUSD: state ? s.unitemised.cost : null,
-      claudeCodeCostUSD: state?.totalCostUSD ?? null,
-      itemisation: state ? 'reconciled' : 'transcript-only',
-      ...s.all.fields(),
-      messages: s.all.messages,
-      advisorCalls: s.all.advisorCalls,
-      subagentMessages: s.sub.messages + s.sub.unpricedMessages,
-      unpricedMessages: s.all.unpricedMessages,
-      cacheHitRate: cacheHitRate(s.all.tokens),
-      contextTokens: facts.contextTokens,
-      contextState: facts.contextState,
-      contextWindow: facts.contextWindow,
-      currentModel: facts.currentModel,
-      models: [...s.models].sort(),
-      subagents: ranged ? subagentsOf(engine, sessionId, options) : derived(sessionId).subagents,
-      firstTimestamp: Number.isFinite(facts.firstMs) ? new Date(facts.firstMs).toISOString() : null,
-      lastTimestamp: Number.isFinite(facts.lastMs) ? new Date(facts.lastMs).toISOString() : null,
-    });
+    sessionReports.push(sessionReportOf(sessionId, s, state, facts, ranged ? subagentsOf(engine, sessionId, options) : derived(sessionId).subagents));
     const p = getOrAdd(projects, facts.project ?? '(unknown project)', () => ({ sum: new Sum(), sessions: 0 }));
     p.sessions++;
     p.sum.add(s.all);
@@ -501,13 +447,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
   // Latest first; sessions with the same last timestamp by id (the sort is stable, and they come sorted by id).
   sessionReports.sort((a, b) => ((a.lastTimestamp ?? '') < (b.lastTimestamp ?? '') ? 1 : (a.lastTimestamp ?? '') > (b.lastTimestamp ?? '') ? -1 : 0));
 
-  let malformedLines = 0;
-  let syntheticLines = 0;
-  for (const f of engine.allFiles()) {
-    malformedLines += f.malformedLines;
-    syntheticLines += f.syntheticLines;
-  }
-
+  const { malformedLines, syntheticLines } = skippedLinesOf(engine);
   return {
     totals: {
       costUSD: totals.cost,
@@ -519,31 +459,7 @@ export function buildReport(engine: Engine, options: ReportOptions = {}): Report
       claudeCodeCostUSD: claudeCodeTotal,
     },
     sessions: sessionReports,
-    days: sortedBy(
-      [...days].map(([date, sum]) => ({ date, costUSD: sum.cost, ...sum.fields(), messages: sum.messages + sum.unpricedMessages, advisorCalls: sum.advisorCalls })),
-      (d) => d.date,
-    ),
-    models: sortedBy(
-      [...models].map(([model, { sum, priced }]) => ({
-        model,
-        costUSD: priced ? sum.cost : null,
-        ...sum.fields(),
-        messages: sum.messages + sum.unpricedMessages,
-        advisorCalls: sum.advisorCalls,
-        priced,
-      })),
-      (m) => m.model,
-    ),
-    projects: sortedBy(
-      [...projects].map(([project, { sum, sessions: n }]) => ({
-        project,
-        costUSD: sum.cost,
-        ...sum.fields(),
-        messages: sum.messages + sum.unpricedMessages,
-        sessions: n,
-      })),
-      (p) => p.project,
-    ),
+    ...rollupsOf(days, models, projects),
     skipped: { malformedLines, syntheticLines, unpricedModels: [...unpriced].sort() },
     timeZone: engine.days.timeZone,
     priceTableAsOf: engine.options.prices.asOf,

@@ -5,16 +5,17 @@
 import { strict as assert } from 'node:assert';
 import { Engine } from '../../src/core/engine';
 import { bundledPriceTable } from '../../src/core/pricing/price-table';
-import { costOn, type TokenCounts } from '../../src/core/pricing/rate-card';
+import { costOn } from '../../src/core/pricing/rate-card';
+import type { CallTokens } from '../../src/core/transcript/transcript';
 import { buildReport, type Report, type TokenFields } from '../../src/core/report';
-import { scanAllSync } from '../../src/node/scan/scan';
+import { scanAllSync } from '../unit/support/scan';
 import type { GroundTruth } from './run-scenario';
 import type { ServedCall } from './stand-in-api';
 
 const prices = bundledPriceTable();
 
 /** Served token sums per bucket, their cost on our table, and the number of calls. */
-interface Truth extends TokenCounts {
+interface Truth extends CallTokens {
   cost: number;
   calls: number;
   /** Advisor inferences (`advisor_message` iterations) among them. */
@@ -22,12 +23,12 @@ interface Truth extends TokenCounts {
 }
 
 /** The inferences one served call bills: its requests (each `message` iteration when there are two or more, else the top level) and its advisors. */
-function inferencesOf(c: ServedCall): Array<{ model: string; tokens: TokenCounts; advisor: boolean }> {
+function inferencesOf(c: ServedCall): Array<{ model: string; tokens: CallTokens; advisor: boolean }> {
   const u = c.usage;
   const web = u.server_tool_use.web_search_requests;
   const its = u.iterations ?? [];
   const messages = its.filter((it) => it.type === 'message');
-  const of = (x: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } }, webSearches: number): TokenCounts => ({
+  const of = (x: { input_tokens: number; output_tokens: number; cache_read_input_tokens: number; cache_creation: { ephemeral_5m_input_tokens: number; ephemeral_1h_input_tokens: number } }, webSearches: number): CallTokens => ({
     input: x.input_tokens,
     output: x.output_tokens,
     write5m: x.cache_creation.ephemeral_5m_input_tokens,

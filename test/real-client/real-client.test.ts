@@ -16,7 +16,7 @@ import { checkAgainstGroundTruth, reportOfTree } from './ground-truth';
 import type { Report } from '../../src/core/report';
 import { Engine } from '../../src/core/engine';
 import { bundledPriceTable } from '../../src/core/pricing/price-table';
-import { scanAllSync } from '../../src/node/scan/scan';
+import { scanAllSync } from '../unit/support/scan';
 import { readCauseFiles, readSessionCauses } from '../../src/node/live/session-causes';
 import { assignCauses } from '../../src/core/causes';
 

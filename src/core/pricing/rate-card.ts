@@ -10,6 +10,8 @@
  * always yields the same object, so a card can key a Map of integer token sums
  * ("price per entry, sum per bucket, multiply once").
  */
+import type { CallTokens } from '../transcript/transcript';
+
 export interface RateCard {
   /** Stable, human-readable identity, e.g. "claude-opus-4-6@2026-03-13|long|fast|us". */
   readonly key: string;
@@ -43,18 +45,8 @@ export interface CallPriceQuery {
   readonly geoUs: boolean;
 }
 
-/** Integer token counts of one call or a sum of calls, per price bucket. */
-export interface TokenCounts {
-  input: number;
-  output: number;
-  write5m: number;
-  write1h: number;
-  read: number;
-  webSearches: number;
-}
-
 /** Cost in USD of token counts on a card. Unrounded. */
-export function costOn(card: RateCard, t: TokenCounts): number {
+export function costOn(card: RateCard, t: CallTokens): number {
   return (
     (t.input * card.input + t.output * card.output + t.write5m * card.write5m + t.write1h * card.write1h + t.read * card.read) /
       1_000_000 +

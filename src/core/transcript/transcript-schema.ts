@@ -13,19 +13,23 @@ const opt = <T extends z.ZodType>(schema: T) => schema.nullish().transform((v) =
 const tokenCount = z.number().int().nonnegative().max(MAX_TOKENS_PER_FIELD);
 const optTokens = opt(tokenCount);
 
+/** `message.usage.cache_creation`: the cache writes by lifetime. */
+export const cacheCreationSchema = z.looseObject({
+  ephemeral_5m_input_tokens: optTokens,
+  ephemeral_1h_input_tokens: optTokens,
+});
+
+/** `message.usage.server_tool_use`. */
+export const serverToolUseSchema = z.looseObject({ web_search_requests: optTokens });
+
 /** `message.usage` of an assistant line (Anthropic Messages API usage, as logged). */
 export const usageSchema = z.looseObject({
   input_tokens: tokenCount,
   output_tokens: tokenCount,
   cache_creation_input_tokens: optTokens,
   cache_read_input_tokens: optTokens,
-  cache_creation: opt(
-    z.looseObject({
-      ephemeral_5m_input_tokens: optTokens,
-      ephemeral_1h_input_tokens: optTokens,
-    }),
-  ),
-  server_tool_use: opt(z.looseObject({ web_search_requests: optTokens })),
+  cache_creation: opt(cacheCreationSchema),
+  server_tool_use: opt(serverToolUseSchema),
   speed: opt(z.string()),
   inference_geo: opt(z.string()),
 });

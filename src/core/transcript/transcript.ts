@@ -21,7 +21,7 @@ const schemas = (): typeof Schemas => require('./transcript-schema') as typeof S
 /** Largest token count accepted in one usage field; anything above is malformed, not priced. */
 export const MAX_TOKENS_PER_FIELD = 100_000_000;
 
-/** Integer tokens of one API call, per price bucket. */
+/** Integer tokens of one API call or a sum of calls, per price bucket (the one token type; `costOn` prices it). */
 export interface CallTokens {
   input: number;
   output: number;
@@ -133,19 +133,20 @@ function parseTimestamp(iso: string): number {
   return Date.parse(iso);
 }
 
+/**
+ * The cache writes by lifetime: the breakdown when it gives either lifetime
+ * (a missing one is 0), else the flat count, all of it 5-minute (a cache
+ * write with no breakdown is a 5-minute one). The one place this rule lives:
+ * usage lines, the kernel's reading of them and cost-state lines use it.
+ */
+export function cacheWrites(flat: number | undefined, w5: number | undefined, w1: number | undefined): { write5m: number; write1h: number } {
+  return w5 !== undefined || w1 !== undefined ? { write5m: w5 ?? 0, write1h: w1 ?? 0 } : { write5m: flat ?? 0, write1h: 0 };
+}
+
 /** Tokens of a usage object, with the flat cache-write count as 5m only when the breakdown is absent. */
 export function callTokensOf(usage: z.infer<typeof Schemas.usageSchema>): CallTokens {
   const breakdown = usage.cache_creation;
-  const flat = usage.cache_creation_input_tokens ?? 0;
-  let write5m: number;
-  let write1h: number;
-  if (breakdown && (breakdown.ephemeral_5m_input_tokens !== undefined || breakdown.ephemeral_1h_input_tokens !== undefined)) {
-    write5m = breakdown.ephemeral_5m_input_tokens ?? 0;
-    write1h = breakdown.ephemeral_1h_input_tokens ?? 0;
-  } else {
-    write5m = flat;
-    write1h = 0;
-  }
+  const { write5m, write1h } = cacheWrites(usage.cache_creation_input_tokens, breakdown?.ephemeral_5m_input_tokens, breakdown?.ephemeral_1h_input_tokens);
   return callTokens(usage.input_tokens, usage.output_tokens, write5m, write1h, usage.cache_read_input_tokens ?? 0, usage.server_tool_use?.web_search_requests ?? 0);
 }
 
@@ -463,16 +464,14 @@ function parseCostState(value: Record<string, unknown>): ParsedLine {
   }
   const models: Record<string, CostStateModelUsage> = {};
   for (const [model, u] of Object.entries(line.modelUsage ?? {})) {
-    const w5 = u.cacheCreationEphemeral5mInputTokens;
-    const w1 = u.cacheCreationEphemeral1hInputTokens;
-    const hasBreakdown = w5 !== undefined || w1 !== undefined;
+    const { write5m, write1h } = cacheWrites(u.cacheCreationInputTokens, u.cacheCreationEphemeral5mInputTokens, u.cacheCreationEphemeral1hInputTokens);
     models[model] = {
       costUSD: u.costUSD,
       tokens: {
         input: u.inputTokens ?? 0,
         output: u.outputTokens ?? 0,
-        write5m: hasBreakdown ? (w5 ?? 0) : (u.cacheCreationInputTokens ?? 0),
-        write1h: hasBreakdown ? (w1 ?? 0) : 0,
+        write5m,
+        write1h,
         read: u.cacheReadInputTokens ?? 0,
         webSearches: u.webSearchRequests ?? 0,
       },

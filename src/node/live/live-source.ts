@@ -15,7 +15,8 @@ import type { PriceTable } from '../../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from '../claude-roots';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
 import { catchUp, type CursorState } from '../scan/file-cursor';
-import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/scan';
+import { newReadBuffer } from '../scan/scan';
+import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/list-files';
 import { isLimit, TreeWatcher } from './tree-watcher';
 import { detectWatchMode, type WatchChoice, type WatchModeSetting } from './watch-mode';
 import { machineZoneName } from '../machine-zone';
@@ -98,7 +99,7 @@ export class LiveSource extends EventEmitter {
     { ms: SETTLE_MS, again: true, paths: new Set(), timer: undefined },
   ];
   private disposed = false;
-  private readonly buffer = Buffer.allocUnsafe(256 * 1024);
+  private readonly buffer = newReadBuffer(256 * 1024);
   /** Problems met while listing or reading (unreadable folders and files). */
   readonly problems: ListProblem[] = [];
   /** Set when an update arrived; the time the engine last changed (ms). */

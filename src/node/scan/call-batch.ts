@@ -6,6 +6,7 @@
  * rare other kinds (boundaries, cost-state, synthetic, malformed, and calls
  * with iterations that count) as they are.
  */
+import { compareRows } from '../../core/call-order';
 import { callTokens, type ParsedLine, type RawCall } from '../../core/transcript/transcript';
 
 /** Numbers per call: offset, timestampMs, input, output, write5m, write1h, read, webSearches, flags. */
@@ -78,18 +79,11 @@ export class LineBatchBuilder {
     const y = b * NUMS;
     const sa = this.subagent || ((nums[x + 8] as number) & SIDECHAIN) !== 0;
     const sb = this.subagent || ((nums[y + 8] as number) & SIDECHAIN) !== 0;
-    if (sa !== sb) {
-      return !sa;
-    }
     const ta = (nums[x + 2] as number) + (nums[x + 3] as number) + (nums[x + 4] as number) + (nums[x + 5] as number) + (nums[x + 6] as number);
     const tb = (nums[y + 2] as number) + (nums[y + 3] as number) + (nums[y + 4] as number) + (nums[y + 5] as number) + (nums[y + 6] as number);
-    if (ta !== tb) {
-      return ta > tb;
-    }
-    if (nums[x + 1] !== nums[y + 1]) {
-      return (nums[x + 1] as number) < (nums[y + 1] as number);
-    }
-    return (nums[x] as number) < (nums[y] as number);
+    const order = compareRows(sa, ta, nums[x + 1] as number, sb, tb, nums[y + 1] as number);
+    // One file: the place is the offset.
+    return order !== 0 ? order > 0 : (nums[x] as number) < (nums[y] as number);
   }
 
   /** Notes row `k` against the best row of its call so far. */

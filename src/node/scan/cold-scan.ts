@@ -9,9 +9,8 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../../core/engine';
 import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
-import { ExtractCaches } from '../../core/transcript/usage-extract';
 import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
-import type { TranscriptFile } from './scan';
+import type { TranscriptFile } from './list-files';
 import { fileRoleFromPath } from '../../core/transcript/session-path';
 
 export interface ScanProgress {
@@ -172,7 +171,6 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
   let wake: (() => void) | undefined;
   const states: ScanWorkerState[] = [];
   const ownBuffer = newScanBuffer(options.readHere ? undefined : 0);
-  const ownCaches = new ExtractCaches();
   const spare = [...(options.started ?? [])];
   const send = (s: ScanWorkerState): void => {
     const part = pending.takeLarge(chunkBytes);
@@ -278,7 +276,7 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
         const f = pending.takeSmall() as TranscriptFile;
         result.filesReadHere++;
         try {
-          queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, ownCaches, (m) => queue.push(m)));
+          queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, (m) => queue.push(m)));
         } catch (err) {
           queue.push({ type: 'error', path: f.path, message: describe(err) });
         }

@@ -7,6 +7,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Engine } from '../../core/engine';
 import { readAgentMeta, engineSink, readLinesSync } from './scan';
+import type { LineKernel } from './line-kernel';
 
 /** Where reading a file stopped, and which file that was. */
 export interface CursorState {
@@ -63,7 +64,7 @@ export type CatchUp = 'unchanged' | 'appended' | 'reread' | 'gone';
  * `state`, or withdraws the file and reads it again when it shrank or its
  * inode changed. Returns the new state (undefined when the file is gone).
  */
-export function catchUp(engine: Engine, state: CursorState | undefined, path: string, relativePath: string, buffer?: Buffer): { state: CursorState | undefined; change: CatchUp } {
+export function catchUp(engine: Engine, state: CursorState | undefined, path: string, relativePath: string, buffer?: Buffer | LineKernel): { state: CursorState | undefined; change: CatchUp } {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(path);

@@ -3,21 +3,21 @@
  * buffer kept in the module's memory; one SIMD pass per line that tells
  * whether the line is worth parsing; and a reader of usage lines that checks the whole line as
  * JSON.parse would and leaves in its answer slots where the few fields it
- * needs are. The JavaScript path (native searches in line-splitter.ts, the
- * reader in src/core/transcript/usage-extract.ts) gives the same answers and stays
- * for any buffer outside this memory.
+ * needs are. It is the only accelerator: where it is missing, or unsure of a
+ * line, the line goes to the reference parser (`parseLine`: JSON.parse, then
+ * the schema's rules), which it answers exactly as.
  */
 import type { ParsedLine } from '../../core/transcript/transcript';
-import { ExtractCaches, lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from '../../core/transcript/usage-extract';
+import { lineFromFields, LineFields, TIMESTAMP_READ, type Utf8Decoder } from './line-fields';
 import { LINE_KERNEL_WASM } from './line-kernel-wasm';
+import { SLOT, SLOT_COUNT } from './line-slots';
 
 const PAGE_BYTES = 65536;
 /** Where the reading buffer starts in the memory (below: the reader's key table and answer slots). */
 const BASE = 4096;
-/** Where the reader's answer slots are, and how many (see `readUsageLine` in the .wat). */
+/** Where the reader's answer slots are (see `readUsageLine` in the .wat; named in line-slots.ts, generated from line-field-table.json). */
 const SLOTS_AT = 512;
-const SLOT_COUNT = 54;
-/** Where the reader leaves a timestamp it read to epoch ms (slot 53 says so). */
+/** Where the reader leaves a timestamp it read to epoch ms (slot `timestampRead` says so). */
 const TIMESTAMP_AT = 1016;
 /** Bytes kept past the buffer: the kernel's loads may read up to 31 bytes past a line's end. */
 const SLACK_BYTES = 64;
@@ -94,49 +94,49 @@ export class LineKernel {
 
   /**
    * The usage line `buffer[s, e)` (trimmed),
-   * read as `extractUsageLine` reads it: exactly what `parseLine` answers,
-   * or undefined when unsure. `decode` as there.
+   * read to exactly what `parseLine` answers for it, or undefined when
+   * unsure (then the caller takes `parseLine`).
    */
   extract(s: number, e: number, decode: Utf8Decoder): ParsedLine | undefined {
     if (this.exports.readUsageLine(s + BASE, e + BASE) !== 1) {
       return undefined;
     }
     const o = this.slots;
-    const type = this.string(0, decode);
-    if (type !== 'assistant' || o[35] !== 1 || o[36] !== 1) {
+    const type = this.string(SLOT.type, decode);
+    if (type !== 'assistant' || o[SLOT.message] !== 1 || o[SLOT.usage] !== 1) {
       return undefined; // what lineFromFields answers for such a line
     }
-    const f = (this.fields ??= new LineFields(new ExtractCaches()));
+    const f = (this.fields ??= new LineFields());
     f.type = type;
     f.message = true;
     f.usage = true;
-    f.subtype = this.string(3, decode);
-    if (o[53] === 1) {
+    f.subtype = this.string(SLOT.subtype, decode);
+    if (o[SLOT.timestampRead] === 1) {
       f.timestampMs = this.timestampMs[0] as number;
       f.timestamp = TIMESTAMP_READ;
     } else {
       f.timestampMs = NaN;
-      f.timestamp = this.string(6, decode, false);
+      f.timestamp = this.string(SLOT.timestamp, decode, false);
     }
-    f.sessionId = this.string(9, decode);
-    f.cwd = this.string(12, decode);
-    f.requestId = this.string(15, decode);
-    f.agentId = this.string(18, decode);
-    f.messageId = this.string(21, decode);
-    f.model = this.string(24, decode);
-    f.speed = this.string(27, decode);
-    f.geo = this.string(30, decode);
-    f.isSidechain = this.bool(33);
-    f.isApiErrorMessage = this.bool(34);
-    f.cacheCreation = o[37] === 1;
-    f.serverToolUse = o[38] === 1;
-    f.input = this.tokens(39);
-    f.output = this.tokens(41);
-    f.write = this.tokens(43);
-    f.read = this.tokens(45);
-    f.w5 = this.tokens(47);
-    f.w1 = this.tokens(49);
-    f.web = this.tokens(51);
+    f.sessionId = this.string(SLOT.sessionId, decode);
+    f.cwd = this.string(SLOT.cwd, decode);
+    f.requestId = this.string(SLOT.requestId, decode);
+    f.agentId = this.string(SLOT.agentId, decode);
+    f.messageId = this.string(SLOT.messageId, decode);
+    f.model = this.string(SLOT.model, decode);
+    f.speed = this.string(SLOT.speed, decode);
+    f.geo = this.string(SLOT.geo, decode);
+    f.isSidechain = this.bool(SLOT.isSidechain);
+    f.isApiErrorMessage = this.bool(SLOT.isApiErrorMessage);
+    f.cacheCreation = o[SLOT.cacheCreation] === 1;
+    f.serverToolUse = o[SLOT.serverToolUse] === 1;
+    f.input = this.tokens(SLOT.input);
+    f.output = this.tokens(SLOT.output);
+    f.write = this.tokens(SLOT.write);
+    f.read = this.tokens(SLOT.read);
+    f.w5 = this.tokens(SLOT.w5);
+    f.w1 = this.tokens(SLOT.w1);
+    f.web = this.tokens(SLOT.web);
     return lineFromFields(f);
   }
 

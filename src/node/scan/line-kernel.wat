@@ -2,9 +2,10 @@
 ;;
 ;; `hasNeedle`: one SIMD pass over a transcript line tells whether it holds
 ;; `"usage"`, `compact_boundary` or `"cost-state"` (the lines worth parsing;
-;; the same test as line-splitter.ts, where it takes three native searches).
+;; the same test as `chunkNeedles` in line-splitter.ts, where it takes three
+;; native searches).
 ;;
-;; `readUsageLine`: reads a usage line as src/core/transcript/usage-extract.ts does. It
+;; `readUsageLine`: reads a usage line to what `parseLine` answers. It
 ;; checks the whole line as JSON.parse would (strings and their escapes,
 ;; numbers, literals, nesting, nothing after the object), keeps the last of
 ;; duplicate keys, and leaves in its answer slots where the few fields the
@@ -29,12 +30,11 @@
   ;; the strings the host asked it to remember (1024-3839, 256 bytes for
   ;; each string field), then the host's reading buffer from 4096 on.
   ;;
-  ;; Keys, by object: a header of seven u16 offsets (where each object's keys
+  ;; Keys (written by scripts/build-wasm.mjs from line-field-table.json,
+  ;; the one field table; edit that, not the line below), by object: a header of seven u16 offsets (where each object's keys
   ;; start, and the end), then per key its index, its length and its bytes.
   ;; Objects: 0 the line, 1 message, 2 message.usage, 3 usage.cache_creation,
-  ;; 4 usage.server_tool_use, 5 an element of usage.iterations (the same
-  ;; keys, in the same order, as the JavaScript reader's KeySets in
-  ;; src/core/transcript/usage-extract.ts).
+  ;; 4 usage.server_tool_use, 5 an element of usage.iterations.
   (data (i32.const 0) "\0e\00u\00\87\00\1d\01S\01h\01n\01\00\04type\01\07subtype\02\09timestamp\03\09sessionId\04\03cwd\05\09requestId\06\07agentId\07\0bisSidechain\08\11isApiErrorMessage\09\07message\00\02id\01\05model\02\05usage\00\0cinput_tokens\01\0doutput_tokens\02\1bcache_creation_input_tokens\03\17cache_read_input_tokens\04\0ecache_creation\05\0fserver_tool_use\06\05speed\07\0dinference_geo\08\0aiterations\00\19ephemeral_5m_input_tokens\01\19ephemeral_1h_input_tokens\00\13web_search_requests\00\04type")
 
   ;; Whether one of the needles starts at $p and ends by $e. Each needle is
@@ -405,7 +405,8 @@
 
   ;; ---- The usage reader: one line, its few fields, into the answer slots.
   ;;
-  ;; Slots (i32 at 512 + 4 * index):
+  ;; Slots (i32 at 512 + 4 * index; named in line-slots.ts, generated from
+  ;; line-field-table.json: a slot added there must be read here):
   ;;   strings, three slots each (kind: 0 absent, 1 null, 2 plain, 3 with
   ;;   escapes, 4 plain and the same bytes as the string the host last asked
   ;;   to remember for these slots; then where its bytes start and end,

@@ -9,7 +9,6 @@
  */
 
 import type { ParsedLine } from '../../core/transcript/transcript';
-import { extractUsageLine, type ExtractCaches } from '../../core/transcript/usage-extract';
 import { LineKernel } from './line-kernel';
 
 const decodeUtf8 = (b: Uint8Array, s: number, e: number): string => (b as Buffer).toString('utf8', s, e);
@@ -32,24 +31,17 @@ export interface LineSink {
    */
   line(text: string, offset: number, full?: () => string): void;
   /**
-   * When present, usage lines are first read straight from their bytes
-   * (`extractUsageLine`) and handed over parsed; `line` then sees only the
-   * lines that reader was unsure of. `caches` carries its per-field memory.
+   * When present and the bytes are read through a `LineKernel`, usage lines
+   * are read straight from their bytes by the kernel and handed over parsed;
+   * `line` then sees only the lines the kernel was unsure of.
    */
   parsed?(parsed: ParsedLine, offset: number): void;
-  caches?: ExtractCaches;
   /** A complete line that is not a JSON object (torn, garbage, oversized). */
   malformed(offset: number, reason: string): void;
 }
 
 function isSpace(b: number | undefined): boolean {
   return b === 0x20 || b === 0x09 || b === 0x0d;
-}
-
-/** Whether `buf[start, end)` contains one of the needles (a line searched on its own). */
-function containsNeedle(buf: Buffer, start: number, end: number): boolean {
-  const view = buf.subarray(start, end);
-  return NEEDLES.some((n) => view.indexOf(n) >= 0);
 }
 
 const USAGE = NEEDLES[0] as Buffer;
@@ -79,11 +71,12 @@ const RARE = [
 ];
 
 /**
- * The needle test for the lines of one chunk, in order: each needle (or its
+ * The JavaScript "is this line worth parsing" test (the kernel has its own,
+ * `hasNeedle`), for the lines of one chunk, in order: each needle (or its
  * piece) is searched through the chunk once, and again only past a hit, so
  * every byte is searched once per needle whatever the number of lines.
  */
-function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
+export function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
   let nextUsage = -2;
   const nextRare = RARE.map(() => -2);
   return (s, e) => {
@@ -110,9 +103,10 @@ function chunkNeedles(chunk: Buffer): (s: number, e: number) => boolean {
 
 /**
  * Classifies and forwards one complete line `buf[start, end)`. `hasNeedle`
- * tells whether a span of the line holds a needle, when the caller has a
- * faster test than searching here. With `kernel` (whose buffer `buf` then
- * is) the needles are found and usage lines read by its WebAssembly code.
+ * is the chunk's needle test (`chunkNeedles`), when the caller keeps one for
+ * the lines of a chunk. With `kernel` (whose buffer `buf` then is) the
+ * needles are found and usage lines read by its WebAssembly code; without,
+ * every line worth parsing goes to `sink.line` (the reference parser).
  */
 export function handleLine(buf: Buffer, start: number, end: number, offset: number, sink: LineSink, hasNeedle?: (s: number, e: number) => boolean, kernel?: LineKernel): void {
   let s = start;
@@ -133,9 +127,9 @@ export function handleLine(buf: Buffer, start: number, end: number, offset: numb
     sink.malformed(offset, 'not a JSON object (torn or garbage line)');
     return;
   }
-  if (kernel ? kernel.hasNeedle(s, e) : hasNeedle ? hasNeedle(s, e) : containsNeedle(buf, s, e)) {
-    if (sink.parsed) {
-      const fast = kernel ? kernel.extract(s, e, decodeUtf8) : extractUsageLine(buf, s, e, decodeUtf8, sink.caches);
+  if (kernel ? kernel.hasNeedle(s, e) : (hasNeedle ?? chunkNeedles(buf))(s, e)) {
+    if (kernel && sink.parsed) {
+      const fast = kernel.extract(s, e, decodeUtf8);
       if (fast !== undefined) {
         sink.parsed(fast, offset);
         return;
@@ -181,121 +175,6 @@ export function withoutContent(buf: Buffer, s: number, e: number): string | unde
   return `${view.toString('utf8', 0, c)}"content":[]${view.toString('utf8', stop)}`;
 }
 
-/**
- * Incremental splitter: feed chunks in file order; complete lines go to the
- * sink, the unterminated remainder is kept until the next chunk.
- */
-export class LineSplitter {
-  private pending: Buffer[] = [];
-  /** Bytes of the unterminated line so far (counted even when too long to keep). */
-  private pendingBytes = 0;
-  private oversized = false;
-  /** Absolute offset of the next byte to be fed. */
-  private fed: number;
-  /** Absolute offset where the current (unterminated) line starts. */
-  private lineStart: number;
-
-  /** @param startOffset byte offset in the file of the first byte fed. */
-  constructor(startOffset: number) {
-    this.fed = startOffset;
-    this.lineStart = startOffset;
-  }
-
-  /** Offset just past the last complete line: where a later read resumes. */
-  get consumedOffset(): number {
-    return this.lineStart;
-  }
-
-  /** Bytes of an unterminated last line held back. */
-  get pendingLength(): number {
-    return this.pendingBytes;
-  }
-
-  /** Feeds `chunk` (which the caller may reuse after the call). */
-  push(chunk: Buffer, sink: LineSink): void {
-    const base = this.fed;
-    this.fed += chunk.length;
-    let pos = 0;
-    // Each needle's next position in this chunk: searched once per chunk and
-    // again only after the lines pass it, so the cost is one scan per needle.
-    const next = NEEDLES.map(() => -2);
-    const hasNeedle = (s: number, e: number): boolean => {
-      for (let i = 0; i < NEEDLES.length; i++) {
-        let at = next[i] ?? -1;
-        if (at !== -1 && at < s) {
-          at = chunk.indexOf(NEEDLES[i] as Buffer, s);
-          next[i] = at;
-        }
-        if (at !== -1 && at + (NEEDLES[i] as Buffer).length <= e) {
-          return true;
-        }
-      }
-      return false;
-    };
-    for (;;) {
-      const nl = chunk.indexOf(NEWLINE, pos);
-      if (nl < 0) {
-        break;
-      }
-      if (this.pendingBytes > 0) {
-        this.finishPending(chunk.subarray(pos, nl), sink);
-      } else {
-        handleLine(chunk, pos, nl, base + pos, sink, hasNeedle);
-      }
-      pos = nl + 1;
-      this.lineStart = base + pos;
-    }
-    if (pos < chunk.length) {
-      const rest = chunk.length - pos;
-      this.pendingBytes += rest;
-      if (this.oversized || this.pendingBytes > MAX_LINE_BYTES) {
-        this.oversized = true;
-        this.pending = [];
-      } else {
-        this.pending.push(Buffer.from(chunk.subarray(pos)));
-      }
-    }
-  }
-
-  private finishPending(tail: Buffer, sink: LineSink): void {
-    if (this.oversized || this.pendingBytes + tail.length > MAX_LINE_BYTES) {
-      sink.malformed(this.lineStart, `line longer than ${MAX_LINE_BYTES} bytes`);
-    } else {
-      const whole = Buffer.concat([...this.pending, tail], this.pendingBytes + tail.length);
-      handleLine(whole, 0, whole.length, this.lineStart, sink);
-    }
-    this.pending = [];
-    this.pendingBytes = 0;
-    this.oversized = false;
-  }
-
-  /**
-   * At end of file: an unterminated remainder that is a whole JSON object is
-   * taken as a line (Claude Code may not have written the newline yet);
-   * otherwise it stays pending and `torn` is true.
-   */
-  flushComplete(sink: LineSink): { torn: boolean } {
-    if (this.pendingBytes === 0) {
-      return { torn: false };
-    }
-    if (this.oversized) {
-      return { torn: true };
-    }
-    const whole = Buffer.concat(this.pending, this.pendingBytes);
-    const text = whole.toString('utf8').replace(/^\uFEFF/, '').trim();
-    try {
-      JSON.parse(text);
-    } catch {
-      return { torn: text !== '' };
-    }
-    handleLine(whole, 0, whole.length, this.lineStart, sink);
-    this.lineStart = this.fed;
-    this.pending = [];
-    this.pendingBytes = 0;
-    return { torn: false };
-  }
-}
-
 /** Reads up to `length` bytes at file `position` into `buf` at `offset`; returns the count (0 at the end). */
 export type ReadAt = (buf: Buffer, offset: number, length: number, position: number) => number;
 
@@ -319,13 +198,13 @@ export const READ_BYTES = 128 * 1024;
 
 /**
  * Reads a file from `fromOffset` to its end through one sliding buffer and
- * feeds its complete lines to `sink`, as a `LineSplitter` fed with the same
+ * feeds its complete lines to `sink`, as the tests' `LineSplitter` (test/unit/support) fed with the same
  * bytes would (same lines, offsets, malformed and torn verdicts). A line that
  * spans reads stays in place and the next read lands after it, so nothing is
  * copied per line; the buffer grows only for a line longer than itself.
  * With a `LineKernel` the buffer is the kernel's, each line is tested by its
  * SIMD pass and usage lines are read by its reader; with a plain buffer (or
- * none), by native searches and the JavaScript reader.
+ * none), by native searches, and every line worth parsing goes to `sink.line`.
  */
 export function readLines(readAt: ReadAt, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel, endOffset = Infinity): ReadLinesResult {
   const kernel = buffer instanceof LineKernel ? buffer : undefined;

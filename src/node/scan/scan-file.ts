@@ -5,7 +5,6 @@
  */
 import * as fs from 'node:fs';
 import { parseAgentMeta, type AgentMeta, type ParsedLine } from '../../core/transcript/transcript';
-import type { ExtractCaches } from '../../core/transcript/usage-extract';
 import { LineBatchBuilder, type LineBatch } from './call-batch';
 import { parseShortened } from './scan';
 import { READ_BYTES, readLines, type ReadLinesResult } from './line-splitter';
@@ -67,11 +66,10 @@ export function newScanBuffer(size = SCAN_CHUNK): ScanBuffer {
 export const BATCH_LINES = 500;
 
 /** Reads one file; big files also post `lines` batches through `post` before the `file` message returned. */
-export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: ScanBuffer, caches: ExtractCaches, post: (m: ScanMessage) => void): ScanMessage {
+export function scanFile(path: string, relativePath: string, subagent: boolean, buffer: ScanBuffer, post: (m: ScanMessage) => void): ScanMessage {
   const lines = (buffer.builder ??= new LineBatchBuilder()).startFile(subagent);
   let malformed = 0;
   const sink = {
-    caches,
     parsed(parsed: ParsedLine, offset: number) {
       lines.add(offset, parsed);
       if (lines.size >= BATCH_LINES) {

@@ -4,17 +4,14 @@
  * where each file's reading stopped, so the main thread merely merges.
  */
 import { parentPort } from 'node:worker_threads';
-import { ExtractCaches } from '../../core/transcript/usage-extract';
 import { BATCH_LINES, BATCH_MESSAGES, describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 
 export type { ScanMessage, ScanPost, ScanRequest } from './scan-file';
 
 if (parentPort) {
   const port = parentPort;
-  // Kept from request to request: the reading buffer (a WebAssembly instance)
-  // and the caches of repeated strings.
+  // Kept from request to request: the reading buffer (a WebAssembly instance).
   const buffer = newScanBuffer();
-  const caches = new ExtractCaches();
   port.on('message', (req: ScanRequest) => {
     let pending: ScanMessage[] = [];
     let pendingLines = 0;
@@ -34,7 +31,7 @@ if (parentPort) {
     };
     for (const f of req.files) {
       try {
-        post(scanFile(f.path, f.relativePath, f.subagent, buffer, caches, post));
+        post(scanFile(f.path, f.relativePath, f.subagent, buffer, post));
       } catch (err) {
         post({ type: 'error', path: f.path, message: describe(err) });
       }

@@ -5,10 +5,7 @@ import * as fs from 'node:fs';
 import type { Engine, FileState } from '../../core/engine';
 import { parseAgentMeta, parseLine, type ParsedLine } from '../../core/transcript/transcript';
 import { READ_BYTES, readLines, type LineSink, type ReadLinesResult } from './line-splitter';
-
-import { describeError, listTranscriptFiles, type ListProblem } from './list-files';
-
-export { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from './list-files';
+import { LineKernel } from './line-kernel';
 
 /** Parses a (possibly shortened) line; when the short form does not parse, the whole line. */
 export function parseShortened(text: string, full?: () => string): ParsedLine {
@@ -36,51 +33,29 @@ export type ReadResult = ReadLinesResult;
 /** The reading buffer: two reads' worth, so it stays in the CPU cache (it grows for a longer line). */
 const CHUNK_BYTES = 2 * READ_BYTES;
 
+/** The thread's kernel for reads given no buffer (made on first use; false where WebAssembly SIMD is missing). */
+let sharedKernel: LineKernel | false | undefined;
+
+/** A reading buffer for `readLinesSync`: a `LineKernel` (the reader of usage lines), or a plain buffer where WebAssembly is missing. */
+export function newReadBuffer(size = CHUNK_BYTES): Buffer | LineKernel {
+  return LineKernel.create(size) ?? Buffer.allocUnsafe(size);
+}
+
 /**
  * Reads `filePath` from `fromOffset` to its current end, feeding complete
  * lines to `sink`. Throws only for I/O errors (the caller reports them).
+ * Without `buffer`, through the thread's shared kernel (reads are synchronous, so never interleaved).
  */
-export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer): ReadResult {
+export function readLinesSync(filePath: string, fromOffset: number, sink: LineSink, buffer?: Buffer | LineKernel): ReadResult {
+  if (buffer === undefined) {
+    sharedKernel ??= LineKernel.create(CHUNK_BYTES) ?? false;
+  }
   const fd = fs.openSync(filePath, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
   try {
-    return readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), fromOffset, sink, buffer ?? Buffer.allocUnsafe(CHUNK_BYTES));
+    return readLines((b, off, len, pos) => fs.readSync(fd, b, off, len, pos), fromOffset, sink, buffer ?? (sharedKernel || Buffer.allocUnsafe(CHUNK_BYTES)));
   } finally {
     fs.closeSync(fd);
   }
-}
-
-export interface ScanSummary {
-  files: number;
-  bytes: number;
-  tornLines: number;
-  problems: ListProblem[];
-}
-
-/** Cold scan: lists and reads every transcript under the given `projects/` folders. */
-export function scanAllSync(engine: Engine, projectsDirs: readonly string[]): ScanSummary {
-  const problems: ListProblem[] = [];
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-  let files = 0;
-  let bytes = 0;
-  let tornLines = 0;
-  for (const dir of projectsDirs) {
-    for (const f of listTranscriptFiles(dir, problems)) {
-      const state = engine.openFile(f.path, f.relativePath);
-      readAgentMeta(state);
-      try {
-        const r = readLinesSync(f.path, 0, engineSink(engine, state), buffer);
-        files++;
-        bytes += r.bytesRead;
-        if (r.torn) {
-          tornLines++;
-          engine.countMalformed(state);
-        }
-      } catch (err) {
-        problems.push({ path: f.path, message: describeError(err) });
-      }
-    }
-  }
-  return { files, bytes, tornLines, problems };
 }
 
 /** Reads `agent-<id>.meta.json` beside a subagent transcript, if there is one. */

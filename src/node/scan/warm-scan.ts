@@ -24,7 +24,9 @@ import {
   type StoredFile,
   type StoredIndex,
 } from './index-store';
-import { describeError, listTranscriptFiles, parseShortened, readAgentMeta, readLinesSync, type ListProblem, type TranscriptFile } from './scan';
+import { newReadBuffer, parseShortened, readAgentMeta, readLinesSync } from './scan';
+import type { LineKernel } from './line-kernel';
+import { describeError, listTranscriptFiles, type ListProblem, type TranscriptFile } from './list-files';
 import { listForStoring, type StoredListing } from './list-files';
 import type { LineSink } from './line-splitter';
 
@@ -125,7 +127,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   const old = loaded.index;
   result.indexRejected = loaded.rejected;
   const next: StoredIndex | undefined = options.cacheDir !== undefined ? { version: INDEX_VERSION, engineKey: options.engineKey, files: {}, report: null } : undefined;
-  const buffer = Buffer.allocUnsafe(256 * 1024);
+  const buffer = newReadBuffer(256 * 1024);
   const kept = new Map<string, StoredFile>();
   // Files to read from the start: in worker threads when they are many bytes.
   const fresh = files.filter((f) => {
@@ -135,45 +137,7 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
   const freshBytes = fresh.reduce((sum, f) => sum + f.size, 0);
   const inWorkers = options.workerPath !== undefined && fs.existsSync(options.workerPath) && freshBytes > (options.workerThresholdBytes ?? 32 * 1024 * 1024) ? new Set(fresh.map((f) => f.path)) : new Set<string>();
   if (inWorkers.size > 0) {
-    const recorders = new Map<string, FileRecorder>();
-    const scanned = await coldScan(
-      engine,
-      fresh.filter((f) => inWorkers.has(f.path)),
-      {
-        workerPath: options.workerPath,
-        // One worker, and this thread reads too between merges (the small
-        // files): two busy threads on two cores, one isolate less than two
-        // workers.
-        workers: 1,
-        readHere: true,
-        sliceMs: 1_000_000,
-        started: options.started ? [options.started] : undefined,
-        // With no index to write, nothing needs recording.
-        onLines:
-          next === undefined
-            ? undefined
-            : (p, lines) => {
-                let r = recorders.get(p);
-                if (!r) {
-                  r = new FileRecorder();
-                  recorders.set(p, r);
-                }
-                const rec = r;
-                forEachLine(lines, (offset, parsed) => rec.record(parsed, offset));
-              },
-      },
-    );
-    for (const e of scanned.errors) {
-      problems.push(e);
-    }
-    for (const [p, cursor] of scanned.cursors) {
-      const file = engine.file(p);
-      if (file) {
-        kept.set(p, storedFile(file, cursor, recorders.get(p) ?? new FileRecorder()));
-        result.reread++;
-        result.bytesRead += cursor.size;
-      }
-    }
+    await readInWorkers(engine, fresh.filter((f) => inWorkers.has(f.path)), options, next !== undefined, kept, result);
   }
   for (const f of files) {
     if (inWorkers.has(f.path)) {
@@ -182,38 +146,90 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
     const raw: unknown = old?.files[f.path];
     const stored: StoredFile | undefined = isUsableStoredFile(raw) && raw.cursor.relativePath === f.relativePath ? raw : undefined;
     try {
-      let keptFile: StoredFile;
-      if (stored && unchanged(stored.cursor, f)) {
-        replayStoredFile(engine, f.path, stored);
-        keptFile = stored;
-        result.replayed++;
-      } else {
-        const resume =
-          stored && appendedOnly(stored.cursor, f) && (stored.cursor.tailHash === undefined || tailHashAt(f.path, stored.cursor.offset) === stored.cursor.tailHash)
-            ? stored
-            : undefined;
-        const file = resume ? replayStoredFile(engine, f.path, resume) : engine.openFile(f.path, f.relativePath);
-        if (!resume) {
-          readAgentMeta(file);
-        }
-        const recorder = new FileRecorder();
-        const from = resume ? resume.cursor.offset : 0;
-        const r = readLinesSync(f.path, from, recordingSink(engine, file, recorder), buffer);
-        result.bytesRead += r.bytesRead;
-        const st = fs.statSync(f.path);
-        const cursor = { path: f.path, relativePath: f.relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn, tailHash: tailHashAt(f.path, r.consumedOffset) };
-        keptFile = storedFile(file, cursor, recorder, resume);
-        if (resume) {
-          result.appended++;
-        } else {
-          result.reread++;
-        }
-      }
-      kept.set(f.path, keptFile);
+      kept.set(f.path, readOrReplay(engine, f, stored, buffer, result));
     } catch (err) {
       problems.push({ path: f.path, message: describeError(err) });
     }
   }
+  keepFiles(engine, kept, next, result);
+  result.index = next;
+  return result;
+}
+
+/** Reads `files` from the start in a worker thread (and this one), into `engine`; each file's stored form goes into `kept` (its lines recorded when `record`). */
+async function readInWorkers(engine: Engine, files: TranscriptFile[], options: WarmScanOptions, record: boolean, kept: Map<string, StoredFile>, result: WarmScanResult): Promise<void> {
+  const recorders = new Map<string, FileRecorder>();
+  const scanned = await coldScan(
+    engine,
+    files,
+    {
+      workerPath: options.workerPath,
+      // One worker, and this thread reads too between merges (the small
+      // files): two busy threads on two cores, one isolate less than two
+      // workers.
+      workers: 1,
+      readHere: true,
+      sliceMs: 1_000_000,
+      started: options.started ? [options.started] : undefined,
+      // With no index to write, nothing needs recording.
+      onLines:
+        !record
+          ? undefined
+          : (p, lines) => {
+              let r = recorders.get(p);
+              if (!r) {
+                r = new FileRecorder();
+                recorders.set(p, r);
+              }
+              const rec = r;
+              forEachLine(lines, (offset, parsed) => rec.record(parsed, offset));
+            },
+    },
+  );
+  for (const e of scanned.errors) {
+    result.problems.push(e);
+  }
+  for (const [p, cursor] of scanned.cursors) {
+    const file = engine.file(p);
+    if (file) {
+      kept.set(p, storedFile(file, cursor, recorders.get(p) ?? new FileRecorder()));
+      result.reread++;
+      result.bytesRead += cursor.size;
+    }
+  }
+}
+
+/** One file read on this thread: replayed from `stored` when unchanged, else read on from its cursor (appended only) or from the start. */
+function readOrReplay(engine: Engine, f: TranscriptFile, stored: StoredFile | undefined, buffer: Buffer | LineKernel, result: WarmScanResult): StoredFile {
+  if (stored && unchanged(stored.cursor, f)) {
+    replayStoredFile(engine, f.path, stored);
+    result.replayed++;
+    return stored;
+  }
+  const resume =
+    stored && appendedOnly(stored.cursor, f) && (stored.cursor.tailHash === undefined || tailHashAt(f.path, stored.cursor.offset) === stored.cursor.tailHash)
+      ? stored
+      : undefined;
+  const file = resume ? replayStoredFile(engine, f.path, resume) : engine.openFile(f.path, f.relativePath);
+  if (!resume) {
+    readAgentMeta(file);
+  }
+  const recorder = new FileRecorder();
+  const from = resume ? resume.cursor.offset : 0;
+  const r = readLinesSync(f.path, from, recordingSink(engine, file, recorder), buffer);
+  result.bytesRead += r.bytesRead;
+  const st = fs.statSync(f.path);
+  const cursor = { path: f.path, relativePath: f.relativePath, offset: r.consumedOffset, size: from + r.bytesRead, mtimeMs: st.mtimeMs, ino: st.ino, torn: r.torn, tailHash: tailHashAt(f.path, r.consumedOffset) };
+  if (resume) {
+    result.appended++;
+  } else {
+    result.reread++;
+  }
+  return storedFile(file, cursor, recorder, resume);
+}
+
+/** Counts the torn last lines (as malformed, for the CLI) and puts the files kept in the index to store. */
+function keepFiles(engine: Engine, kept: Map<string, StoredFile>, next: StoredIndex | undefined, result: WarmScanResult): void {
   for (const [p, k] of kept) {
     if (k.cursor.torn) {
       // The CLI reports a torn last line as malformed (it is not stored so: it may still complete).
@@ -227,8 +243,6 @@ export async function warmScan(engineOrFactory: Engine | (() => Engine), project
       next.files[p] = k;
     }
   }
-  result.index = next;
-  return result;
 }
 
 /** Stores the index with the report just built (and the warnings it gives); failures to write only warn. */

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
 import { buildReport } from '../../../src/core/report';
 import { engineSink } from '../../../src/node/scan/scan';
-import { LineSplitter } from '../../../src/node/scan/line-splitter';
+import { LineSplitter } from '../support/line-splitter';
 import { assistantLine } from '../support/lines';
 import { newEngine, reportOf } from '../support/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';

@@ -29,10 +29,11 @@ import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
 import { MAX_TOKENS_PER_FIELD, parseLine } from '../../../src/core/transcript/transcript';
-import { LineSplitter, MAX_LINE_BYTES } from '../../../src/node/scan/line-splitter';
-import { engineSink, scanAllSync } from '../../../src/node/scan/scan';
+import { MAX_LINE_BYTES } from '../../../src/node/scan/line-splitter';
+import { LineSplitter } from '../support/line-splitter';
+import { engineSink } from '../../../src/node/scan/scan';
+import { scanAllSync } from '../support/scan';
 import { assistantLine, compactLine, iteration } from '../support/lines';
-import { extractUsageLine } from '../../../src/core/transcript/usage-extract';
 import { LineKernel } from '../../../src/node/scan/line-kernel';
 import { closeUSD, collectGarbage, removeTree, tempDir, tokenTotals } from './helpers';
 
@@ -720,7 +721,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
     });
   });
 
-  it('the WebAssembly and JavaScript readers agree with parseLine on every line with iterations, and the engine adds exactly the advisors', () => {
+  it('the WebAssembly kernel agrees with parseLine on every line with iterations, and the engine adds exactly the advisors', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const prices = bundledPriceTable();
     const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
@@ -736,7 +737,7 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
         generatedLines++;
         let text = assistantLine({ id: 'msg_it', req: 'req_it', session: SESSION, ...top, iterations: iterations as unknown[] });
         if (mutate) {
-          // A byte changed inside the usage object: the readers must still agree (or leave it to parseLine).
+          // A byte changed inside the usage object: the kernel must still agree (or leave it to parseLine).
           const from = text.indexOf('"usage"');
           const k = from + (at % (text.length - from));
           text = text.slice(0, k) + text.slice(k + 1);
@@ -746,17 +747,12 @@ describe('hardening: fuzzing the line parser and the splitter + engine', functio
         b.fill(0x7d);
         line.copy(b, 3);
         const wasm = kernel.extract(3, 3 + line.length, decode);
-        const js = extractUsageLine(line, 0, line.length, decode);
         const ref = parseLine(text);
-        if (js !== undefined) {
-          assert.deepEqual(js, ref, text);
-        }
         if (wasm !== undefined) {
           assert.deepEqual(wasm, ref, text);
         }
         if (ref.kind === 'call' && ref.call.iterations !== undefined) {
           withIterations++;
-          assert.equal(js, undefined, 'the JavaScript reader must leave iterations that count to parseLine');
           assert.equal(wasm, undefined, 'the kernel must leave iterations that count to parseLine');
           // Tokens: the top level plus each advisor's, exactly.
           const engine = new Engine({ prices, timeZone: 'UTC' });

@@ -12,7 +12,7 @@ import * as vm from 'node:vm';
 import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
-import { scanAllSync, type ScanSummary } from '../../../src/node/scan/scan';
+import { scanAllSync, type ScanSummary } from '../support/scan';
 
 /** The repository root: the nearest folder above this file with our package.json (works from any outDir). */
 export function repoRoot(): string {

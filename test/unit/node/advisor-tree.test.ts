@@ -16,7 +16,8 @@ import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report } from '../../../src/core/report';
 import { coldScan } from '../../../src/node/scan/cold-scan';
 import { finishWarmScan, warmScan } from '../../../src/node/scan/warm-scan';
-import { listTranscriptFiles, scanAllSync } from '../../../src/node/scan/scan';
+import { listTranscriptFiles } from '../../../src/node/scan/list-files';
+import { scanAllSync } from '../support/scan';
 
 const WORKER = path.resolve(__dirname, '../../../src/node/scan/scan-worker.js');
 const prices = bundledPriceTable();

@@ -2,7 +2,7 @@ import { Engine } from '../../../src/core/engine';
 import { bundledPriceTable } from '../../../src/core/pricing/price-table';
 import { buildReport, type Report, type ReportOptions } from '../../../src/core/report';
 import { engineSink } from '../../../src/node/scan/scan';
-import { LineSplitter } from '../../../src/node/scan/line-splitter';
+import { LineSplitter } from './line-splitter';
 
 const prices = bundledPriceTable();
 

@@ -14,7 +14,7 @@ import { defaultSettings } from '../../../../src/core/settings';
 import { HISTORY_FILE, loadHistory, saveHistory } from '../../../../src/node/live/history-store';
 import { Meter, type MeterSnapshot } from '../../../../src/node/live/meter';
 import { buildPanelSnapshot } from '../../../../src/node/panel-snapshot';
-import { scanAllSync } from '../../../../src/node/scan/scan';
+import { scanAllSync } from '../../support/scan';
 import { assistantLine } from '../../support/lines';
 
 const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures');

@@ -6,10 +6,10 @@ import { Engine } from '../../../../src/core/engine';
 import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
 import { buildReport } from '../../../../src/core/report';
 import { coldScan, startScanWorker } from '../../../../src/node/scan/cold-scan';
-import { listTranscriptFiles, scanAllSync } from '../../../../src/node/scan/scan';
+import { listTranscriptFiles } from '../../../../src/node/scan/list-files';
+import { scanAllSync } from '../../support/scan';
 import { newScanBuffer, scanFile } from '../../../../src/node/scan/scan-file';
 import { tailHashAt } from '../../../../src/node/scan/file-cursor';
-import { ExtractCaches } from '../../../../src/core/transcript/usage-extract';
 import { assistantLine } from '../../support/lines';
 
 const FIXTURES = path.resolve(__dirname, '../../../../../test/fixtures');
@@ -132,11 +132,10 @@ describe('scanFile cursors', () => {
       empty: '',
     };
     const buffer = newScanBuffer();
-    const caches = new ExtractCaches();
     for (const [name, text] of Object.entries(files)) {
       const p = path.join(dir, `${name}.jsonl`);
       fs.writeFileSync(p, text);
-      const m = scanFile(p, `-p/${name}.jsonl`, false, buffer, caches, () => undefined);
+      const m = scanFile(p, `-p/${name}.jsonl`, false, buffer, () => undefined);
       assert.equal(m.type, 'file');
       if (m.type !== 'file') {
         continue;

@@ -6,7 +6,7 @@ import { Engine } from '../../../../src/core/engine';
 import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
 import { buildReport } from '../../../../src/core/report';
 import { engineKey, finishWarmScan, warmScan, type WarmScanResult } from '../../../../src/node/scan/warm-scan';
-import { scanAllSync } from '../../../../src/node/scan/scan';
+import { scanAllSync } from '../../support/scan';
 import { assistantLine } from '../../support/lines';
 
 const prices = bundledPriceTable();

@@ -3,7 +3,6 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseLine } from '../../../../src/core/transcript/transcript';
-import { extractUsageLine } from '../../../../src/core/transcript/usage-extract';
 import { LineKernel } from '../../../../src/node/scan/line-kernel';
 import { advisorTurnSpec, assistantLine, CALL_SPECS, iteration, ITERATION_SPECS, mutated } from '../../support/lines';
 
@@ -165,18 +164,25 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     assert.equal(skipIn(kernel, escaped, 5, Buffer.alloc(0)), escaped.length);
   });
 
-  /** The kernel's reading of `line` (placed at an odd offset, with other bytes after it), and the JavaScript reader's. */
+  /**
+   * The kernel's reading of `line` (placed at an odd offset, with other bytes
+   * after it), and the reference parser's; whenever the kernel answers, it
+   * answers exactly what parseLine does.
+   */
   function readBoth(kernel: LineKernel, line: Buffer) {
     const b = kernel.buffer.length >= line.length + 64 ? kernel.buffer : kernel.grow(line.length + 64);
     b.fill(0x7d);
     line.copy(b, 7);
     const wasm = kernel.extract(7, 7 + line.length, decode);
-    const js = extractUsageLine(line, 0, line.length, decode);
-    return { wasm, js };
+    const ref = parseLine(line.toString('utf8'));
+    if (wasm !== undefined) {
+      assert.deepEqual(wasm, ref, line.toString('latin1').slice(0, 300));
+    }
+    return { wasm, ref };
   }
   const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
 
-  it('reads usage lines as the JavaScript reader does, and as parseLine does whenever it answers', () => {
+  it('reads usage lines as parseLine does whenever it answers, and answers every well-formed call', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const specs = [...CALL_SPECS, { ts: '2026-11-30T10:00:00.000Z' }, { ts: '2026-11-20T10:00:00Z' }];
     const lines = specs.map((spec) => assistantLine(spec));
@@ -208,13 +214,12 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     );
     let answered = 0;
     for (const text of lines) {
-      const line = Buffer.from(text);
-      const { wasm, js } = readBoth(kernel, line);
-      assert.deepEqual(wasm, js, text);
-      if (wasm !== undefined) {
+      if (readBoth(kernel, Buffer.from(text)).wasm !== undefined) {
         answered++;
-        assert.deepEqual(wasm, parseLine(text));
       }
+    }
+    for (const text of lines.slice(0, specs.length)) {
+      assert.notEqual(readBoth(kernel, Buffer.from(text)).wasm, undefined, text);
     }
     assert.ok(answered >= specs.length, `answered ${answered}`);
   });
@@ -223,14 +228,13 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const single = assistantLine({ input: 3, output: 4, read: 5, iterations: [iteration('message', { input: 3, output: 4, read: 5 })] });
     for (const text of [single, single.replace('"type":"message"}]', '"type":"message","type":"message"}]'), single.replace('"iterations":[', '"iterations": [ ').replace('}]', '} ]')]) {
-      const { wasm, js } = readBoth(kernel, Buffer.from(text));
-      assert.notEqual(js, undefined, text);
-      assert.deepEqual(wasm, js, text);
-      assert.deepEqual(wasm, parseLine(text));
+      const { wasm, ref } = readBoth(kernel, Buffer.from(text));
+      assert.notEqual(wasm, undefined, text);
+      assert.equal(ref.kind, 'call');
     }
-    // `message` spelt with an escape: the JavaScript reader decodes it, the kernel leaves it to parseLine.
+    // `message` spelt with an escape: the kernel leaves it to parseLine.
     const escaped = single.replace('"type":"message"}]', '"type":"mess\\u0061ge"}]');
-    assert.deepEqual(readBoth(kernel, Buffer.from(escaped)), { wasm: undefined, js: parseLine(escaped) });
+    assert.deepEqual(readBoth(kernel, Buffer.from(escaped)), { wasm: undefined, ref: parseLine(escaped) });
     const deferred = [
       ...ITERATION_SPECS.map((spec) => assistantLine(spec)),
       single.replace('"type":"message"}]', '"type":"message","type":"advisor_message"}]'),
@@ -239,9 +243,7 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
       single.replace('"iterations":[', '"iterations":{"x":').replace('}]', '}}'),
     ];
     for (const text of deferred) {
-      const { wasm, js } = readBoth(kernel, Buffer.from(text));
-      assert.equal(js, undefined, text);
-      assert.equal(wasm, undefined, text);
+      assert.equal(readBoth(kernel, Buffer.from(text)).wasm, undefined, text);
     }
   });
 
@@ -253,23 +255,16 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     fc.assert(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
         const line = mutated(base, at, byte, op);
-        const { wasm, js } = readBoth(kernel, line);
-        const ref = parseLine(line.toString('utf8'));
-        deferred += wasm === undefined && js === undefined && ref.kind === 'call' ? 1 : 0;
-        for (const fast of [wasm, js]) {
-          if (fast !== undefined) {
-            answered++;
-            assert.deepEqual(fast, ref, line.toString('latin1'));
-          }
-        }
+        const { wasm, ref } = readBoth(kernel, line);
+        deferred += wasm === undefined && ref.kind === 'call' ? 1 : 0;
+        answered += wasm !== undefined ? 1 : 0;
         if (ref.kind === 'call' && ref.call.iterations !== undefined) {
           assert.equal(wasm, undefined);
-          assert.equal(js, undefined);
         }
       }),
       { numRuns: 3000 },
     );
-    // Most mutations leave the iterations as they were (the line is then left to parseLine); those that break them open are read by all three alike.
+    // Most mutations leave the iterations as they were (the line is then left to parseLine); those that break them open are read by both alike.
     assert.ok(answered > 0 && deferred > 1000, `answered ${answered}, deferred ${deferred}`);
   });
 
@@ -308,39 +303,31 @@ describe('LineKernel (the WebAssembly line test and usage reader)', () => {
     for (const spec of specs) {
       const text = assistantLine(spec).replace('\\\\u00e9', '\\u00e9');
       const { wasm } = readBoth(kernel, Buffer.from(text));
-      assert.deepEqual(wasm, parseLine(text), text.slice(0, 200));
+      assert.notEqual(wasm, undefined, text.slice(0, 200));
     }
   });
 
-  it('reads every usage line of the Claude Code fixtures as the JavaScript reader does', () => {
+  it('reads every usage line of the Claude Code fixtures as parseLine does, most of them on its own', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const walk = (dir: string): string[] =>
       fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.jsonl') ? fs.readFileSync(path.join(dir, e.name), 'utf8').split('\n').filter((l) => l.includes('"usage"')) : []));
     const lines = walk(path.join(__dirname, '../../../../../test/fixtures'));
     assert.ok(lines.length > 20);
+    let answered = 0;
     for (const text of lines) {
-      const { wasm, js } = readBoth(kernel, Buffer.from(text.trim()));
-      assert.deepEqual(wasm, js, text.slice(0, 200));
+      answered += readBoth(kernel, Buffer.from(text.trim())).wasm !== undefined ? 1 : 0;
     }
+    assert.ok(answered > lines.length / 2, `answered ${answered} of ${lines.length}`);
   });
 
-  it('reads a usage line as parseLine does (and wherever the JavaScript reader answers), whatever it is mutated into', () => {
+  it('reads a usage line as parseLine does, whatever it is mutated into', () => {
     const kernel = LineKernel.create(1 << 16) as LineKernel;
     const base = Buffer.from(assistantLine({ id: 'msg_m', req: 'req_m', input: 12, output: 34, w5: 5, w1: 6, read: 78, web: 1 }).replace('"text":"hi"', '"text":"h\\u00e9\\n","more":[1,-2.5e3,true,false,null,{"k":[]}]'));
     let answered = 0;
     fc.assert(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
         const line = mutated(base, at, byte, op);
-        const { wasm, js } = readBoth(kernel, line);
-        // The JavaScript reader leaves any line with a byte below 0x20 to
-        // JSON.parse, whitespace included; the kernel reads those too.
-        if (js !== undefined) {
-          assert.deepEqual(wasm, js, line.toString('latin1'));
-        }
-        if (wasm !== undefined) {
-          answered++;
-          assert.deepEqual(wasm, parseLine(line.toString('utf8')));
-        }
+        answered += readBoth(kernel, line).wasm !== undefined ? 1 : 0;
       }),
       { numRuns: 5000 },
     );

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
-import { indexOfUsage, LineSplitter, readLines, type LineSink } from '../../../../src/node/scan/line-splitter';
+import { indexOfUsage, readLines, type LineSink } from '../../../../src/node/scan/line-splitter';
+import { LineSplitter } from '../../support/line-splitter';
 import { LineKernel } from '../../../../src/node/scan/line-kernel';
 
 interface Seen {

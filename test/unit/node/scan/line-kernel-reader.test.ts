@@ -3,15 +3,26 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import fc from 'fast-check';
 import { parseLine } from '../../../../src/core/transcript/transcript';
-import { ExtractCaches, extractUsageLine, hasControlByte, StringCache } from '../../../../src/core/transcript/usage-extract';
+import { LineKernel } from '../../../../src/node/scan/line-kernel';
 import { assistantLine, CALL_SPECS, mutated } from '../../support/lines';
 
 const decode = (b: Uint8Array, s: number, e: number): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('utf8', s, e);
 
-/** The fast reader's answer for a line, checked against parseLine when it answers. */
-function both(text: string | Buffer, caches = new ExtractCaches()) {
+let kernel: LineKernel | undefined;
+
+/** The kernel's reading of `line` (placed at an odd offset, with other bytes after it): undefined when unsure. */
+function extractUsageLine(line: Buffer): ReturnType<LineKernel['extract']> {
+  kernel ??= LineKernel.create(1 << 16) as LineKernel;
+  const b = kernel.buffer.length >= line.length + 64 ? kernel.buffer : kernel.grow(line.length + 64);
+  b.fill(0x7d);
+  line.copy(b, 5);
+  return kernel.extract(5, 5 + line.length, decode);
+}
+
+/** The kernel's answer for a line, checked against parseLine when it answers. */
+function both(text: string | Buffer) {
   const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
-  const fast = extractUsageLine(bytes, 0, bytes.length, decode, caches);
+  const fast = extractUsageLine(bytes);
   const slow = parseLine(bytes.toString('utf8'));
   if (fast !== undefined) {
     assert.deepEqual(fast, slow, `fast reader differs on ${bytes.toString('utf8').slice(0, 300)}`);
@@ -35,14 +46,13 @@ function fixtureUsageLines(): string[] {
   return out;
 }
 
-describe('extractUsageLine (fast path for usage lines)', () => {
+describe('LineKernel reading usage lines, against parseLine', () => {
   it('answers exactly what parseLine answers for every usage line of the Claude Code fixtures', () => {
     const lines = fixtureUsageLines();
     assert.ok(lines.length > 20);
-    const caches = new ExtractCaches();
     let answered = 0;
     for (const l of lines) {
-      if (both(l, caches).fast !== undefined) {
+      if (both(l).fast !== undefined) {
         answered++;
       }
     }
@@ -118,7 +128,7 @@ describe('extractUsageLine (fast path for usage lines)', () => {
     fc.assert(
       fc.property(fc.nat(base.length - 1), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'insert', 'remove'), (at, byte, op) => {
         const b = mutated(base, at, byte, op);
-        const fast = extractUsageLine(b, 0, b.length, decode);
+        const fast = extractUsageLine(b);
         if (fast === undefined) {
           return;
         }
@@ -133,11 +143,11 @@ describe('extractUsageLine (fast path for usage lines)', () => {
     for (const bad of ['\\x', '\\u12', '\\u12G4', '\\\'']) {
       const line = assistantLine({ id: 'msg_e', req: 'req_e' }).replace('"text":"hi"', `"text":"a${bad}b"`);
       assert.ok(line.includes(bad));
-      assert.equal(extractUsageLine(Buffer.from(line), 0, Buffer.byteLength(line), decode), undefined, bad);
+      assert.equal(extractUsageLine(Buffer.from(line)), undefined, bad);
       assert.equal(parseLine(line).kind, 'malformed');
     }
     const good = assistantLine({ id: 'msg_e', req: 'req_e' }).replace('"text":"hi"', '"text":"a\\n\\u00e9\\\\\\"b"');
-    assert.deepEqual(extractUsageLine(Buffer.from(good), 0, Buffer.byteLength(good), decode), parseLine(good));
+    assert.deepEqual(extractUsageLine(Buffer.from(good)), parseLine(good));
   });
 
   it('reads a timestamp from its bytes as Date.parse would, and leaves every other form to Date.parse', () => {
@@ -171,29 +181,5 @@ describe('extractUsageLine (fast path for usage lines)', () => {
       const { fast, slow } = both(text);
       assert.equal(fast === undefined ? slow.kind : fast.kind, last === 'null' ? 'malformed' : 'call', text.slice(-120));
     }
-  });
-
-  it('finds control bytes at any alignment', () => {
-    const buf = Buffer.alloc(64, 0x41);
-    for (let s = 0; s < 8; s++) {
-      for (let at = s; at < 40; at++) {
-        const b = Buffer.from(buf);
-        b[at] = 0x1f;
-        assert.equal(hasControlByte(b, s, 40), true, `${s} ${at}`);
-        b[at] = 0x20;
-        assert.equal(hasControlByte(b, s, 40), false);
-      }
-    }
-  });
-});
-
-describe('StringCache', () => {
-  it('keeps its own copy of the bytes: a reused reading buffer cannot turn a stale value into a hit', () => {
-    const cache = new StringCache();
-    const buf = Buffer.from('claude-opus-4-6');
-    assert.equal(cache.get(buf, 0, buf.length, decode), 'claude-opus-4-6');
-    buf.write('claude-haik-4-5');
-    assert.equal(cache.get(buf, 0, buf.length, decode), 'claude-haik-4-5');
-    assert.equal(cache.get(Buffer.from('claude-haik-4-5'), 0, 15, decode), 'claude-haik-4-5');
   });
 });
