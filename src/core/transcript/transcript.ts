@@ -172,11 +172,11 @@ function fastUsageOk(u: Record<string, unknown>): boolean {
   return st === undefined || st === null || (isObj(st) && optTok(st.web_search_requests));
 }
 
-/** Tokens of a usage object already checked by `fastUsageOk` (or zod). */
-function tokensOfChecked(u: Record<string, unknown>): CallTokens {
+/** A usage object already checked by `fastUsageOk` (or zod), in the schema's shape. */
+function checkedUsage(u: Record<string, unknown>) {
   const cc = u.cache_creation;
   const st = u.server_tool_use;
-  return callTokensOf({
+  return {
     input_tokens: u.input_tokens as number,
     output_tokens: u.output_tokens as number,
     cache_creation_input_tokens: orUndef(u.cache_creation_input_tokens as number | null | undefined),
@@ -188,9 +188,14 @@ function tokensOfChecked(u: Record<string, unknown>): CallTokens {
         }
       : undefined,
     server_tool_use: isObj(st) ? { web_search_requests: orUndef(st.web_search_requests as number | null | undefined) } : undefined,
-    speed: undefined,
-    inference_geo: undefined,
-  });
+    speed: orUndef(u.speed as string | null | undefined),
+    inference_geo: orUndef(u.inference_geo as string | null | undefined),
+  };
+}
+
+/** Tokens of a usage object already checked by `fastUsageOk` (or zod). */
+function tokensOfChecked(u: Record<string, unknown>): CallTokens {
+  return callTokensOf(checkedUsage(u));
 }
 
 /**
@@ -264,8 +269,6 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
   ) {
     return undefined;
   }
-  const cc = u.cache_creation;
-  const st = u.server_tool_use;
   return {
     type: 'assistant',
     timestamp: v.timestamp,
@@ -278,21 +281,7 @@ function fastAssistant(v: Record<string, unknown>): AssistantLine | undefined {
     message: {
       id: orUndef(m.id),
       model: orUndef(m.model),
-      usage: {
-        input_tokens: u.input_tokens as number,
-        output_tokens: u.output_tokens as number,
-        cache_creation_input_tokens: orUndef(u.cache_creation_input_tokens as number | null | undefined),
-        cache_read_input_tokens: orUndef(u.cache_read_input_tokens as number | null | undefined),
-        cache_creation: isObj(cc)
-          ? {
-              ephemeral_5m_input_tokens: orUndef(cc.ephemeral_5m_input_tokens as number | null | undefined),
-              ephemeral_1h_input_tokens: orUndef(cc.ephemeral_1h_input_tokens as number | null | undefined),
-            }
-          : undefined,
-        server_tool_use: isObj(st) ? { web_search_requests: orUndef(st.web_search_requests as number | null | undefined) } : undefined,
-        speed: orUndef(u.speed as string | null | undefined),
-        inference_geo: orUndef(u.inference_geo as string | null | undefined),
-      },
+      usage: checkedUsage(u),
     },
   };
 }

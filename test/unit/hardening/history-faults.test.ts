@@ -192,7 +192,7 @@ function meterLoopScript(storage: string, claude: string, tag: string, rounds: n
     const { bundledPriceTable } = require(COMPILED + '/src/core/pricing/price-table.js');
     const { liveHistoryRows } = require(COMPILED + '/src/core/history.js');
     const { saveMergedHistory, loadHistory } = require(COMPILED + '/src/node/live/history-store.js');
-    const { scanAllSync } = require(COMPILED + '/src/node/scan/scan.js');
+    const { scanAllSync } = require(COMPILED + '/test/unit/support/scan.js');
     const { assistantLine } = require(COMPILED + '/test/unit/support/lines.js');
     const storage = ${JSON.stringify(storage)}; const projects = path.join(${JSON.stringify(claude)}, 'projects', '-p');
     fs.mkdirSync(projects, { recursive: true });
