@@ -6,10 +6,10 @@
  * cannot be read is left out (its calls fall back to `prompt`) and named in
  * `problems`.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { causeLineOf, mergeCauses, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type CauseRow, type SessionCauses } from '../../core/causes';
 import type { Engine, FileState } from '../../core/engine';
+import { forEachLineOf } from './file-lines';
 
 // Lines worth a JSON.parse: the kinds the rules read (snapshots and metadata are skipped by a byte search).
 const NEEDLES = [Buffer.from('"assistant"'), Buffer.from('"user"'), Buffer.from('"compact_boundary"')];
@@ -33,16 +33,7 @@ export async function causeLinesIn(filePath: string): Promise<CauseLine[]> {
       out.push(c);
     }
   };
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) {
-    const buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      visit(buf.subarray(start, nl));
-      start = nl + 1;
-    }
-    carry = Buffer.from(buf.subarray(start));
-  }
+  await forEachLineOf(filePath, visit);
   // A torn last line is not read (the scan does not count it either).
   return out;
 }

@@ -4,7 +4,7 @@
  * ones before a spike) ever need it. Reads asynchronously in chunks, so a
  * large file never blocks; results are cached per file size and mtime.
  */
-import * as fs from 'node:fs';
+import { forEachLineOf } from './file-lines';
 
 const TOOL_USE = Buffer.from('"tool_use"');
 
@@ -45,17 +45,7 @@ export async function toolNamesIn(filePath: string, ids: Iterable<string>): Prom
       out.set(found.id, names);
     }
   };
-  let carry: Buffer = Buffer.alloc(0);
-  for await (const chunk of fs.createReadStream(filePath, { highWaterMark: 1 << 20 })) {
-    let buf = carry.length > 0 ? Buffer.concat([carry, chunk as Buffer]) : (chunk as Buffer);
-    let start = 0;
-    for (let nl = buf.indexOf(10, start); nl >= 0; nl = buf.indexOf(10, start)) {
-      visit(buf.subarray(start, nl));
-      start = nl + 1;
-    }
-    carry = Buffer.from(buf.subarray(start));
-    buf = Buffer.alloc(0);
-  }
+  const carry = await forEachLineOf(filePath, visit);
   if (carry.length > 0) {
     visit(carry);
   }
