@@ -25,7 +25,7 @@ import type { Engine, Entry, FileState } from './engine';
 import { addTokens, emptyTokens, pricedPartsOf, tokenTotal } from './engine';
 import { addDays } from './local-day';
 import { costOn, type RateCard } from './pricing/rate-card';
-import { reconcileSession } from './reconcile';
+import { clampedDifference, reconcileSession } from './reconcile';
 import type { Report, ReportCache, SessionReport, TokenFields } from './report';
 import type { CallTokens } from './transcript/transcript';
 
@@ -195,17 +195,6 @@ function isLive(r: HistoryRow, live: LiveHistory, liveUnits: ReadonlySet<string>
   }
 }
 
-function minus(a: CallTokens, b: CallTokens): CallTokens {
-  return {
-    input: Math.max(0, a.input - b.input),
-    output: Math.max(0, a.output - b.output),
-    write5m: Math.max(0, a.write5m - b.write5m),
-    write1h: Math.max(0, a.write1h - b.write1h),
-    read: Math.max(0, a.read - b.read),
-    webSearches: Math.max(0, a.webSearches - b.webSearches),
-  };
-}
-
 /**
  * Live rows stand for every unit still on disk; stored rows of the other
  * units are kept. A session's live un-itemised usage is reduced by its kept
@@ -231,7 +220,7 @@ export function mergeHistory(stored: readonly HistoryRow[], live: LiveHistory): 
       rows.push(r);
       continue;
     }
-    const tokens = minus(r.tokens, less);
+    const tokens = clampedDifference(r.tokens, less);
     if (tokenTotal(tokens) + tokens.webSearches === 0) {
       continue;
     }

@@ -22,7 +22,8 @@ export interface Reconciliation {
   cells: Cell[];
 }
 
-function clampedDifference(reported: CallTokens, itemised: CallTokens | undefined): CallTokens {
+/** `reported` less `itemised`, per bucket, never below zero. */
+export function clampedDifference(reported: CallTokens, itemised: CallTokens | undefined): CallTokens {
   const i = itemised ?? emptyTokens();
   return {
     input: Math.max(0, reported.input - i.input),
