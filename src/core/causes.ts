@@ -278,27 +278,26 @@ function causeOfEntry(e: Entry, assigned: ReadonlyMap<string, Assigned>): Assign
   return type === undefined && fromLines?.kind === 'subagent' ? fromLines : { cause: `subagent:${type ?? 'unknown'}`, kind: 'subagent' };
 }
 
-/**
- * Cause rows and cache misses of one session. `entries` are the engine's
- * kept calls of the session; `files` its lines (main file and subagents).
- */
-export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFile[], options: CauseOptions = {}): SessionCauses {
-  const assigned = assignCauses(files);
-  const all = [...entries].sort(byTime);
-  const rows = new Map<string, { row: CauseRow; byCard: Map<RateCard, CallTokens> }>();
-  const rowOf = (a: Assigned) => {
-    let r = rows.get(a.cause);
-    if (!r) {
-      r = { row: { cause: a.cause, kind: a.kind, calls: 0, costUSD: 0, unpricedCalls: 0, tokensAdded: 0, rereadCostUSD: 0 }, byCard: new Map() };
-      rows.set(a.cause, r);
-    }
-    return r;
-  };
+/** A cause's row, and its token sums per rate card (priced once, at the end). */
+type RowSums = Map<string, { row: CauseRow; byCard: Map<RateCard, CallTokens> }>;
+
+function rowOf(rows: RowSums, a: Assigned): { row: CauseRow; byCard: Map<RateCard, CallTokens> } {
+  let r = rows.get(a.cause);
+  if (!r) {
+    r = { row: { cause: a.cause, kind: a.kind, calls: 0, costUSD: 0, unpricedCalls: 0, tokensAdded: 0, rereadCostUSD: 0 }, byCard: new Map() };
+    rows.set(a.cause, r);
+  }
+  return r;
+}
+
+/** Each call's cause, and per cause its calls and cost (token sums per card, multiplied once). */
+function causeRows(all: readonly Entry[], assigned: ReadonlyMap<string, Assigned>): { rows: RowSums; causeOf: Map<Entry, Assigned> } {
+  const rows: RowSums = new Map();
   const causeOf = new Map<Entry, Assigned>();
   for (const e of all) {
     const a = causeOfEntry(e, assigned);
     causeOf.set(e, a);
-    const r = rowOf(a);
+    const r = rowOf(rows, a);
     r.row.calls += 1;
     for (const part of pricedPartsOf(e)) {
       if (part.card === null) {
@@ -319,11 +318,11 @@ export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFil
     }
     r.row.costUSD = cost;
   }
+  return { rows, causeOf };
+}
 
-  // Context growth and its re-reads, main chain only, segment by segment between compactions.
-  const main = all.filter((e) => !e.sidechain && !e.advisor && contextTokensOf(e) > 0);
-  const compacts = files.flatMap((f) => (f.subagent ? [] : f.lines.flatMap((l) => (l.kind === 'compact' ? [l.timestampMs] : []))));
-  const compactBetween = (a: Entry, b: Entry) => compacts.some((t) => t > a.raw.timestampMs && t <= b.raw.timestampMs);
+/** Adds to each cause's row the context its calls added and what the later calls paid to re-read it. */
+function addContextGrowth(main: readonly Entry[], compactBetween: (a: Entry, b: Entry) => boolean, causeOf: ReadonlyMap<Entry, Assigned>, rows: RowSums): void {
   const readRate = main.map((e) => (lastCard(e)?.read ?? 0) / 1_000_000);
   // laterReads[i]: sum of read rates of the calls after i in its segment.
   const laterReads = new Array<number>(main.length).fill(0);
@@ -341,14 +340,15 @@ export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFil
     const added = Math.max(0, contextTokensOf(cur) - contextTokensOf(prev));
     const a = causeOf.get(cur);
     if (a && added > 0) {
-      const r = rowOf(a).row;
+      const r = rowOf(rows, a).row;
       r.tokensAdded += added;
       r.rereadCostUSD += added * (laterReads[i] ?? 0);
     }
   }
+}
 
-  // Cache misses: a large write re-writing what the previous main-chain call had cached.
-  const ttl = ttlOf(main);
+/** Cache misses: a large write re-writing what the previous main-chain call had cached. */
+function cacheMissesOf(main: readonly Entry[], compactBetween: (a: Entry, b: Entry) => boolean, ttl: number, options: CauseOptions): CacheMiss[] {
   const minMiss = options.minMissTokens ?? 1024;
   const cacheMisses: CacheMiss[] = [];
   for (let i = 1; i < main.length; i++) {
@@ -384,6 +384,26 @@ export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFil
     latest.reasonSource = 'claude-code';
     latest.claudeCodeCause = options.lastMissCause;
   }
+  return cacheMisses;
+}
+
+/**
+ * Cause rows and cache misses of one session. `entries` are the engine's
+ * kept calls of the session; `files` its lines (main file and subagents).
+ */
+export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFile[], options: CauseOptions = {}): SessionCauses {
+  const assigned = assignCauses(files);
+  const all = [...entries].sort(byTime);
+  const { rows, causeOf } = causeRows(all, assigned);
+
+  // Context growth and its re-reads, main chain only, segment by segment between compactions.
+  const main = all.filter((e) => !e.sidechain && !e.advisor && contextTokensOf(e) > 0);
+  const compacts = files.flatMap((f) => (f.subagent ? [] : f.lines.flatMap((l) => (l.kind === 'compact' ? [l.timestampMs] : []))));
+  const compactBetween = (a: Entry, b: Entry) => compacts.some((t) => t > a.raw.timestampMs && t <= b.raw.timestampMs);
+  addContextGrowth(main, compactBetween, causeOf, rows);
+
+  const ttl = ttlOf(main);
+  const cacheMisses = cacheMissesOf(main, compactBetween, ttl, options);
   const causes = [...rows.values()].map((r) => r.row).sort((a, b) => b.costUSD - a.costUSD || a.cause.localeCompare(b.cause));
   return {
     causes,

@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { Engine } from '../../core/engine';
 import { forEachLine, type LineBatch } from './call-batch';
 import type { CursorState } from './file-cursor';
-import { describe, newScanBuffer, scanFile, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
+import { describe, newScanBuffer, scanFile, type ScanBuffer, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './list-files';
 import { fileRoleFromPath } from '../../core/transcript/session-path';
 
@@ -149,31 +149,130 @@ interface ScanWorkerState {
 
 /** Scans `files` into `engine` using worker threads. */
 export async function coldScan(engine: Engine, files: readonly TranscriptFile[], options: ColdScanOptions = {}): Promise<ColdScanResult> {
-  const sliceMs = options.sliceMs ?? 8;
-  const bytesTotal = files.reduce((s, f) => s + f.size, 0);
-  // By default a core is left to this thread: merging, and the collector's
-  // helpers, then never wait for a core (on two cores, one worker gave the
-  // same first scan with shorter pauses than two).
-  const cores = os.cpus().length;
-  const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
-  const workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
-  const workerPath = options.workerPath ?? SCAN_WORKER_PATH;
-  const result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0 };
-  const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
-  if (files.length === 0) {
-    await Promise.all((options.started ?? []).map((s) => s.worker.terminate()));
-    options.onProgress?.(progress);
-    return result;
+  return new ColdScanScheduler(engine, files, options).run();
+}
+
+/**
+ * One cold scan: the files still to read, the workers reading them, the
+ * messages waiting to be merged and the result being built.
+ */
+class ColdScanScheduler {
+  private readonly sliceMs: number;
+  private readonly workerCount: number;
+  private readonly workerPath: string;
+  private readonly chunkBytes: number;
+  private readonly result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0 };
+  private readonly progress: ScanProgress;
+  private readonly pending: FileQueue;
+  /** Messages from the workers (and this thread's reads) waiting to be merged. */
+  private readonly queue: ScanMessage[] = [];
+  private wake: (() => void) | undefined;
+  private readonly states: ScanWorkerState[] = [];
+  private readonly spare: StartedWorker[];
+
+  constructor(
+    private readonly engine: Engine,
+    private readonly files: readonly TranscriptFile[],
+    private readonly options: ColdScanOptions,
+  ) {
+    this.sliceMs = options.sliceMs ?? 8;
+    const bytesTotal = files.reduce((s, f) => s + f.size, 0);
+    // By default a core is left to this thread: merging, and the collector's
+    // helpers, then never wait for a core (on two cores, one worker gave the
+    // same first scan with shorter pauses than two).
+    const cores = os.cpus().length;
+    const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
+    this.workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
+    this.workerPath = options.workerPath ?? SCAN_WORKER_PATH;
+    this.progress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
+    this.chunkBytes = options.chunkBytes ?? Math.min(Math.max(bytesTotal / this.workerCount / 32, 1 << 20), 8 << 20);
+    this.pending = new FileQueue(files);
+    this.spare = [...(options.started ?? [])];
   }
-  const chunkBytes = options.chunkBytes ?? Math.min(Math.max(bytesTotal / workerCount / 32, 1 << 20), 8 << 20);
-  const pending = new FileQueue(files);
-  const queue: ScanMessage[] = [];
-  let wake: (() => void) | undefined;
-  const states: ScanWorkerState[] = [];
-  const ownBuffer = newScanBuffer(options.readHere ? undefined : 0);
-  const spare = [...(options.started ?? [])];
-  const send = (s: ScanWorkerState): void => {
-    const part = pending.takeLarge(chunkBytes);
+
+  async run(): Promise<ColdScanResult> {
+    if (this.files.length === 0) {
+      await Promise.all(this.spare.map((s) => s.worker.terminate()));
+      this.options.onProgress?.(this.progress);
+      return this.result;
+    }
+    const ownBuffer = newScanBuffer(this.options.readHere ? undefined : 0);
+    for (let i = 0; i < this.workerCount; i++) {
+      this.startWorker();
+    }
+    try {
+      while (this.working() || this.queue.length > 0 || !this.pending.empty) {
+        // This thread reads when it may (or when no worker is left), one file
+        // at a time; the workers' results that arrived meanwhile are merged
+        // first (the loop turn below).
+        const readHere = this.options.readHere === true || !this.states.some((s) => s.alive);
+        if (this.queue.length === 0 && readHere && !this.pending.empty) {
+          this.readOneHere(ownBuffer);
+          await yieldToLoop();
+          continue;
+        }
+        if (this.queue.length === 0) {
+          await new Promise<void>((resolve) => {
+            this.wake = resolve;
+          });
+          this.wake = undefined;
+          continue;
+        }
+        this.mergeSlice();
+        this.options.onProgress?.({ ...this.progress });
+        await yieldToLoop();
+      }
+    } finally {
+      await Promise.all([...this.states.map((s) => s.worker), ...this.spare.map((s) => s.worker)].map((w) => w.terminate()));
+    }
+    return this.result;
+  }
+
+  private working(): boolean {
+    return this.states.some((s) => s.alive && s.requests > 0);
+  }
+
+  /** Takes a worker started early, or starts one, and hands it its first requests. */
+  private startWorker(): void {
+    const early = this.spare.shift();
+    early?.detach();
+    const s: ScanWorkerState = { worker: early?.worker ?? newScanWorker(this.workerPath), alive: true, requests: 0, outstanding: new Map() };
+    this.states.push(s);
+    s.worker.on('message', (m: ScanPost) => {
+      if (!s.alive) {
+        return; // late news from a worker given up on: its unread files were handed out again
+      }
+      if (m.type === 'batch') {
+        for (const one of m.messages) {
+          this.received(s, one);
+        }
+      } else {
+        this.received(s, m);
+      }
+      this.wake?.();
+    });
+    s.worker.on('error', (err) => {
+      this.failed(s, err.message);
+      this.wake?.();
+    });
+    s.worker.on('exit', (code) => {
+      if (s.alive && s.requests > 0) {
+        this.failed(s, `the scan worker exited (code ${code})`);
+        this.wake?.();
+      }
+    });
+    if (early?.early) {
+      this.failed(s, early.early.message);
+      return;
+    }
+    for (let r = 0; r < IN_FLIGHT; r++) {
+      this.send(s);
+    }
+  }
+
+  /** Sends a worker the next request from the large end of the queue, if any file is left. */
+  private send(s: ScanWorkerState): void {
+    const part = this.pending.takeLarge(this.chunkBytes);
     if (part.length === 0) {
       return;
     }
@@ -185,11 +284,13 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
       files: part.map((f) => ({ path: f.path, relativePath: f.relativePath, subagent: fileRoleFromPath(f.relativePath).subagent })),
     };
     s.worker.postMessage(request);
-  };
-  const received = (s: ScanWorkerState, m: ScanMessage): void => {
+  }
+
+  /** A worker's message: a finished request makes room for the next; the rest waits to be merged. */
+  private received(s: ScanWorkerState, m: ScanMessage): void {
     if (m.type === 'done') {
       s.requests--;
-      send(s);
+      this.send(s);
       return;
     }
     const entry = s.outstanding.get(m.path);
@@ -200,132 +301,87 @@ export async function coldScan(engine: Engine, files: readonly TranscriptFile[],
     } else {
       s.outstanding.delete(m.path);
     }
-    queue.push(m);
-  };
-  const failed = (s: ScanWorkerState, message: string): void => {
+    this.queue.push(m);
+  }
+
+  /** A worker failed or exited early: its work goes to the others (or to this thread). */
+  private failed(s: ScanWorkerState, message: string): void {
     if (!s.alive) {
       return;
     }
     s.alive = false;
     s.requests = 0;
-    queue.push({ type: 'error', path: workerPath, message });
+    this.queue.push({ type: 'error', path: this.workerPath, message });
     // Files the worker never began go back to the queue; one it had begun
     // (some of its lines already merged) is reported, not read twice.
     const unread: TranscriptFile[] = [];
     for (const { file, started } of s.outstanding.values()) {
       if (started) {
-        queue.push({ type: 'error', path: file.path, message: `the scan worker stopped while reading it: ${message}` });
+        this.queue.push({ type: 'error', path: file.path, message: `the scan worker stopped while reading it: ${message}` });
       } else {
         unread.push(file);
       }
     }
     s.outstanding.clear();
-    pending.putBack(unread);
-    for (const other of states) {
+    this.pending.putBack(unread);
+    for (const other of this.states) {
       if (other.alive) {
         for (let i = other.requests; i < IN_FLIGHT; i++) {
-          send(other);
+          this.send(other);
         }
       }
-    }
-  };
-  for (let i = 0; i < workerCount; i++) {
-    const early = spare.shift();
-    early?.detach();
-    const s: ScanWorkerState = { worker: early?.worker ?? newScanWorker(workerPath), alive: true, requests: 0, outstanding: new Map() };
-    states.push(s);
-    s.worker.on('message', (m: ScanPost) => {
-      if (!s.alive) {
-        return; // late news from a worker given up on: its unread files were handed out again
-      }
-      if (m.type === 'batch') {
-        for (const one of m.messages) {
-          received(s, one);
-        }
-      } else {
-        received(s, m);
-      }
-      wake?.();
-    });
-    s.worker.on('error', (err) => {
-      failed(s, err.message);
-      wake?.();
-    });
-    s.worker.on('exit', (code) => {
-      if (s.alive && s.requests > 0) {
-        failed(s, `the scan worker exited (code ${code})`);
-        wake?.();
-      }
-    });
-    if (early?.early) {
-      failed(s, early.early.message);
-      continue;
-    }
-    for (let r = 0; r < IN_FLIGHT; r++) {
-      send(s);
     }
   }
-  const working = () => states.some((s) => s.alive && s.requests > 0);
-  try {
-    while (working() || queue.length > 0 || !pending.empty) {
-      // This thread reads when it may (or when no worker is left), one file
-      // at a time; the workers' results that arrived meanwhile are merged
-      // first (the loop turn below).
-      const readHere = options.readHere === true || !states.some((s) => s.alive);
-      if (queue.length === 0 && readHere && !pending.empty) {
-        const f = pending.takeSmall() as TranscriptFile;
-        result.filesReadHere++;
-        try {
-          queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, (m) => queue.push(m)));
-        } catch (err) {
-          queue.push({ type: 'error', path: f.path, message: describe(err) });
-        }
-        await yieldToLoop();
-        continue;
-      }
-      if (queue.length === 0) {
-        await new Promise<void>((resolve) => {
-          wake = resolve;
-        });
-        wake = undefined;
-        continue;
-      }
-      const started = Date.now();
-      while (queue.length > 0 && Date.now() - started < sliceMs) {
-        const m = queue.shift();
-        if (!m) {
-          break;
-        }
-        if (m.type === 'done') {
-          continue;
-        } else if (m.type === 'error') {
-          result.errors.push({ path: m.path, message: m.message });
-          if (m.path !== workerPath) {
-            progress.filesDone++;
-          }
-        } else if (m.type === 'lines') {
-          const file = engine.openFile(m.path, m.relativePath);
-          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
-          options.onLines?.(m.path, m.lines);
-        } else {
-          const file = engine.openFile(m.path, m.relativePath);
-          file.agentMeta = m.agentMeta;
-          forEachLine(m.lines, (offset, parsed) => engine.ingest(file, parsed, offset));
-          options.onLines?.(m.path, m.lines);
-          if (m.malformed > 0) {
-            engine.countMalformed(file, m.malformed);
-          }
-          result.cursors.set(m.path, m.cursor);
-          result.bytes += m.bytes;
-          progress.filesDone++;
-          progress.bytesDone += m.bytes;
-        }
-      }
-      options.onProgress?.({ ...progress });
-      await yieldToLoop();
+
+  /** Reads the smallest file left on this thread. */
+  private readOneHere(ownBuffer: ScanBuffer): void {
+    const f = this.pending.takeSmall() as TranscriptFile;
+    this.result.filesReadHere++;
+    try {
+      this.queue.push(scanFile(f.path, f.relativePath, fileRoleFromPath(f.relativePath).subagent, ownBuffer, (m) => this.queue.push(m)));
+    } catch (err) {
+      this.queue.push({ type: 'error', path: f.path, message: describe(err) });
     }
-  } finally {
-    await Promise.all([...states.map((s) => s.worker), ...spare.map((s) => s.worker)].map((w) => w.terminate()));
   }
-  return result;
+
+  /** Merges queued messages into the engine for at most `sliceMs`. */
+  private mergeSlice(): void {
+    const started = Date.now();
+    while (this.queue.length > 0 && Date.now() - started < this.sliceMs) {
+      const m = this.queue.shift();
+      if (!m) {
+        break;
+      }
+      this.merge(m);
+    }
+  }
+
+  private merge(m: ScanMessage): void {
+    if (m.type === 'done') {
+      return;
+    }
+    if (m.type === 'error') {
+      this.result.errors.push({ path: m.path, message: m.message });
+      if (m.path !== this.workerPath) {
+        this.progress.filesDone++;
+      }
+      return;
+    }
+    const file = this.engine.openFile(m.path, m.relativePath);
+    if (m.type !== 'lines') {
+      file.agentMeta = m.agentMeta;
+    }
+    forEachLine(m.lines, (offset, parsed) => this.engine.ingest(file, parsed, offset));
+    this.options.onLines?.(m.path, m.lines);
+    if (m.type === 'lines') {
+      return;
+    }
+    if (m.malformed > 0) {
+      this.engine.countMalformed(file, m.malformed);
+    }
+    this.result.cursors.set(m.path, m.cursor);
+    this.result.bytes += m.bytes;
+    this.progress.filesDone++;
+    this.progress.bytesDone += m.bytes;
+  }
 }
