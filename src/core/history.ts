@@ -481,13 +481,7 @@ export function withKeptHistory(report: Report, kept: readonly HistoryRow[], sin
     if (span.until === null || r.day > span.until) {
       span.until = r.day;
     }
-    totals.costUSD += cost;
-    addRowTokens(totals, r.tokens);
-    if (r.costUSD === null) {
-      totals.unpricedMessages += r.messages;
-    } else {
-      totals.messages += r.messages;
-    }
+    addKeptCounts(totals, r);
     if (r.part === UNITEMISED_PART) {
       totals.unitemisedCostUSD += cost;
     }
@@ -528,6 +522,17 @@ export function withKeptHistory(report: Report, kept: readonly HistoryRow[], sin
   };
 }
 
+/** Adds one kept row's dollars, tokens and messages (priced or not) to a total. */
+function addKeptCounts(to: TokenFields & { costUSD: number; messages: number; unpricedMessages: number }, r: HistoryRow): void {
+  to.costUSD += r.costUSD ?? 0;
+  addRowTokens(to, r.tokens);
+  if (r.costUSD === null) {
+    to.unpricedMessages += r.messages;
+  } else {
+    to.messages += r.messages;
+  }
+}
+
 /** Adds one kept row to its day's and its model's rows (creating them). */
 function addKeptToDayAndModel(days: Map<string, DayReport>, models: Map<string, ModelReport>, r: HistoryRow): void {
   const cost = r.costUSD ?? 0;
@@ -563,13 +568,7 @@ function keptOnlySession(r: HistoryRow): SessionWithHistory {
 /** Adds one kept row to its session: dollars, tokens, messages, parts and the kept span. */
 function addKeptToSession(s: SessionWithHistory, r: HistoryRow): void {
   const cost = r.costUSD ?? 0;
-  s.costUSD += cost;
-  addRowTokens(s, r.tokens);
-  if (r.costUSD === null) {
-    s.unpricedMessages += r.messages;
-  } else {
-    s.messages += r.messages;
-  }
+  addKeptCounts(s, r);
   if (r.part.startsWith('agent:')) {
     s.subagentCostUSD += cost;
     s.subagentMessages += r.messages;
