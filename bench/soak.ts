@@ -31,7 +31,7 @@ import { Engine } from '../src/core/engine';
 import { bundledPriceTable } from '../src/core/pricing/price-table';
 import { buildReport, type Report } from '../src/core/report';
 import { defaultSettings } from '../src/core/settings';
-import type { MeterSnapshot } from '../src/node/live/meter';
+import type { MeterSnapshot } from '../src/node/live/meter-view';
 import { RemoteMeter } from '../src/node/live/remote-meter';
 import { scanAllSync } from '../test/unit/support/scan';
 import { REPO_ROOT, machine, mb, percentile, table } from './common';

@@ -26,7 +26,7 @@ import { addTokens, emptyTokens, pricedPartsOf, tokenTotal } from './engine';
 import { addDays } from './local-day';
 import { costOn, type RateCard } from './pricing/rate-card';
 import { clampedDifference, reconcileSession } from './reconcile';
-import type { Report, ReportCache, SessionReport, TokenFields } from './report';
+import type { DayReport, ModelReport, Report, ReportCache, SessionReport, TokenFields } from './report';
 import type { CallTokens } from './transcript/transcript';
 
 export const MAIN_PART = 'main';
@@ -470,88 +470,22 @@ export function withKeptHistory(report: Report, kept: readonly HistoryRow[], sin
     if (span.until === null || r.day > span.until) {
       span.until = r.day;
     }
-    totals.costUSD += cost;
-    addRowTokens(totals, r.tokens);
-    if (r.costUSD === null) {
-      totals.unpricedMessages += r.messages;
-    } else {
-      totals.messages += r.messages;
-    }
+    addKeptCounts(totals, r);
     if (r.part === UNITEMISED_PART) {
       totals.unitemisedCostUSD += cost;
     }
-    let day = days.get(r.day);
-    if (!day) {
-      day = { date: r.day, costUSD: 0, ...zeroFields(), messages: 0, advisorCalls: 0 };
-      days.set(r.day, day);
-    }
-    day.costUSD += cost;
-    addRowTokens(day, r.tokens);
-    day.messages += r.messages;
-    let model = models.get(r.model);
-    if (!model) {
-      model = { model: r.model, costUSD: r.costUSD === null ? null : 0, ...zeroFields(), messages: 0, advisorCalls: 0, priced: r.costUSD !== null };
-      models.set(r.model, model);
-    }
-    model.costUSD = model.costUSD === null || r.costUSD === null ? null : model.costUSD + cost;
-    model.priced &&= r.costUSD !== null;
-    addRowTokens(model, r.tokens);
-    model.messages += r.messages;
+    addKeptToDayAndModel(days, models, r);
 
     let s = sessions.get(r.sessionId);
     if (!s) {
-      s = {
-        sessionId: r.sessionId,
-        project: r.project,
-        costUSD: 0,
-        subagentCostUSD: 0,
-        bucketCostUSD: { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 },
-        cacheSavingsUSD: 0,
-        unitemisedCostUSD: null,
-        claudeCodeCostUSD: null,
-        itemisation: 'transcript-only',
-        ...zeroFields(),
-        messages: 0,
-        advisorCalls: 0,
-        subagentMessages: 0,
-        unpricedMessages: 0,
-        cacheHitRate: null,
-        contextTokens: null,
-        contextState: 'none',
-        contextWindow: 0,
-        currentModel: null,
-        models: [],
-        subagents: [],
-        firstTimestamp: null,
-        lastTimestamp: null,
-      };
+      s = keptOnlySession(r);
       sessions.set(r.sessionId, s);
       newSessions.add(r.sessionId);
       const p = projects.get(r.project ?? UNKNOWN_PROJECT) ?? { project: r.project ?? UNKNOWN_PROJECT, costUSD: 0, ...zeroFields(), messages: 0, sessions: 0 };
       p.sessions++;
       projects.set(p.project, p);
     }
-    s.costUSD += cost;
-    addRowTokens(s, r.tokens);
-    if (r.costUSD === null) {
-      s.unpricedMessages += r.messages;
-    } else {
-      s.messages += r.messages;
-    }
-    if (r.part.startsWith('agent:')) {
-      s.subagentCostUSD += cost;
-      s.subagentMessages += r.messages;
-    }
-    if (r.part === UNITEMISED_PART) {
-      s.unitemisedCostUSD = (s.unitemisedCostUSD ?? 0) + cost;
-    }
-    if (!s.models.includes(r.model)) {
-      s.models = [...s.models, r.model].sort();
-    }
-    const k = s.keptFromHistory;
-    s.keptFromHistory = k
-      ? { costUSD: k.costUSD + cost, messages: k.messages + r.messages, from: r.day < k.from ? r.day : k.from, until: r.day > k.until ? r.day : k.until, parts: k.parts.includes(r.part) ? k.parts : [...k.parts, r.part] }
-      : { costUSD: cost, messages: r.messages, from: r.day, until: r.day, parts: [r.part] };
+    addKeptToSession(s, r);
     const p = projects.get(s.project ?? UNKNOWN_PROJECT);
     if (p) {
       p.costUSD += cost;
@@ -575,6 +509,69 @@ export function withKeptHistory(report: Report, kept: readonly HistoryRow[], sin
     skipped: { ...report.skipped, unpricedModels: [...new Set([...report.skipped.unpricedModels, ...rows.filter((r) => r.costUSD === null).map((r) => r.model)])].sort() },
     keptFromHistory: { sessions: new Set(rows.map((r) => r.sessionId)).size, costUSD, ...span },
   };
+}
+
+/** Adds one kept row's dollars, tokens and messages (priced or not) to a total. */
+function addKeptCounts(to: TokenFields & { costUSD: number; messages: number; unpricedMessages: number }, r: HistoryRow): void {
+  to.costUSD += r.costUSD ?? 0;
+  addRowTokens(to, r.tokens);
+  if (r.costUSD === null) {
+    to.unpricedMessages += r.messages;
+  } else {
+    to.messages += r.messages;
+  }
+}
+
+/** Adds one kept row to its day's and its model's rows (creating them). */
+function addKeptToDayAndModel(days: Map<string, DayReport>, models: Map<string, ModelReport>, r: HistoryRow): void {
+  const cost = r.costUSD ?? 0;
+  let day = days.get(r.day);
+  if (!day) {
+    day = { date: r.day, costUSD: 0, ...zeroFields(), messages: 0, advisorCalls: 0 };
+    days.set(r.day, day);
+  }
+  day.costUSD += cost;
+  addRowTokens(day, r.tokens);
+  day.messages += r.messages;
+  let model = models.get(r.model);
+  if (!model) {
+    model = { model: r.model, costUSD: r.costUSD === null ? null : 0, ...zeroFields(), messages: 0, advisorCalls: 0, priced: r.costUSD !== null };
+    models.set(r.model, model);
+  }
+  model.costUSD = model.costUSD === null || r.costUSD === null ? null : model.costUSD + cost;
+  model.priced &&= r.costUSD !== null;
+  addRowTokens(model, r.tokens);
+  model.messages += r.messages;
+}
+
+/** A session known only from kept rows: what the rows tell, the rest empty. */
+function keptOnlySession(r: HistoryRow): SessionWithHistory {
+  return {
+    sessionId: r.sessionId, project: r.project, costUSD: 0, subagentCostUSD: 0, bucketCostUSD: { input: 0, output: 0, write5m: 0, write1h: 0, read: 0, webSearch: 0 },
+    cacheSavingsUSD: 0, unitemisedCostUSD: null, claudeCodeCostUSD: null, itemisation: 'transcript-only', ...zeroFields(), messages: 0, advisorCalls: 0, subagentMessages: 0,
+    unpricedMessages: 0, cacheHitRate: null, contextTokens: null, contextState: 'none', contextWindow: 0, currentModel: null, models: [], subagents: [], firstTimestamp: null,
+    lastTimestamp: null,
+  };
+}
+
+/** Adds one kept row to its session: dollars, tokens, messages, parts and the kept span. */
+function addKeptToSession(s: SessionWithHistory, r: HistoryRow): void {
+  const cost = r.costUSD ?? 0;
+  addKeptCounts(s, r);
+  if (r.part.startsWith('agent:')) {
+    s.subagentCostUSD += cost;
+    s.subagentMessages += r.messages;
+  }
+  if (r.part === UNITEMISED_PART) {
+    s.unitemisedCostUSD = (s.unitemisedCostUSD ?? 0) + cost;
+  }
+  if (!s.models.includes(r.model)) {
+    s.models = [...s.models, r.model].sort();
+  }
+  const k = s.keptFromHistory;
+  s.keptFromHistory = k
+    ? { costUSD: k.costUSD + cost, messages: k.messages + r.messages, from: r.day < k.from ? r.day : k.from, until: r.day > k.until ? r.day : k.until, parts: k.parts.includes(r.part) ? k.parts : [...k.parts, r.part] }
+    : { costUSD: cost, messages: r.messages, from: r.day, until: r.day, parts: [r.part] };
 }
 
 function cmpStr(a: string, b: string): number {

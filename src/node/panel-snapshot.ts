@@ -6,7 +6,8 @@ import type { SessionReport } from '../core/report';
 import type { PanelLimits, PanelRange, PanelSession, PanelSnapshot } from '../shared/protocol';
 import { PLAN_NAMES } from '../core/budgets';
 import type { RangeTotals } from '../core/history';
-import type { MeterSnapshot, SessionDetail } from './live/meter';
+import type { SessionDetail } from './live/meter';
+import type { MeterSnapshot } from './live/meter-view';
 import { isStale, limitsApply, paceText, type LimitsState } from '../core/limits-view';
 
 /** The panel's plan-limits section, when limits apply. */

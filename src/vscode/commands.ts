@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { exportCsv, exportJson } from '../core/export';
 import { formatInt, formatPercent, formatUsd } from '../core/format';
 import { sendCompact } from './nudge-actions';
-import type { MeterView } from '../node/live/meter';
+import type { MeterView } from '../node/live/meter-view';
 import { Commands, ContextKeys, PINNED_STATE_KEY } from './ids';
 import { statusLineSnippet } from '../core/limits-view';
 

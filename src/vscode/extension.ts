@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { MeterSnapshot } from '../node/live/meter';
+import type { MeterSnapshot } from '../node/live/meter-view';
 import { RemoteMeter } from '../node/live/remote-meter';
 import { registerCommands, setPinnedContext } from './commands';
 import { Config } from './config';

@@ -6,7 +6,7 @@
  * again only if it is still there a week later).
  */
 import * as vscode from 'vscode';
-import type { HistoryNotice } from '../node/live/meter';
+import type { HistoryNotice } from '../node/live/meter-history';
 import { HISTORY_NOTICES_STATE_KEY } from './ids';
 
 const AGAIN_AFTER_MS = 7 * 24 * 3_600_000;

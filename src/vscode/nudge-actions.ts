@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { toastActions, type Nudge, type NudgeAction } from '../core/nudges';
 import { hasClaudeDescendant } from '../node/claude-terminal';
-import type { MeterView } from '../node/live/meter';
+import type { MeterView } from '../node/live/meter-view';
 import { Commands } from './ids';
 
 /** Labels of nudge actions, as shown on buttons and notifications. */

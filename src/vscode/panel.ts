@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { HostToWebview, PanelState } from '../shared/protocol';
 import { buildPanelSnapshot } from '../node/panel-snapshot';
 import { panelStateSchema, parseWebviewMessage } from '../node/panel-messages';
-import type { MeterSnapshot, MeterView } from '../node/live/meter';
+import type { MeterSnapshot, MeterView } from '../node/live/meter-view';
 import { Commands, PANEL_VIEW_TYPE } from './ids';
 import { runNudgeAction } from './nudge-actions';
 import type { SessionTitles } from '../node/session-titles';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { MeterSnapshot, MeterView } from '../node/live/meter';
+import type { MeterSnapshot, MeterView } from '../node/live/meter-view';
 
 /** Shows the first scan's progress in the status bar area (window.withProgress). */
 export class ScanProgress implements vscode.Disposable {

@@ -85,6 +85,41 @@ function validDate(flag: string, value: string): string {
   return value;
 }
 
+type Switch = 'json' | 'csv' | 'causes' | 'noCache' | 'hashProjects' | 'print' | 'noHistory';
+
+/** The flags that take no value, and the field each sets. */
+const SWITCHES: ReadonlyMap<string, Switch> = new Map<string, Switch>([
+  ['--json', 'json'],
+  ['--csv', 'csv'],
+  ['--causes', 'causes'],
+  ['--no-cache', 'noCache'],
+  ['--hash-projects', 'hashProjects'],
+  ['--print', 'print'],
+  ['--no-history', 'noHistory'],
+]);
+
+function validTimeZone(tz: string): string {
+  try {
+    assertTimeZone(tz);
+  } catch {
+    throw new UsageError(`unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`);
+  }
+  return tz;
+}
+
+/** The flags that take a value (`--flag value` or `--flag=value`), and where each puts it. */
+const VALUED: ReadonlyMap<string, (args: ReportArgs, value: string, flag: string) => void> = new Map<string, (args: ReportArgs, value: string, flag: string) => void>([
+  ['--config-dir', (args, v) => void args.configDirs.push(v)],
+  ['--since', (args, v, flag) => void (args.since = validDate(flag, v))],
+  ['--until', (args, v, flag) => void (args.until = validDate(flag, v))],
+  ['--tz', (args, v) => void (args.timeZone = validTimeZone(v))],
+  ['--timezone', (args, v) => void (args.timeZone = validTimeZone(v))],
+  ['--cache-dir', (args, v) => void (args.cacheDir = expandHome(v))],
+  ['--pushgateway', (args, v) => void (args.pushgateway = v)],
+  ['--instance', (args, v) => void (args.instance = v)],
+  ['--history-dir', (args, v) => void (args.historyDir = expandHome(v))],
+]);
+
 /** Parses argv (without node and script). Throws UsageError with a one-line message. */
 export function parseArgs(argv: readonly string[]): CliArgs {
   if (argv.length === 0 || argv[0] === '-h' || argv[0] === '--help' || argv[0] === 'help') {
@@ -117,81 +152,34 @@ export function parseArgs(argv: readonly string[]): CliArgs {
     const eq = arg.indexOf('=');
     const flag = arg.startsWith('--') && eq > 0 ? arg.slice(0, eq) : arg;
     const inline = arg.startsWith('--') && eq > 0 ? arg.slice(eq + 1) : undefined;
-    const value = (): string => {
-      if (inline !== undefined) {
-        return inline;
-      }
-      const v = rest[++i];
-      if (v === undefined || (v.startsWith('--') && v.length > 2)) {
-        throw new UsageError(`${flag} needs a value`);
-      }
-      return v;
-    };
-    switch (flag) {
-      case '--json':
-        args.json = true;
-        break;
-      case '--csv':
-        args.csv = true;
-        break;
-      case '--causes':
-        args.causes = true;
-        break;
-      case '--config-dir':
-        args.configDirs.push(value());
-        break;
-      case '--since':
-        args.since = validDate(flag, value());
-        break;
-      case '--until':
-        args.until = validDate(flag, value());
-        break;
-      case '--tz':
-      case '--timezone': {
-        const tz = value();
-        try {
-          assertTimeZone(tz);
-        } catch {
-          throw new UsageError(`unknown time zone "${tz}" (use an IANA name such as Europe/Paris or UTC)`);
+    const valued = VALUED.get(flag);
+    const switched = SWITCHES.get(flag);
+    if (valued !== undefined) {
+      let v = inline;
+      if (v === undefined) {
+        v = rest[++i];
+        if (v === undefined || (v.startsWith('--') && v.length > 2)) {
+          throw new UsageError(`${flag} needs a value`);
         }
-        args.timeZone = tz;
-        break;
       }
-      case '--no-cache':
-        args.noCache = true;
-        break;
-      case '--cache-dir':
-        args.cacheDir = expandHome(value());
-        break;
-      case '--pushgateway':
-        args.pushgateway = value();
-        break;
-      case '--instance':
-        args.instance = value();
-        break;
-      case '--hash-projects':
-        args.hashProjects = true;
-        break;
-      case '--print':
-        args.print = true;
-        break;
-      case '--history-dir':
-        args.historyDir = expandHome(value());
-        break;
-      case '--no-history':
-        args.noHistory = true;
-        break;
-      case '-h':
-      case '--help':
-        return { command: 'help' };
-      default:
-        if (command === 'session' && args.sessionId === undefined && !arg.startsWith('-')) {
-          args.sessionId = arg;
-          break;
-        }
-        throw new UsageError(`unknown option "${arg}" (try: claude-cost --help)`);
+      valued(args, v, flag);
+    } else if (switched !== undefined) {
+      args[switched] = true;
+    } else if (flag === '-h' || flag === '--help') {
+      return { command: 'help' };
+    } else if (command === 'session' && args.sessionId === undefined && !arg.startsWith('-')) {
+      args.sessionId = arg;
+    } else {
+      throw new UsageError(`unknown option "${arg}" (try: claude-cost --help)`);
     }
   }
+  checkArgs(args);
+  return args;
+}
+
+/** The checks across flags, once all are read. Throws UsageError. */
+function checkArgs(args: ReportArgs): void {
+  const command = args.command;
   if (command === 'session' && args.sessionId === undefined) {
     throw new UsageError('session needs a session id (or a unique prefix of one)');
   }
@@ -219,7 +207,6 @@ export function parseArgs(argv: readonly string[]): CliArgs {
   if (args.since !== undefined && args.until !== undefined && args.since > args.until) {
     throw new UsageError(`--since ${args.since} is after --until ${args.until}`);
   }
-  return args;
 }
 
 /** Checks explicit config dirs: each must exist and be a readable directory. */

@@ -26,7 +26,7 @@ import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
 import type * as CliPushModule from './cli-push';
-import type { MeterSnapshot } from '../live/meter';
+import type { MeterSnapshot } from '../live/meter-view';
 import { runPlanCommand } from './cli-plan';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
 

@@ -6,7 +6,7 @@ import type { TurnPoint } from '../../core/metrics';
 import { formatCountdown } from '../../core/forecast';
 import type { SessionDetail } from '../../core/session-detail';
 import type { CauseRow, CacheMiss } from '../../core/causes';
-import type { MeterSnapshot } from '../live/meter';
+import type { MeterSnapshot } from '../live/meter-view';
 import { formatTokensShort } from '../../core/format';
 import { formatInt, formatPercent, formatUsd, safeText } from '../../core/format';
 

@@ -5,7 +5,8 @@
  */
 import type { Nudge } from '../../core/nudges';
 import type { Settings } from '../../core/settings';
-import type { MeterOptions, MeterSnapshot, SessionDetail } from './meter';
+import type { MeterOptions, SessionDetail } from './meter';
+import type { MeterSnapshot } from './meter-view';
 import type { ExportStatus } from './meter-export';
 
 /**

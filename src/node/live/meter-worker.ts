@@ -9,7 +9,8 @@ import { parentPort } from 'node:worker_threads';
 import type { Nudge } from '../../core/nudges';
 import type { Settings } from '../../core/settings';
 import { bundledPriceTable } from '../../core/pricing/price-table';
-import { Meter, type MeterSnapshot } from './meter';
+import { Meter } from './meter';
+import type { MeterSnapshot } from './meter-view';
 import { MeterExport } from './meter-export';
 import type { FromMeterWorker, ToMeterWorker, WatchedDetail } from './meter-protocol';
 

@@ -4,89 +4,28 @@
  * vscode adapters subscribe to `update`; tests drive it directly.
  */
 import { EventEmitter } from 'node:events';
-import { pickCurrentSession, type CurrentSession } from '../../core/current-session';
-import { systemTimeZone, addDays } from '../../core/local-day';
+import { pickCurrentSession } from '../../core/current-session';
+import { systemTimeZone } from '../../core/local-day';
 import { type PriceTable, withOverrides } from '../../core/pricing/price-table';
 import { buildReport, prepareSessions, ReportCache, type Report } from '../../core/report';
 import type { Settings } from '../../core/settings';
-import { apiEquivalentLabel, buildStatusModel, type SourceStatus, type StatusModel } from '../../core/status-model';
+import { apiEquivalentLabel, buildStatusModel, type SourceStatus } from '../../core/status-model';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { emptyNudgeMemory, evaluateNudges, snoozeNudge, type Nudge, type NudgeMemory } from '../../core/nudges';
-import { budgetStatus, comparePlans, type BudgetStatus, type PlanComparison } from '../../core/budgets';
 import { pastCompactions, postCompactEstimate, type PostCompactEstimate } from '../../core/forecast';
-import { dailyCost, liveHistoryRows, mergeHistory, rangeTotals, stackedDaily, type HistoryRow, type MergedHistory, type RangeTotals, type StackedDays, HistoryRowsCache, type LiveHistory } from '../../core/history';
+import { liveHistoryRows, mergeHistory, type HistoryRow, type MergedHistory, HistoryRowsCache, type LiveHistory } from '../../core/history';
 import { loadHistory, HistorySaveError, saveMergedHistory } from './history-store';
 import { exportFigures, type ExportFigures } from '../../core/prometheus';
 import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
 import { SessionCauseLookup } from './session-causes';
 import { LiveSource, type SourceState } from './live-source';
-import { paceEstimate, WINDOW_LENGTH_MS, type LimitsState, type LimitWindow } from '../../core/limits-view';
-import { costOn } from '../../core/pricing/rate-card';
-import { LimitsWatcher, limitsPaths, type LimitsAnswer } from '../limits-source';
-import type { Engine } from '../../core/engine';
-
+import { LimitsWatcher, limitsPaths } from '../limits-source';
+import { limitsState } from './limits-pace';
+import { historyFiguresOf, type HistoryNotice, type MeterHistory } from './meter-history';
+import type { MeterSnapshot, MeterView } from './meter-view';
 
 export type { SessionDetail } from '../../core/session-detail';
-
-/** Figures over days: budgets with pace, plans, ranges and the daily chart, from live and stored history. */
-export interface MeterHistory {
-  budgets: BudgetStatus[];
-  plans: PlanComparison;
-  /** Today, the last 7, 30 and 90 days (today included). */
-  ranges: Array<RangeTotals & { label: string }>;
-  byModel: StackedDays;
-  byProject: StackedDays;
-  /** Sessions shown only from our stored history (Claude Code has deleted their transcripts). */
-  keptSessions: number;
-  keptFrom: string | null;
-  keptUntil: string | null;
-  /** The stored rows of those sessions. */
-  keptRows: HistoryRow[];
-  /** Whether the history is kept (setting and a storage folder). */
-  persisted: boolean;
-  /** Something the user must be told about the stored history (once: see `HistoryNotice.key`); undefined when all is well. */
-  notice: HistoryNotice | undefined;
-}
-
-/** A problem with the stored history, for a notification and the panel's history note. */
-export interface HistoryNotice {
-  kind: 'set-aside' | 'unreadable' | 'not-saved';
-  /** One sentence for the user. */
-  message: string;
-  /** The storage folder. */
-  folder: string;
-  /** The file set aside, for `set-aside`. */
-  file: string | undefined;
-  /** Stays the same while the problem does: the user is told once per key. */
-  key: string;
-}
-
-export interface MeterSnapshot {
-  report: Report | undefined;
-  /** Active, not snoozed nudges. */
-  nudges: Nudge[];
-  /** Details of the current session, when there is one. */
-  currentDetail: SessionDetail | undefined;
-  /** Budgets, plans, 7/30/90-day ranges and the 30-day chart; undefined before the first scan. */
-  history: MeterHistory | undefined;
-  /** Problems with the price override setting, one line each. */
-  priceOverrideErrors: string[];
-  /** Non-empty for subscribers: the label of every dollar figure ("API-equivalent …"). */
-  apiEquivalent: string;
-  current: CurrentSession;
-  status: StatusModel;
-  source: SourceStatus;
-  /** The local day (`YYYY-MM-DD`); '' before the source has started (no figure needs it then). */
-  today: string;
-  updatedAtMs: number;
-  /** Plan limits (the 5-hour and weekly windows), when the meter reads them; null otherwise. */
-  limits: LimitsState | null;
-  /** Increases with every snapshot. */
-  sequence: number;
-  /** The /compact nudge's thresholds (0: off), for the panel's context gauge. */
-  compactThreshold?: { tokens: number; windowShare: number };
-}
 
 export interface MeterOptions {
   prices: PriceTable;
@@ -115,31 +54,6 @@ export interface MeterOptions {
   historyRetryMs?: number;
 }
 
-/** How far back the pace of a limit window looks (the current pace). */
-const PACE_RECENT_MS = 30 * 60_000;
-
-/** The API-equivalent dollars of the calls since `fromMs`, and of those since `recentFromMs`. */
-function costSince(engine: Engine, report: Report, fromMs: number, recentFromMs: number): { windowUSD: number; recentUSD: number } {
-  let windowUSD = 0;
-  let recentUSD = 0;
-  for (const s of report.sessions) {
-    if (s.lastTimestamp === null || Date.parse(s.lastTimestamp) < fromMs) {
-      continue;
-    }
-    for (const e of engine.sessionEntries(s.sessionId)) {
-      const t = e.raw.timestampMs;
-      if (t >= fromMs && e.card !== null) {
-        const usd = costOn(e.card, e.raw.tokens);
-        windowUSD += usd;
-        if (t >= recentFromMs) {
-          recentUSD += usd;
-        }
-      }
-    }
-  }
-  return { windowUSD, recentUSD };
-}
-
 function toStatus(state: SourceState): SourceStatus {
   switch (state.kind) {
     case 'scanning':
@@ -158,35 +72,6 @@ function toStatus(state: SourceState): SourceStatus {
 
 /** Longest slice of the first snapshot's preparation before the event loop turns. */
 const PREPARE_SLICE_MS = 8;
-
-/**
- * What the vscode adapters use of a meter: the `Meter` itself, or a
- * `RemoteMeter` that runs one in a worker thread. Events: `update`
- * (MeterSnapshot), `nudge` (Nudge: to show as a notification now).
- */
-export interface MeterView {
-  readonly snapshot: MeterSnapshot;
-  readonly pinnedSession: string | undefined;
-  /**
-   * The details of a session, when known now. Call `watchSession` first: a
-   * remote meter has them only for the session it was asked to watch (an
-   * `update` follows once they arrive).
-   */
-  sessionDetail(sessionId: string): SessionDetail | undefined;
-  /** The session whose details `sessionDetail` must have at hand (undefined: none). */
-  watchSession(sessionId: string | undefined): void;
-  start(): Promise<void>;
-  rebuild(): Promise<void>;
-  updateSettings(settings: Settings): Promise<void>;
-  setWorkspaceFolders(folders: readonly string[]): void;
-  setPinnedSession(sessionId: string | undefined): void;
-  snooze(key: string): void;
-  dispose(): Promise<void>;
-  on(event: 'update', listener: (s: MeterSnapshot) => void): this;
-  on(event: 'nudge', listener: (n: Nudge) => void): this;
-  off(event: 'update', listener: (s: MeterSnapshot) => void): this;
-  off(event: 'nudge', listener: (n: Nudge) => void): this;
-}
 
 /** Events: `update` (MeterSnapshot), `nudge` (Nudge: to show as a notification now). */
 export class Meter extends EventEmitter implements MeterView {
@@ -486,33 +371,7 @@ export class Meter extends EventEmitter implements MeterView {
         }
       });
     }
-    const daily = dailyCost(merged.rows);
-    const kept = new Set(merged.keptRows);
-    const weekStartsOn = settings['budgets.weekStartsOn'];
-    const budgets = [
-      budgetStatus('day', settings['budgets.dailyUSD'], daily, today, weekStartsOn),
-      budgetStatus('week', settings['budgets.weeklyUSD'], daily, today, weekStartsOn),
-      budgetStatus('month', settings['budgets.monthlyUSD'], daily, today, weekStartsOn),
-    ].filter((b): b is BudgetStatus => b !== null);
-    const ranges = [
-      { label: 'Today', days: 1 },
-      { label: 'Last 7 days', days: 7 },
-      { label: 'Last 30 days', days: 30 },
-      { label: 'Last 90 days', days: 90 },
-    ].map((r) => ({ ...rangeTotals(merged.rows, addDays(today, -(r.days - 1)), today, (row) => kept.has(row)), label: r.label }));
-    return {
-      budgets,
-      plans: comparePlans(daily, today, { pro: settings['plan.proUSD'], max5x: settings['plan.max5xUSD'], max20x: settings['plan.max20xUSD'] }),
-      ranges,
-      byModel: stackedDaily(merged.rows, today, 30, 'model'),
-      byProject: stackedDaily(merged.rows, today, 30, 'project'),
-      keptSessions: merged.keptSessions,
-      keptRows: merged.keptRows,
-      keptFrom: merged.keptFrom,
-      keptUntil: merged.keptUntil,
-      persisted: this.historyEnabled(),
-      notice: this.historyNotice,
-    };
+    return historyFiguresOf(merged, settings, today, this.historyEnabled(), this.historyNotice);
   }
 
   private compute(): MeterSnapshot {
@@ -541,7 +400,7 @@ export class Meter extends EventEmitter implements MeterView {
     const currentDetail = session ? this.sessionDetail(session.sessionId, report) : undefined;
     const todayUSD = report?.days.find((d) => d.date === today)?.costUSD ?? 0;
     const history = report ? this.historyFigures(report, today) : undefined;
-    const limits = this.limitsState(this.limitsWatcher?.answer, report, engine, nowMs);
+    const limits = limitsState(this.limitsWatcher?.answer, report, engine, nowMs);
     const fiveHour = limits?.reading?.windows.find((w) => w.id === 'five_hour');
     let nudges: Nudge[] = [];
     if (report) {
@@ -586,21 +445,6 @@ export class Meter extends EventEmitter implements MeterView {
       sequence: ++this.sequence,
       compactThreshold: { tokens: settings['nudges.compactTokens'], windowShare: settings['nudges.compactWindowShare'] },
     };
-  }
-
-  /** The limits as read, with the 5-hour window's pace from the transcripts (estimate). */
-  private limitsState(answer: LimitsAnswer | undefined, report: Report | undefined, engine: Engine, nowMs: number): LimitsState | null {
-    if (answer === undefined) {
-      return null;
-    }
-    const five: LimitWindow | undefined = answer.reading?.windows.find((w) => w.id === 'five_hour');
-    const length = WINDOW_LENGTH_MS.five_hour ?? 0;
-    let pace = null;
-    if (five !== undefined && five.resetsAtMs !== null && report !== undefined) {
-      const { windowUSD, recentUSD } = costSince(engine, report, five.resetsAtMs - length, nowMs - PACE_RECENT_MS);
-      pace = paceEstimate({ window: five, nowMs, windowCostUSD: windowUSD, recentCostUSD: recentUSD, recentMs: PACE_RECENT_MS });
-    }
-    return { reading: answer.reading, plan: answer.plan, problems: answer.problems, pace };
   }
 
   /** Hides a nudge for the snooze period of the settings. */

@@ -11,7 +11,8 @@ import { Worker } from 'node:worker_threads';
 import { withOverrides, bundledPriceTable } from '../../core/pricing/price-table';
 import type { Settings } from '../../core/settings';
 import { apiEquivalentLabel, buildStatusModel } from '../../core/status-model';
-import type { MeterSnapshot, MeterView, SessionDetail } from './meter';
+import type { SessionDetail } from './meter';
+import type { MeterSnapshot, MeterView } from './meter-view';
 import type { ExportStatus } from './meter-export';
 import type { FromMeterWorker, MeterCall, MeterWorkerOptions, ToMeterWorker, WatchedDetail } from './meter-protocol';
 

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
 import { defaultSettings, type Settings } from '../../../../src/core/settings';
-import { Meter, type MeterSnapshot, type MeterView } from '../../../../src/node/live/meter';
+import { Meter } from '../../../../src/node/live/meter';
+import type { MeterSnapshot, MeterView } from '../../../../src/node/live/meter-view';
 import { RemoteMeter, type RemoteMeterOptions } from '../../../../src/node/live/remote-meter';
 import { assistantLine } from '../../support/lines';
 
