@@ -133,7 +133,12 @@ describe('Claude Code Cost Meter in a real VS Code workbench (code-server + Chro
     }
     assert.ok(offersUnpin(pinned), `pinned: Unpin Session offered (rows: ${pinned.join(' | ')})`);
     await runCommand(page, 'Claude Cost: Unpin Session');
-    assert.ok(!offersUnpin(await paletteRows()), 'unpinned again: no Unpin Session');
+    // The context key is set after the command's await: look until it is (or 10 s pass).
+    let unpinned: string[] = pinned;
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline && offersUnpin(unpinned); ) {
+      unpinned = await paletteRows();
+    }
+    assert.ok(!offersUnpin(unpinned), `unpinned again: no Unpin Session (rows: ${unpinned.join(' | ')})`);
   });
 
   it('moves live when Claude Code appends lines', async () => {
