@@ -205,48 +205,120 @@ interface Assigned {
   kind: CauseKind;
 }
 
-/** The cause of each message id per file (`path\0messageId`), by the rules above. */
-export function assignCauses(files: readonly CauseFile[]): Map<string, Assigned> {
-  const out = new Map<string, Assigned>();
+/**
+ * What the cause rules keep of one main-chain file, small enough to store
+ * per file revision (the CLI's cause cache) so an unchanged file is not read
+ * again. Subagent files need none: their calls' cause comes from their type.
+ */
+export interface CauseSummary {
+  /** The cause of each assistant message id of the file (first seen wins), as an index into `names`. */
+  assigned: Array<[messageId: string, name: number]>;
+  names: Array<[cause: string, kind: CauseKind]>;
+  /** Compaction times (epoch ms). */
+  compacts: number[];
+  /** An agent's type as its Agent call gave it, by agent id (from the result's `toolUseResult.agentId`). */
+  agentTypeById: Array<[agentId: string, type: string]>;
+  /** Every `subagent_type` the file's Agent calls asked for. */
+  agentTypes: string[];
+}
+
+/** A session file for the rules: its lines, or the summary of them. */
+export type SummarisedCauseFile = Omit<CauseFile, 'lines'> & { summary: CauseSummary };
+
+const EMPTY_SUMMARY: CauseSummary = { assigned: [], names: [], compacts: [], agentTypeById: [], agentTypes: [] };
+
+/** The summary of one main-chain file's lines (rules 2 and 3; an inline side chain is `subagent:unknown`). */
+export function summariseCauseLines(lines: readonly CauseLine[]): CauseSummary {
+  const out: CauseSummary = { assigned: [], names: [], compacts: [], agentTypeById: [], agentTypes: [] };
+  const nameIndex = new Map<string, number>();
+  const indexOf = (a: Assigned): number => {
+    let i = nameIndex.get(a.cause);
+    if (i === undefined) {
+      i = out.names.length;
+      out.names.push([a.cause, a.kind]);
+      nameIndex.set(a.cause, i);
+    }
+    return i;
+  };
+  const seen = new Set<string>();
   const tools = new Map<string, CauseToolUse>();
-  // An agent's type as its Agent call gave it, by agent id (from the result's `toolUseResult.agentId`).
+  const agentTypes = new Set<string>();
+  let pending: Assigned = { cause: 'prompt', kind: 'prompt' };
+  for (const line of lines) {
+    if (line.kind === 'assistant') {
+      line.toolUses.forEach((u) => tools.set(u.id, u));
+      line.toolUses.forEach((u) => u.subagentType !== undefined && agentTypes.add(u.subagentType));
+      if (!seen.has(line.messageId)) {
+        seen.add(line.messageId);
+        // An inline side chain (old CLIs): its agent's type is not known here.
+        out.assigned.push([line.messageId, indexOf(line.sidechain ? { cause: 'subagent:unknown', kind: 'subagent' } : pending)]);
+      }
+    } else if (line.kind === 'tool-result' && !line.sidechain) {
+      const first = line.toolUseIds.map((id) => tools.get(id)).find((u) => u !== undefined);
+      pending = first ? causeOfTool(first) : { cause: 'unknown tool', kind: 'tool' };
+      if (first?.subagentType !== undefined && line.agentId !== undefined) {
+        out.agentTypeById.push([line.agentId, first.subagentType]);
+      }
+    } else if (line.kind === 'prompt' && !line.sidechain) {
+      pending = { cause: 'prompt', kind: 'prompt' };
+    } else if (line.kind === 'compact') {
+      out.compacts.push(line.timestampMs);
+    }
+  }
+  out.agentTypes = [...agentTypes];
+  return out;
+}
+
+/** Files with their lines summarised (subagent files need no summary). */
+export function summariseCauseFiles(files: readonly (CauseFile | SummarisedCauseFile)[]): SummarisedCauseFile[] {
+  return files.map((f) => ('summary' in f ? f : { path: f.path, subagent: f.subagent, agentType: f.agentType, agentId: f.agentId, summary: f.subagent ? EMPTY_SUMMARY : summariseCauseLines(f.lines) }));
+}
+
+/** The session's assignment: main-chain calls by `path\0messageId`, subagent files' type by path. */
+interface Assignment {
+  byMessage: Map<string, Assigned>;
+  subagentTypeByPath: Map<string, string>;
+  compacts: number[];
+}
+
+function assignmentOf(files: readonly SummarisedCauseFile[]): Assignment {
+  const byMessage = new Map<string, Assigned>();
   const agentTypeById = new Map<string, string>();
   const agentTypes = new Set<string>();
-  const main = files.filter((f) => !f.subagent);
-  for (const file of main) {
-    let pending: Assigned = { cause: 'prompt', kind: 'prompt' };
-    for (const line of file.lines) {
-      if (line.kind === 'assistant') {
-        line.toolUses.forEach((u) => tools.set(u.id, u));
-        line.toolUses.forEach((u) => u.subagentType !== undefined && agentTypes.add(u.subagentType));
-        const key = `${file.path}\u0000${line.messageId}`;
-        if (line.sidechain) {
-          // An inline side chain (old CLIs): its agent's type is not known here.
-          out.set(key, out.get(key) ?? { cause: 'subagent:unknown', kind: 'subagent' });
-        } else if (!out.has(key)) {
-          out.set(key, pending);
-        }
-      } else if (line.kind === 'tool-result' && !line.sidechain) {
-        const first = line.toolUseIds.map((id) => tools.get(id)).find((u) => u !== undefined);
-        pending = first ? causeOfTool(first) : { cause: 'unknown tool', kind: 'tool' };
-        if (first?.subagentType !== undefined && line.agentId !== undefined) {
-          agentTypeById.set(line.agentId, first.subagentType);
-        }
-      } else if (line.kind === 'prompt' && !line.sidechain) {
-        pending = { cause: 'prompt', kind: 'prompt' };
+  const compacts: number[] = [];
+  for (const file of files.filter((f) => !f.subagent)) {
+    const s = file.summary;
+    for (const [messageId, name] of s.assigned) {
+      const n = s.names[name];
+      const key = `${file.path}\u0000${messageId}`;
+      if (n && !byMessage.has(key)) {
+        byMessage.set(key, { cause: n[0], kind: n[1] });
       }
     }
+    s.agentTypeById.forEach(([id, type]) => agentTypeById.set(id, type));
+    s.agentTypes.forEach((t) => agentTypes.add(t));
+    compacts.push(...s.compacts);
   }
   const onlyType = agentTypes.size === 1 ? [...agentTypes][0] : undefined;
+  const subagentTypeByPath = new Map<string, string>();
   for (const file of files.filter((f) => f.subagent)) {
-    const type = file.agentType ?? (file.agentId !== undefined ? agentTypeById.get(file.agentId) : undefined) ?? onlyType ?? 'unknown';
+    subagentTypeByPath.set(file.path, file.agentType ?? (file.agentId !== undefined ? agentTypeById.get(file.agentId) : undefined) ?? onlyType ?? 'unknown');
+  }
+  return { byMessage, subagentTypeByPath, compacts };
+}
+
+/** The cause of each message id per file (`path\0messageId`), by the rules above. */
+export function assignCauses(files: readonly CauseFile[]): Map<string, Assigned> {
+  const { byMessage, subagentTypeByPath } = assignmentOf(summariseCauseFiles(files));
+  for (const file of files.filter((f) => f.subagent)) {
+    const type = subagentTypeByPath.get(file.path) ?? 'unknown';
     for (const line of file.lines) {
       if (line.kind === 'assistant') {
-        out.set(`${file.path}\u0000${line.messageId}`, { cause: `subagent:${type}`, kind: 'subagent' });
+        byMessage.set(`${file.path}\u0000${line.messageId}`, { cause: `subagent:${type}`, kind: 'subagent' });
       }
     }
   }
-  return out;
+  return byMessage;
 }
 
 function byTime(a: Entry, b: Entry): number {
@@ -268,13 +340,13 @@ function lastCard(e: Entry): RateCard | null {
   return parts[parts.length - 1]?.card ?? null;
 }
 
-/** A kept call's cause: from its lines, else a side chain's agent type, else `prompt`. */
-function causeOfEntry(e: Entry, assigned: ReadonlyMap<string, Assigned>): Assigned {
-  const fromLines = e.raw.messageId !== undefined ? assigned.get(`${e.file.path}\u0000${e.raw.messageId}`) : undefined;
+/** A kept call's cause: from its file's lines, else a side chain's agent type, else `prompt`. */
+function causeOfEntry(e: Entry, assigned: Assignment): Assigned {
+  const fromLines = e.raw.messageId !== undefined ? assigned.byMessage.get(`${e.file.path}\u0000${e.raw.messageId}`) : undefined;
   if (!e.sidechain) {
     return fromLines ?? { cause: 'prompt', kind: 'prompt' };
   }
-  const type = e.file.agentMeta?.agentType;
+  const type = e.file.agentMeta?.agentType ?? assigned.subagentTypeByPath.get(e.file.path);
   return type === undefined && fromLines?.kind === 'subagent' ? fromLines : { cause: `subagent:${type ?? 'unknown'}`, kind: 'subagent' };
 }
 
@@ -291,7 +363,7 @@ function rowOf(rows: RowSums, a: Assigned): { row: CauseRow; byCard: Map<RateCar
 }
 
 /** Each call's cause, and per cause its calls and cost (token sums per card, multiplied once). */
-function causeRows(all: readonly Entry[], assigned: ReadonlyMap<string, Assigned>): { rows: RowSums; causeOf: Map<Entry, Assigned> } {
+function causeRows(all: readonly Entry[], assigned: Assignment): { rows: RowSums; causeOf: Map<Entry, Assigned> } {
   const rows: RowSums = new Map();
   const causeOf = new Map<Entry, Assigned>();
   for (const e of all) {
@@ -391,14 +463,14 @@ function cacheMissesOf(main: readonly Entry[], compactBetween: (a: Entry, b: Ent
  * Cause rows and cache misses of one session. `entries` are the engine's
  * kept calls of the session; `files` its lines (main file and subagents).
  */
-export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFile[], options: CauseOptions = {}): SessionCauses {
-  const assigned = assignCauses(files);
+export function sessionCauses(entries: Iterable<Entry>, files: readonly (CauseFile | SummarisedCauseFile)[], options: CauseOptions = {}): SessionCauses {
+  const assigned = assignmentOf(summariseCauseFiles(files));
   const all = [...entries].sort(byTime);
   const { rows, causeOf } = causeRows(all, assigned);
 
   // Context growth and its re-reads, main chain only, segment by segment between compactions.
   const main = all.filter((e) => !e.sidechain && !e.advisor && contextTokensOf(e) > 0);
-  const compacts = files.flatMap((f) => (f.subagent ? [] : f.lines.flatMap((l) => (l.kind === 'compact' ? [l.timestampMs] : []))));
+  const compacts = assigned.compacts;
   const compactBetween = (a: Entry, b: Entry) => compacts.some((t) => t > a.raw.timestampMs && t <= b.raw.timestampMs);
   addContextGrowth(main, compactBetween, causeOf, rows);
 
@@ -415,8 +487,8 @@ export function sessionCauses(entries: Iterable<Entry>, files: readonly CauseFil
 }
 
 /** Token sums per rate card of each cause (for exactness checks: they add up to the session's cells). */
-export function causeTokensByCard(entries: Iterable<Entry>, files: readonly CauseFile[]): Map<string, Map<RateCard | null, CallTokens>> {
-  const assigned = assignCauses(files);
+export function causeTokensByCard(entries: Iterable<Entry>, files: readonly (CauseFile | SummarisedCauseFile)[]): Map<string, Map<RateCard | null, CallTokens>> {
+  const assigned = assignmentOf(summariseCauseFiles(files));
   const out = new Map<string, Map<RateCard | null, CallTokens>>();
   for (const e of entries) {
     const cause = causeOfEntry(e, assigned).cause;

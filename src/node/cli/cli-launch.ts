@@ -23,7 +23,7 @@ import { historyDirOf, historyStamp } from '../live/history-file';
 export function storedReportAnswer(argv: readonly string[], env: NodeJS.ProcessEnv, out: TextWriter, err: TextWriter): number | undefined {
   try {
     const args = parseArgs(argv);
-    if (args.command !== 'report' || !args.json || args.noCache || args.causes) {
+    if (args.command !== 'report' || !args.json || args.noCache) {
       return undefined;
     }
     checkConfigDirs(args.configDirs);

@@ -22,6 +22,8 @@ import { pastCompactions, postCompactEstimate } from '../../core/forecast';
 import { buildSessionDetail, type SessionDetail } from '../../core/session-detail';
 import { toolNamesIn } from '../live/tool-names';
 import { readPeriodCauses, readSessionCauses } from '../live/session-causes';
+import { CauseStore } from '../live/cause-store';
+import type { CauseRow } from '../../core/causes';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
@@ -80,7 +82,7 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
         engineKey: engineKey(bundledPriceTableData(), VERSION),
         reportKey,
         workerPath,
-        reuseReport: args.command === 'report' && !args.causes,
+        reuseReport: args.command === 'report',
         started,
       },
     );
@@ -108,7 +110,8 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   const built = buildReport(engine, { since: args.since, until: args.until });
   const kept = historyDir !== undefined ? keptHistory(engine, built, historyDir, warnings) : [];
   const report = historyDir !== undefined ? withKeptHistory(built, kept, args.since, args.until) : built;
-  const json = JSON.stringify(report);
+  const wantCauses = args.command === 'report' && (args.causes || cacheDir !== undefined);
+  const json = wantCauses ? await withPeriodCauses(engine, report, args, cacheDir, warnings) : JSON.stringify(report);
   const reportWarnings: string[] = [];
   if (report.skipped.malformedLines > 0) {
     reportWarnings.push(`${report.skipped.malformedLines} malformed or torn line(s) skipped`);
@@ -125,6 +128,35 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   }
   warnings.push(...reportWarnings);
   return { engine, report, json, warnings, keptRows: kept };
+}
+
+/** The report's causes over the period (`report --causes`). */
+export interface PeriodCausesFields {
+  causes?: CauseRow[];
+  cacheMissCostUSD?: number;
+  cacheMissCount?: number;
+}
+
+/**
+ * The report's JSON with the causes of the period: main-chain files are
+ * summarised through the cause cache beside the index (unchanged files are
+ * not read again), so they come by default with a cache folder.
+ */
+async function withPeriodCauses(engine: Engine, report: Report & PeriodCausesFields, args: ReportArgs, cacheDir: string | undefined, warnings: string[]): Promise<string> {
+  const store = CauseStore.load(cacheDir, engineKey(bundledPriceTableData(), VERSION));
+  const period = await readPeriodCauses(engine, report.sessions.map((s) => s.sessionId), { since: args.since, until: args.until }, (p) => store.summaryOf(p));
+  if (period.problems.length > 0) {
+    warnings.push(`causes: ${period.problems.length} file(s) could not be read`);
+  }
+  const mainFiles = [...engine.sessionFiles().values()].flatMap((fs) => fs.filter((f) => !f.role.subagent).map((f) => f.path));
+  const problem = store.save(mainFiles);
+  if (problem !== undefined) {
+    warnings.push(problem);
+  }
+  report.causes = period.causes;
+  report.cacheMissCostUSD = period.cacheMissCostUSD;
+  report.cacheMissCount = period.cacheMisses;
+  return JSON.stringify(report);
 }
 
 /**
@@ -201,23 +233,14 @@ export async function main(argv: readonly string[], out: NodeJS.WritableStream =
     }
   } else if (args.csv) {
     out.write(exportCsv(result.report));
-  } else if (args.causes) {
-    // Needs every session's lines in the period: read now (the scan keeps none).
-    const period = result.engine ? await readPeriodCauses(result.engine, result.report.sessions.map((s) => s.sessionId), { since: args.since, until: args.until }) : undefined;
-    const causes = period?.causes ?? [];
-    if (period && period.problems.length > 0) {
-      result.warnings.push(`causes: ${period.problems.length} file(s) could not be read`);
-    }
-    if (args.json) {
-      out.write(`${result.json.slice(0, -1)},"causes":${JSON.stringify(causes)},"cacheMissCostUSD":${JSON.stringify(period?.cacheMissCostUSD ?? 0)}}\n`);
-    } else {
-      out.write(formatReportTables(result.report));
-      out.write(formatPeriodCauses(causes, period?.cacheMissCostUSD ?? 0, period?.cacheMisses ?? 0));
-    }
   } else if (args.json) {
     out.write(`${result.json}\n`);
   } else {
     out.write(formatReportTables(result.report));
+    const r: Report & PeriodCausesFields = result.report;
+    if (r.causes !== undefined) {
+      out.write(formatPeriodCauses(r.causes, r.cacheMissCostUSD ?? 0, r.cacheMissCount ?? 0));
+    }
   }
   for (const w of result.warnings) {
     // Warnings can quote transcript strings (model ids, paths): no terminal escapes.

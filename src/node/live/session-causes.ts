@@ -7,7 +7,7 @@
  * `problems`.
  */
 import * as path from 'node:path';
-import { causeLineOf, mergeCauses, sessionCauses, type CauseFile, type CauseLine, type CauseOptions, type CauseRow, type SessionCauses } from '../../core/causes';
+import { causeLineOf, mergeCauses, sessionCauses, summariseCauseLines, type CauseFile, type CauseLine, type CauseOptions, type CauseRow, type CauseSummary, type SessionCauses, type SummarisedCauseFile } from '../../core/causes';
 import type { Engine, FileState } from '../../core/engine';
 import { forEachLineOf } from './file-lines';
 
@@ -63,14 +63,40 @@ export async function readSessionCauses(engine: Engine, sessionId: string, optio
   return { ...sessionCauses(engine.sessionEntries(sessionId), files, options), problems };
 }
 
+/** The summary of a main-chain file now (a `CauseStore` answers from its cache). */
+export type SummaryOf = (filePath: string) => Promise<CauseSummary>;
+
+const readSummary: SummaryOf = async (filePath) => summariseCauseLines(await causeLinesIn(filePath));
+
+/** The session's files summarised for the cause rules (only main-chain files are read); unreadable ones are named in `problems`. */
+export async function summariseSessionFiles(engine: Engine, sessionId: string, summaryOf: SummaryOf = readSummary): Promise<{ files: SummarisedCauseFile[]; problems: string[] }> {
+  const files: SummarisedCauseFile[] = [];
+  const problems: string[] = [];
+  for (const file of engine.sessionFiles().get(sessionId) ?? []) {
+    const base = { path: file.path, subagent: file.role.subagent, agentType: file.agentMeta?.agentType, agentId: agentIdOf(file) };
+    if (file.role.subagent) {
+      files.push({ ...base, summary: { assigned: [], names: [], compacts: [], agentTypeById: [], agentTypes: [] } });
+      continue;
+    }
+    try {
+      files.push({ ...base, summary: await summaryOf(file.path) });
+    } catch (e) {
+      problems.push(`${file.path}: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
+  return { files, problems };
+}
+
 /**
- * Causes over a period: every listed session's files read in turn (one at a
- * time, to bound memory), only its calls on local days in [since, until].
+ * Causes over a period: every listed session's main-chain files summarised
+ * in turn (one at a time, to bound memory; `summaryOf` may answer from a
+ * cache), only its calls on local days in [since, until].
  */
 export async function readPeriodCauses(
   engine: Engine,
   sessionIds: readonly string[],
   range: { since?: string | undefined; until?: string | undefined },
+  summaryOf: SummaryOf = readSummary,
 ): Promise<{ causes: CauseRow[]; cacheMissCostUSD: number; cacheMisses: number; problems: string[] }> {
   const inRange = (day: string) => (range.since === undefined || day >= range.since) && (range.until === undefined || day <= range.until);
   const per: SessionCauses[] = [];
@@ -80,7 +106,7 @@ export async function readPeriodCauses(
     if (entries.length === 0) {
       continue;
     }
-    const read = await readCauseFiles(engine, id);
+    const read = await summariseSessionFiles(engine, id, summaryOf);
     problems.push(...read.problems);
     per.push(sessionCauses(entries, read.files));
   }

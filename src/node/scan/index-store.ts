@@ -22,8 +22,8 @@ import type { CursorState } from './file-cursor';
 import { isStoredListing, type StoredListing } from './list-files';
 
 /** Bump whenever the stored shape or the meaning of a parsed line changes. */
-export const INDEX_VERSION = 4;
-const INDEX_FILE = 'index-v4.json';
+export const INDEX_VERSION = 5;
+const INDEX_FILE = 'index-v5.json';
 
 type CallRow = [
   offset: number,
