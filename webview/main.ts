@@ -8,7 +8,7 @@ import { el, icon, saveState, state, vscode } from './core';
 import { actionsBar } from './sections/actions';
 import { budgetsSection } from './sections/budgets';
 import { bucketsSection } from './sections/buckets';
-import { causesSection } from './sections/causes';
+import { causesSection, type CauseRange } from './sections/causes';
 import { chartsSection, destroyCharts } from './sections/charts';
 import { sessionHeader } from './sections/header';
 import { historySection } from './sections/history';
@@ -23,6 +23,7 @@ let lastSnapshot: PanelSnapshot | undefined;
 /** Panel-local choices (not sent to the host). */
 let dailyBy: 'byModel' | 'byProject' = 'byModel';
 let rangeShown = 'Last 7 days';
+let causeShown: CauseRange = 'session';
 let cacheTimer: ReturnType<typeof setInterval> | undefined;
 let limitsTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -87,10 +88,18 @@ function render(snap: PanelSnapshot): void {
   if (snap.limits) {
     root.append(limitsSection(snap.limits));
   }
+  const causes = () =>
+    causesSection(snap.session, snap.causeRanges, causeShown, (r) => {
+      causeShown = r;
+      rerender();
+    });
   if (!snap.session) {
     root.append(el('p', { class: 'muted' }, 'No session in this workspace yet.'));
+    if (snap.causeRanges) {
+      root.append(causes());
+    }
   } else {
-    root.append(intelligenceSection(snap.session, snap), causesSection(snap.session), bucketsSection(snap.session));
+    root.append(intelligenceSection(snap.session, snap), causes(), bucketsSection(snap.session));
   }
   if (snap.budgets.length > 0 || snap.state === 'ready') {
     root.append(budgetsSection(snap.budgets));

@@ -70,10 +70,21 @@ export interface CauseRow {
   rereadCostUSD: number;
 }
 
+/** A cause's calls and exact dollars on one local day (for the panel's today and 30 days). */
+export interface CauseDayRow {
+  day: string;
+  cause: string;
+  kind: CauseKind;
+  calls: number;
+  costUSD: number;
+}
+
 export type CacheMissReason = 'idle' | 'model-switch' | 'compaction' | 'prompt-change';
 
 export interface CacheMiss {
   timestamp: string;
+  /** The call's local day. */
+  day: string;
   messageId: string | null;
   model: string;
   reason: CacheMissReason;
@@ -91,6 +102,8 @@ export interface CacheMiss {
 
 export interface SessionCauses {
   causes: CauseRow[];
+  /** The same calls by local day and cause (each row exact to its day). */
+  byDay: CauseDayRow[];
   cacheMisses: CacheMiss[];
   /** Sum of the misses' extra cost. */
   cacheMissCostUSD: number;
@@ -363,34 +376,48 @@ function rowOf(rows: RowSums, a: Assigned): { row: CauseRow; byCard: Map<RateCar
 }
 
 /** Each call's cause, and per cause its calls and cost (token sums per card, multiplied once). */
-function causeRows(all: readonly Entry[], assigned: Assignment): { rows: RowSums; causeOf: Map<Entry, Assigned> } {
+function causeRows(all: readonly Entry[], assigned: Assignment): { rows: RowSums; causeOf: Map<Entry, Assigned>; byDay: CauseDayRow[] } {
   const rows: RowSums = new Map();
+  const days = new Map<string, { row: CauseDayRow; byCard: Map<RateCard, CallTokens> }>();
   const causeOf = new Map<Entry, Assigned>();
+  const add = (byCard: Map<RateCard, CallTokens>, card: RateCard, tokens: CallTokens) => {
+    const sum = byCard.get(card) ?? emptyTokens();
+    addTokens(sum, tokens);
+    byCard.set(card, sum);
+  };
   for (const e of all) {
     const a = causeOfEntry(e, assigned);
     causeOf.set(e, a);
     const r = rowOf(rows, a);
+    const dayKey = `${e.day}\u0000${a.cause}`;
+    const d = days.get(dayKey) ?? { row: { day: e.day, cause: a.cause, kind: a.kind, calls: 0, costUSD: 0 }, byCard: new Map<RateCard, CallTokens>() };
+    days.set(dayKey, d);
     r.row.calls += 1;
+    d.row.calls += 1;
     for (const part of pricedPartsOf(e)) {
-      if (part.card === null) {
-        continue;
+      if (part.card !== null) {
+        add(r.byCard, part.card, part.tokens);
+        add(d.byCard, part.card, part.tokens);
       }
-      const sum = r.byCard.get(part.card) ?? emptyTokens();
-      addTokens(sum, part.tokens);
-      r.byCard.set(part.card, sum);
     }
     if (pricedPartsOf(e).some((p) => p.card === null)) {
       r.row.unpricedCalls += 1;
     }
   }
-  for (const r of rows.values()) {
+  const costOf = (byCard: Map<RateCard, CallTokens>): number => {
     let cost = 0;
-    for (const [card, t] of r.byCard) {
+    for (const [card, t] of byCard) {
       cost += costOn(card, t);
     }
-    r.row.costUSD = cost;
+    return cost;
+  };
+  for (const r of rows.values()) {
+    r.row.costUSD = costOf(r.byCard);
   }
-  return { rows, causeOf };
+  for (const d of days.values()) {
+    d.row.costUSD = costOf(d.byCard);
+  }
+  return { rows, causeOf, byDay: [...days.values()].map((d) => d.row) };
 }
 
 /** Adds to each cause's row the context its calls added and what the later calls paid to re-read it. */
@@ -441,6 +468,7 @@ function cacheMissesOf(main: readonly Entry[], compactBetween: (a: Entry, b: Ent
     const extra = card ? (oneHour * (card.write1h - card.read) + fiveMin * (card.write5m - card.read)) / 1_000_000 : null;
     cacheMisses.push({
       timestamp: new Date(cur.raw.timestampMs).toISOString(),
+      day: cur.day,
       messageId: cur.raw.messageId ?? null,
       model: cur.model,
       reason,
@@ -466,7 +494,7 @@ function cacheMissesOf(main: readonly Entry[], compactBetween: (a: Entry, b: Ent
 export function sessionCauses(entries: Iterable<Entry>, files: readonly (CauseFile | SummarisedCauseFile)[], options: CauseOptions = {}): SessionCauses {
   const assigned = assignmentOf(summariseCauseFiles(files));
   const all = [...entries].sort(byTime);
-  const { rows, causeOf } = causeRows(all, assigned);
+  const { rows, causeOf, byDay } = causeRows(all, assigned);
 
   // Context growth and its re-reads, main chain only, segment by segment between compactions.
   const main = all.filter((e) => !e.sidechain && !e.advisor && contextTokensOf(e) > 0);
@@ -479,6 +507,7 @@ export function sessionCauses(entries: Iterable<Entry>, files: readonly (CauseFi
   const causes = [...rows.values()].map((r) => r.row).sort((a, b) => b.costUSD - a.costUSD || a.cause.localeCompare(b.cause));
   return {
     causes,
+    byDay,
     cacheMisses,
     cacheMissCostUSD: cacheMisses.reduce((s, m) => s + (m.extraCostUSD ?? 0), 0),
     itemisedCostUSD: causes.reduce((s, c) => s + c.costUSD, 0),
@@ -528,4 +557,30 @@ export function mergeCauses(sessions: readonly SessionCauses[]): { causes: Cause
     cacheMissCostUSD: sessions.reduce((t, s) => t + s.cacheMissCostUSD, 0),
     cacheMisses: sessions.reduce((t, s) => t + s.cacheMisses.length, 0),
   };
+}
+
+/** One cause's calls and dollars over a range of days. */
+export interface CauseSum {
+  cause: string;
+  kind: CauseKind;
+  calls: number;
+  costUSD: number;
+}
+
+/** The day rows in [from, to] (local `YYYY-MM-DD`) added up by cause, largest first. */
+export function sumCauseDays(rows: Iterable<CauseDayRow>, from: string, to: string): CauseSum[] {
+  const out = new Map<string, CauseSum>();
+  for (const r of rows) {
+    if (r.day < from || r.day > to) {
+      continue;
+    }
+    const s = out.get(r.cause);
+    if (s) {
+      s.calls += r.calls;
+      s.costUSD += r.costUSD;
+    } else {
+      out.set(r.cause, { cause: r.cause, kind: r.kind, calls: r.calls, costUSD: r.costUSD });
+    }
+  }
+  return [...out.values()].sort((a, b) => b.costUSD - a.costUSD || a.cause.localeCompare(b.cause));
 }

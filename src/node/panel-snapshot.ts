@@ -154,5 +154,6 @@ export function buildPanelSnapshot(
     history: h ? { persisted: h.persisted, keptSessions: h.keptSessions, keptFrom: h.keptFrom, keptUntil: h.keptUntil, notice: h.notice?.message ?? null } : null,
     // A non-empty API-equivalent label means a subscription is set.
     limits: panelLimits(m.limits, m.apiEquivalent !== '' ? 'subscription' : 'none', nowMs, formatTime),
+    causeRanges: m.periodCauses ? { ...m.periodCauses, today: m.periodCauses.today.slice(0, 30), last30: m.periodCauses.last30.slice(0, 30) } : null,
   };
 }

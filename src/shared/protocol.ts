@@ -171,6 +171,25 @@ export interface PanelLimits {
   problems: string[];
 }
 
+/** One cause's calls and dollars over a range of days. */
+export interface PanelCauseSum {
+  cause: string;
+  kind: string;
+  calls: number;
+  costUSD: number;
+}
+
+/** Where the money went today and in the last 30 days, and this week's cache misses. */
+export interface PanelCauseRanges {
+  today: PanelCauseSum[];
+  last30: PanelCauseSum[];
+  /** What the cache misses of the last 7 days cost beyond warm reads. */
+  weekMissCostUSD: number;
+  weekMisses: number;
+  /** Sessions still being read (not in the sums yet). */
+  pending: number;
+}
+
 export interface PanelSnapshot {
   state: 'starting' | 'scanning' | 'empty' | 'ready';
   lookedAt: string[];
@@ -202,6 +221,8 @@ export interface PanelSnapshot {
   pinned?: boolean;
   /** Plan limits, when they apply (a plan is set or detected); null otherwise. Shown in the summary row and the Plan limits section. */
   limits: PanelLimits | null;
+  /** Causes over today and 30 days (#20); null before the first report. */
+  causeRanges?: PanelCauseRanges | null;
 }
 
 export type HostToWebview = { type: 'snapshot'; snapshot: PanelSnapshot };

@@ -54,6 +54,15 @@ export class CauseStore {
     private readonly old: Record<string, unknown>,
   ) {}
 
+  /** Forgets summaries of files not in `paths` (a long-lived store drops deleted files). */
+  keepOnly(paths: ReadonlySet<string>): void {
+    for (const p of this.next.keys()) {
+      if (!paths.has(p)) {
+        this.next.delete(p);
+      }
+    }
+  }
+
   /** The store in `dir` (undefined: in memory only, nothing kept). Never throws. */
   static load(dir: string | undefined, engineKey: string): CauseStore {
     if (dir === undefined) {
@@ -71,7 +80,8 @@ export class CauseStore {
   /** The summary of a main-chain file as it is now: from the store while its size, mtime and inode match, else read. */
   async summaryOf(filePath: string): Promise<CauseSummary> {
     const st = fs.statSync(filePath);
-    const old = this.old[filePath];
+    // A long-lived store (the meter's) also answers from what it read itself.
+    const old = this.next.get(filePath) ?? this.old[filePath];
     if (isStoredCauseFile(old) && old.size === st.size && old.mtimeMs === st.mtimeMs && old.ino === st.ino) {
       this.reused++;
       this.next.set(filePath, old);

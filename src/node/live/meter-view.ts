@@ -10,6 +10,7 @@ import type { SessionDetail } from '../../core/session-detail';
 import type { Settings } from '../../core/settings';
 import type { SourceStatus, StatusModel } from '../../core/status-model';
 import type { MeterHistory } from './meter-history';
+import type { PeriodCauses } from './period-causes';
 
 /**
  * What the vscode adapters use of a meter: the `Meter` itself, or a
@@ -48,6 +49,8 @@ export interface MeterSnapshot {
   currentDetail: SessionDetail | undefined;
   /** Budgets, plans, 7/30/90-day ranges and the 30-day chart; undefined before the first scan. */
   history: MeterHistory | undefined;
+  /** Where the money went today and in the last 30 days, and this week's cache misses (#20); undefined before the first report. */
+  periodCauses?: PeriodCauses | undefined;
   /** Problems with the price override setting, one line each. */
   priceOverrideErrors: string[];
   /** Non-empty for subscribers: the label of every dollar figure ("API-equivalent …"). */

@@ -19,6 +19,7 @@ import { exportFigures, type ExportFigures } from '../../core/prometheus';
 import { VERSION } from '../version';
 import { ToolNameLookup } from './tool-names';
 import { SessionCauseLookup } from './session-causes';
+import { PeriodCauseLookup } from './period-causes';
 import { LiveSource, type SourceState } from './live-source';
 import { LimitsWatcher, limitsPaths } from '../limits-source';
 import { limitsState } from './limits-pace';
@@ -100,6 +101,7 @@ export class Meter extends EventEmitter implements MeterView {
   /** Tool names of the calls before spikes, read on demand. */
   private tools: ToolNameLookup;
   private causes: SessionCauseLookup;
+  private periodCauses: PeriodCauseLookup;
   private savedRevision = -1;
   private saveScheduled = false;
   private disposed = false;
@@ -113,6 +115,7 @@ export class Meter extends EventEmitter implements MeterView {
     this.options = options;
     this.tools = new ToolNameLookup(() => this.schedule(), options.log);
     this.causes = new SessionCauseLookup(() => this.schedule(), options.log);
+    this.periodCauses = new PeriodCauseLookup(() => this.schedule(), options.log);
     this.prices = this.pricesFor(options.settings);
     this.source = this.createSource();
     this.snapshotValue = this.compute();
@@ -435,6 +438,7 @@ export class Meter extends EventEmitter implements MeterView {
       nudges,
       currentDetail,
       history,
+      periodCauses: report && today !== '' ? this.periodCauses.of(engine, report, today) : undefined,
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,
@@ -579,6 +583,7 @@ export class Meter extends EventEmitter implements MeterView {
       this.historyRetry = undefined;
     }
     this.causes.dispose();
+    this.periodCauses.dispose();
     if (this.merged && this.merged.source === this.source) {
       this.maybeSaveHistory(this.merged, true);
     }
