@@ -123,6 +123,19 @@ export interface CauseOptions {
   minMissTokens?: number;
 }
 
+/**
+ * Claude Code's cause of the latest cache miss from the status line's
+ * `prompt_cache` (`last_miss_cause`: a string, or an object naming it in
+ * `type`, `reason` or `cause`), when it gives one. Lenient: anything else is
+ * undefined.
+ */
+export function lastMissCauseOf(promptCache: unknown): string | undefined {
+  const c = obj(promptCache)?.last_miss_cause;
+  const o = obj(c);
+  const text = str(c) ?? str(o?.type) ?? str(o?.reason) ?? str(o?.cause);
+  return text !== undefined ? text.slice(0, 200) : undefined;
+}
+
 const FIVE_MINUTES_MS = 5 * 60 * 1000;
 const ONE_HOUR_MS = 60 * 60 * 1000;
 

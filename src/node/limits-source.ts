@@ -13,6 +13,7 @@ import { fresherReading, limitsView, readingFromClaudeConfig, readingFromSnapsho
 import { expandHome } from './claude-roots';
 import { defaultCacheDir } from './scan/index-store';
 import { SNAPSHOT_FILE } from './statusline-snapshot';
+import { lastMissCauseOf } from '../core/causes';
 
 /** Larger than any real config (a few MB with a long project list): refused, not read. */
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;
@@ -114,6 +115,8 @@ export interface LimitsAnswer {
   reading: LimitsReading | null;
   plan: string | null;
   problems: string[];
+  /** Claude Code's cause of its latest cache miss (`prompt_cache.last_miss_cause`) and the session it is of, when the snapshot has one. */
+  lastMiss?: { sessionId: string; cause: string } | null;
 }
 
 /** The fresher of the config's reading and the statusline snapshot's. */
@@ -129,7 +132,8 @@ export function readLimits(paths: LimitsPaths): LimitsAnswer {
   if (reading === null) {
     problems.push(`no statusline snapshot in ${paths.cacheDir} (set up \`claude-cost statusline\` as Claude Code's status line for live readings)`);
   }
-  return { reading, plan: config.plan, problems };
+  const cause = lastMissCauseOf(snap?.promptCache);
+  return { reading, plan: config.plan, problems, lastMiss: snap?.sessionId && cause !== undefined ? { sessionId: snap.sessionId, cause } : null };
 }
 
 /** `claude-cost limits --json`. */

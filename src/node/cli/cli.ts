@@ -23,11 +23,12 @@ import { buildSessionDetail, type SessionDetail } from '../../core/session-detai
 import { toolNamesIn } from '../live/tool-names';
 import { readPeriodCauses, readSessionCauses } from '../live/session-causes';
 import { CauseStore } from '../live/cause-store';
-import type { CauseRow } from '../../core/causes';
+import { lastMissCauseOf, type CauseRow } from '../../core/causes';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';
 import type * as CliPushModule from './cli-push';
+import type * as LimitsSourceModule from '../limits-source';
 import type { MeterSnapshot } from '../live/meter-view';
 import { runPlanCommand } from './cli-plan';
 import { checkConfigDirs, endQuietlyWhenReaderLeaves, parseArgs, systemZoneIdentity, USAGE, UsageError, VERSION, type CliArgs, type ReportArgs } from './cli-args';
@@ -277,6 +278,15 @@ async function fillSpikeTools(detail: SessionDetail | undefined): Promise<void> 
   }
 }
 
+/** Claude Code's cause of the session's latest cache miss, from the status-line snapshot in the cache folder, when it is of this session. */
+function lastMissCauseFor(sessionId: string, args: ReportArgs): string | undefined {
+  // Loaded here: the snapshot's schema needs zod, which `report` never loads.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { readStatuslineSnapshot } = require('../limits-source') as typeof LimitsSourceModule;
+  const snap = readStatuslineSnapshot(args.cacheDir ?? defaultCacheDir(process.env));
+  return snap?.sessionId === sessionId ? lastMissCauseOf(snap.promptCache) : undefined;
+}
+
 /** `claude-cost session <id>`: the session's calls, one per line. */
 async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
   const wanted = args.sessionId ?? '';
@@ -296,7 +306,7 @@ async function printSession(result: RunResult, args: ReportArgs, out: NodeJS.Wri
     ? { cacheTtlMs: detail.cacheTtlMs, nextTurn: detail.nextTurn, projection: detail.projection, countdown: detail.countdown, whatIf: detail.whatIf, spikes: detail.spikes }
     : null;
   // Causes need the session's lines (the scan keeps none): its files are read now.
-  const causes = engine ? await readSessionCauses(engine, session.sessionId) : undefined;
+  const causes = engine ? await readSessionCauses(engine, session.sessionId, { lastMissCause: lastMissCauseFor(session.sessionId, args) }) : undefined;
   for (const p of causes?.problems ?? []) {
     err.write(`claude-cost: causes: could not read ${safeText(p)}\n`);
   }

@@ -242,7 +242,8 @@ export class Meter extends EventEmitter implements MeterView {
       spike.tools = before?.messageId !== undefined ? this.tools.get(before.filePath, before.messageId) : [];
     }
     if (detail) {
-      detail.causes = this.causes.get(this.source.engine, sessionId);
+      const miss = this.limitsWatcher?.answer.lastMiss;
+      detail.causes = this.causes.get(this.source.engine, sessionId, { lastMissCause: miss?.sessionId === sessionId ? miss.cause : undefined });
     }
     return detail;
   }

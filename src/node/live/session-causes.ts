@@ -121,7 +121,7 @@ export async function readPeriodCauses(
  * when it ends, so the view can refresh.
  */
 export class SessionCauseLookup {
-  private known = new Map<string, { revision: number; causes: SessionCauses }>();
+  private known = new Map<string, { revision: number; lastMissCause: string | undefined; causes: SessionCauses }>();
   private running = new Set<string>();
   private disposed = false;
 
@@ -133,12 +133,13 @@ export class SessionCauseLookup {
   get(engine: Engine, sessionId: string, options: CauseOptions = {}): SessionCauses | undefined {
     const revision = engine.sessionRevision(sessionId);
     const cached = this.known.get(sessionId);
-    if ((cached === undefined || cached.revision !== revision) && !this.running.has(sessionId) && !this.disposed) {
+    const stale = cached === undefined || cached.revision !== revision || cached.lastMissCause !== options.lastMissCause;
+    if (stale && !this.running.has(sessionId) && !this.disposed) {
       this.running.add(sessionId);
       readSessionCauses(engine, sessionId, options)
         .then((causes) => {
           causes.problems.forEach((p) => this.log?.('warn', `causes: could not read ${p}`));
-          this.known.set(sessionId, { revision, causes });
+          this.known.set(sessionId, { revision, lastMissCause: options.lastMissCause, causes });
         })
         .catch((err: unknown) => this.log?.('warn', `causes of ${sessionId}: ${err instanceof Error ? err.message : String(err)}`))
         .finally(() => {
