@@ -128,6 +128,24 @@ describe('cost intelligence in a real VS Code workbench', function () {
     assert.equal(await text(frame, 'cause-prompt'), usd(EXPECTED.sessionUSD));
     // Its later calls read the first call's 130,000 tokens warm: no miss.
     assert.equal(await text(frame, 'cache-miss-cost'), 'No cache misses in this session.');
+    assert.equal(await frame.locator('[data-testid=cause-chart] .cause-bar-row').count(), 1, 'one bar: the prompt');
+    // Today and 30 days, reached with the keyboard (arrow keys move between the tabs).
+    const fold = frame.locator('[data-testid=causes]');
+    if (!(await fold.evaluate((d) => (d as HTMLDetailsElement).open))) {
+      await fold.locator('summary').first().click();
+    }
+    await frame.locator('[data-testid=cause-tab-session]').focus();
+    await frame.locator('[data-testid=cause-tab-session]').press('ArrowRight');
+    await frame.locator('[data-testid=cause-panel-today]').waitFor({ state: 'attached', timeout: 10_000 });
+    await frame.locator('[data-testid=cause-tab-today]').press('ArrowRight');
+    await frame.locator('[data-testid=cause-panel-last30] table').waitFor({ state: 'attached', timeout: 20_000 });
+    assert.equal(await frame.locator('[data-testid=cause-tab-last30]').getAttribute('aria-selected'), 'true');
+    // The session of 40 days ago is outside; the current one is all of it.
+    await frame.waitForFunction((want) => document.querySelector('[data-testid=cause-panel-last30] [data-testid=cause-prompt]')?.textContent === want, usd(EXPECTED.sessionUSD), { timeout: 20_000 });
+    assert.equal(await text(frame, 'week-miss-cost'), 'No cache misses this week.');
+    await frame.locator('[data-testid=cause-tab-last30]').click();
+    await frame.locator('[data-testid=cause-tab-session]').click();
+    await frame.locator('[data-testid=cause-panel-session]').waitFor({ state: 'attached', timeout: 10_000 });
   });
 
   it('budgets show their pace', async () => {
