@@ -14,12 +14,69 @@ import { forEachLineOf } from './file-lines';
 // Lines worth a JSON.parse: the kinds the rules read (snapshots and metadata are skipped by a byte search).
 const NEEDLES = [Buffer.from('"assistant"'), Buffer.from('"user"'), Buffer.from('"compact_boundary"')];
 const SNAPSHOT = Buffer.from('"file-history-snapshot"');
+const TOOL_USE_ID = Buffer.from('"tool_use_id":"');
+const USER = Buffer.from('"type":"user"');
+const ASSISTANT = Buffer.from('"type":"assistant"');
+const META = Buffer.from('"isMeta":true');
+const SIDECHAIN = Buffer.from('"isSidechain":true');
+const TOOL_USE_RESULT = Buffer.from('"toolUseResult":{');
+const AGENT_ID = Buffer.from('"agentId":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/** The plain string value that starts at `from` (just after its opening quote), or undefined when it has an escape. */
+function plainString(line: Buffer, from: number): string | undefined {
+  const end = line.indexOf(QUOTE, from);
+  if (end < 0) {
+    return undefined;
+  }
+  const slash = line.indexOf(BACKSLASH, from);
+  return slash >= 0 && slash < end ? undefined : line.toString('utf8', from, end);
+}
+
+/**
+ * A user line carrying tool results, read from its bytes without a
+ * JSON.parse (they are most of a transcript's bytes: the tools' output).
+ * Inside a JSON string every quote is escaped, so `"tool_use_id":"` and the
+ * other keys searched for cannot come from the results' text. Undefined when
+ * the line is not one for this path (then it is parsed in full): no tool
+ * result, an assistant or meta line, or an id with an escape.
+ */
+export function toolResultLineOf(line: Buffer): CauseLine | undefined {
+  let at = line.indexOf(TOOL_USE_ID);
+  if (at < 0 || line.indexOf(USER) < 0 || line.indexOf(ASSISTANT) >= 0 || line.indexOf(META) >= 0) {
+    return undefined;
+  }
+  const ids: string[] = [];
+  while (at >= 0) {
+    const id = plainString(line, at + TOOL_USE_ID.length);
+    if (id === undefined) {
+      return undefined;
+    }
+    if (id.length > 0) {
+      ids.push(id);
+    }
+    at = line.indexOf(TOOL_USE_ID, at + TOOL_USE_ID.length);
+  }
+  if (ids.length === 0) {
+    return undefined;
+  }
+  const result = line.indexOf(TOOL_USE_RESULT);
+  const agentAt = result >= 0 ? line.indexOf(AGENT_ID, result) : -1;
+  const agentId = agentAt >= 0 ? plainString(line, agentAt + AGENT_ID.length) : undefined;
+  return { kind: 'tool-result', sidechain: line.indexOf(SIDECHAIN) >= 0, toolUseIds: ids, agentId: agentId === '' ? undefined : agentId };
+}
 
 /** The cause lines of one file, in order. */
 export async function causeLinesIn(filePath: string): Promise<CauseLine[]> {
   const out: CauseLine[] = [];
   const visit = (line: Buffer) => {
     if (line.length === 0 || !NEEDLES.some((n) => line.indexOf(n) >= 0) || line.subarray(0, 64).indexOf(SNAPSHOT) >= 0) {
+      return;
+    }
+    const fast = toolResultLineOf(line);
+    if (fast) {
+      out.push(fast);
       return;
     }
     let value: unknown;

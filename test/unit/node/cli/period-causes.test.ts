@@ -10,7 +10,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateTree } from '../../../../bench/generate';
 import { runCli } from '../../support/cli';
-import type { CauseRow } from '../../../../src/core/causes';
+import { causeLineOf, type CauseRow } from '../../../../src/core/causes';
+import { toolResultLineOf } from '../../../../src/node/live/session-causes';
+import { causeSessionFiles } from '../../support/cause-session';
 import { CAUSE_STORE_FILE, CauseStore } from '../../../../src/node/live/cause-store';
 import { engineKey } from '../../../../src/node/scan/warm-scan';
 import { bundledPriceTableData } from '../../../../src/core/pricing/price-table';
@@ -99,6 +101,23 @@ describe('report --json: causes over the period from the cause cache (#20)', () 
     const broken = CauseStore.load(cache, key);
     await broken.summaryOf(changed);
     assert.deepEqual([broken.read, broken.reused], [1, 0]);
+  });
+
+  it('reads tool-result lines from their bytes exactly as a full parse does', () => {
+    const lines = [...mainFiles(path.join(tree, 'projects')).flatMap((f) => fs.readFileSync(f, 'utf8').split('\n')), ...Object.values(causeSessionFiles()).flatMap((t) => t.split('\n'))];
+    let fast = 0;
+    for (const line of lines.filter((l) => l.length > 0)) {
+      const quick = toolResultLineOf(Buffer.from(line));
+      if (quick !== undefined) {
+        fast++;
+        assert.deepEqual(quick, causeLineOf(JSON.parse(line)), line.slice(0, 200));
+      } else if (line.includes('"tool_result"') && line.includes('"type":"user"')) {
+        assert.fail(`a tool-result line left to the full parse: ${line.slice(0, 200)}`);
+      }
+    }
+    assert.ok(fast > 100, String(fast));
+    // An escaped quote inside an id: left to the full parse.
+    assert.equal(toolResultLineOf(Buffer.from('{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"a\\"b"}]}}')), undefined);
   });
 
   it('prints the causes as a table in the text report', async function () {
