@@ -302,23 +302,26 @@ export function summariseCauseFiles(files: readonly (CauseFile | SummarisedCause
 
 /** The session's assignment: main-chain calls by `path\0messageId`, subagent files' type by path. */
 interface Assignment {
-  byMessage: Map<string, Assigned>;
+  /** Per file path, the cause of each message id. */
+  byFile: Map<string, Map<string, Assigned>>;
   subagentTypeByPath: Map<string, string>;
   compacts: number[];
 }
 
 function assignmentOf(files: readonly SummarisedCauseFile[]): Assignment {
-  const byMessage = new Map<string, Assigned>();
+  const byFile = new Map<string, Map<string, Assigned>>();
   const agentTypeById = new Map<string, string>();
   const agentTypes = new Set<string>();
   const compacts: number[] = [];
   for (const file of files.filter((f) => !f.subagent)) {
     const s = file.summary;
+    const names = s.names.map(([cause, kind]): Assigned => ({ cause, kind }));
+    const mine = byFile.get(file.path) ?? new Map<string, Assigned>();
+    byFile.set(file.path, mine);
     for (const [messageId, name] of s.assigned) {
-      const n = s.names[name];
-      const key = `${file.path}\u0000${messageId}`;
-      if (n && !byMessage.has(key)) {
-        byMessage.set(key, { cause: n[0], kind: n[1] });
+      const n = names[name];
+      if (n && !mine.has(messageId)) {
+        mine.set(messageId, n);
       }
     }
     s.agentTypeById.forEach(([id, type]) => agentTypeById.set(id, type));
@@ -330,12 +333,16 @@ function assignmentOf(files: readonly SummarisedCauseFile[]): Assignment {
   for (const file of files.filter((f) => f.subagent)) {
     subagentTypeByPath.set(file.path, file.agentType ?? (file.agentId !== undefined ? agentTypeById.get(file.agentId) : undefined) ?? onlyType ?? 'unknown');
   }
-  return { byMessage, subagentTypeByPath, compacts };
+  return { byFile, subagentTypeByPath, compacts };
 }
 
 /** The cause of each message id per file (`path\0messageId`), by the rules above. */
 export function assignCauses(files: readonly CauseFile[]): Map<string, Assigned> {
-  const { byMessage, subagentTypeByPath } = assignmentOf(summariseCauseFiles(files));
+  const { byFile, subagentTypeByPath } = assignmentOf(summariseCauseFiles(files));
+  const byMessage = new Map<string, Assigned>();
+  for (const [filePath, ids] of byFile) {
+    ids.forEach((a, messageId) => byMessage.set(`${filePath}\u0000${messageId}`, a));
+  }
   for (const file of files.filter((f) => f.subagent)) {
     const type = subagentTypeByPath.get(file.path) ?? 'unknown';
     for (const line of file.lines) {
@@ -368,7 +375,7 @@ function lastCard(e: Entry): RateCard | null {
 
 /** A kept call's cause: from its file's lines, else a side chain's agent type, else `prompt`. */
 function causeOfEntry(e: Entry, assigned: Assignment): Assigned {
-  const fromLines = e.raw.messageId !== undefined ? assigned.byMessage.get(`${e.file.path}\u0000${e.raw.messageId}`) : undefined;
+  const fromLines = e.raw.messageId !== undefined ? assigned.byFile.get(e.file.path)?.get(e.raw.messageId) : undefined;
   if (!e.sidechain) {
     return fromLines ?? { cause: 'prompt', kind: 'prompt' };
   }
@@ -407,13 +414,16 @@ function causeRows(all: readonly Entry[], assigned: Assignment): { rows: RowSums
     days.set(dayKey, d);
     r.row.calls += 1;
     d.row.calls += 1;
+    let unpriced = false;
     for (const part of pricedPartsOf(e)) {
       if (part.card !== null) {
         add(r.byCard, part.card, part.tokens);
         add(d.byCard, part.card, part.tokens);
+      } else {
+        unpriced = true;
       }
     }
-    if (pricedPartsOf(e).some((p) => p.card === null)) {
+    if (unpriced) {
       r.row.unpricedCalls += 1;
     }
   }
