@@ -23,7 +23,7 @@ export interface ReportArgs {
   timeZone: string | undefined;
   /** Force a cold scan that reads and writes no index. */
   noCache: boolean;
-  /** `report --causes`: add where the money went (reads every session's files in the period). */
+  /** `report --causes`: where the money went, also with `--no-cache` (with the cache it is always there). */
   causes: boolean;
   /** Where the index lives (default: the user's cache folder). */
   cacheDir: string | undefined;
@@ -54,8 +54,8 @@ Prices every Claude Code API call in your local transcripts at list price.
 Options:
   --json               print one JSON object instead of tables
   --csv                (report) sessions, days and projects as CSV
-  --causes             (report) add the cost by cause over the period (reads every
-                       session's transcript in full: slower; see docs)
+  --causes             (report) the cost by cause over the period also with --no-cache
+                       (reads every session in full: slower); with the cache, always there
   --config-dir DIR     a Claude config dir or its projects/ folder (repeatable;
                        default: CLAUDE_CONFIG_DIR, else ~/.config/claude and ~/.claude)
   --since YYYY-MM-DD   first local day to include
