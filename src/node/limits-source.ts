@@ -13,7 +13,7 @@ import { fresherReading, limitsView, readingFromClaudeConfig, readingFromSnapsho
 import { expandHome } from './claude-roots';
 import { defaultCacheDir } from './scan/index-store';
 import { SNAPSHOT_FILE } from './statusline-snapshot';
-import { lastMissCauseOf } from '../core/causes';
+import { lastMissCauseOf } from '../core/cause-sums';
 
 /** Larger than any real config (a few MB with a long project list): refused, not read. */
 export const MAX_CONFIG_BYTES = 64 * 1024 * 1024;

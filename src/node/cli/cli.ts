@@ -23,7 +23,8 @@ import { buildSessionDetail, type SessionDetail } from '../../core/session-detai
 import { toolNamesIn } from '../live/tool-names';
 import { readPeriodCauses, readSessionCauses } from '../live/session-causes';
 import { CauseStore } from '../live/cause-store';
-import { lastMissCauseOf, type CauseRow } from '../../core/causes';
+import type { CauseRow } from '../../core/causes';
+import { lastMissCauseOf } from '../../core/cause-sums';
 import { exportCsv } from '../../core/export';
 import type * as SettingsModule from '../../core/settings';
 import type * as MeterModule from '../live/meter';

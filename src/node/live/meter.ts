@@ -439,7 +439,7 @@ export class Meter extends EventEmitter implements MeterView {
       nudges,
       currentDetail,
       history,
-      periodCauses: report && today !== '' ? this.periodCauses.of(engine, report, today) : undefined,
+      ...(report && today !== '' ? { periodCauses: this.periodCauses.of(engine, report, today) } : {}),
       priceOverrideErrors: this.priceOverrideErrors,
       apiEquivalent: apiEquivalentLabel(settings),
       current,

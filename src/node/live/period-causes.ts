@@ -8,7 +8,8 @@
  * `get` answers at once with what is known and says how many sessions are
  * still being read.
  */
-import { sessionCauses, sumCauseDays, type CauseDayRow, type CauseSum } from '../../core/causes';
+import { sessionCauses, type CauseDayRow } from '../../core/causes';
+import { sumCauseDays, type CauseSum } from '../../core/cause-sums';
 import type { Engine } from '../../core/engine';
 import { CauseStore } from './cause-store';
 import { summariseSessionFiles } from './session-causes';

@@ -9,7 +9,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { CALLS, CAUSE_SESSION, SONNET, assistant, causeSessionFiles, prompt, ts, usd } from '../../support/cause-session';
-import { sumCauseDays } from '../../../../src/core/causes';
+import { sumCauseDays } from '../../../../src/core/cause-sums';
 import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
 import { defaultSettings } from '../../../../src/core/settings';
 import { Meter } from '../../../../src/node/live/meter';
