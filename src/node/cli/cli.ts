@@ -112,7 +112,8 @@ export async function runReport(args: ReportArgs, env: NodeJS.ProcessEnv = proce
   const built = buildReport(engine, { since: args.since, until: args.until });
   const kept = historyDir !== undefined ? keptHistory(engine, built, historyDir, warnings) : [];
   const report = historyDir !== undefined ? withKeptHistory(built, kept, args.since, args.until) : built;
-  const wantCauses = args.command === 'report' && (args.causes || cacheDir !== undefined);
+  // With a cache, every command computes them: the report it stores is what a later `report --json` prints as is.
+  const wantCauses = args.causes || cacheDir !== undefined;
   const json = wantCauses ? await withPeriodCauses(engine, report, args, cacheDir, warnings) : JSON.stringify(report);
   const reportWarnings: string[] = [];
   if (report.skipped.malformedLines > 0) {

@@ -120,6 +120,17 @@ describe('report --json: causes over the period from the cause cache (#20)', () 
     assert.equal(toolResultLineOf(Buffer.from('{"type":"user","message":{"content":[{"type":"tool_result","tool_use_id":"a\\"b"}]}}')), undefined);
   });
 
+  it('a report stored by another command (session) carries the causes too', async function () {
+    this.timeout(30_000);
+    const fresh = path.join(temp, 'cache-session-first');
+    const first = mainFiles(path.join(tree, 'projects'))[0] as string;
+    const id = path.basename(first, '.jsonl');
+    const s = await runCli(['session', id, '--json', '--config-dir', tree, '--cache-dir', fresh, '--tz', 'UTC', '--no-history']);
+    assert.equal(s.code, 0, s.stderr);
+    const r = JSON.parse((await runCli(['report', '--json', '--config-dir', tree, '--cache-dir', fresh, '--tz', 'UTC', '--no-history'])).stdout) as Out;
+    assert.ok((r.causes ?? []).length > 3);
+  });
+
   it('prints the causes as a table in the text report', async function () {
     this.timeout(30_000);
     const text = await runCli(['report', '--config-dir', tree, '--cache-dir', cache, '--tz', 'UTC', '--no-history']);
