@@ -4,7 +4,7 @@
  * installed from dist/claude-code-cost-meter.vsix (`npm run package`), the
  * transcripts a generated tree given as CLAUDE_CONFIG_DIR.
  *
- *   npm run bench:workbench -- --sizes 256MB,1GB,4GB --runs 3 [--windows 1,2,3] [--window-size 1GB] [--idle-s 30] [--seed 1]
+ *   npm run bench:workbench -- --sizes 256MB,1GB,4GB --runs 3 [--windows 1,2,3] [--window-size 1GB] [--idle-s 30] [--seed 1] [--out FILE] [--delete-trees]
  *
  * Per size and run: a first start (fresh user data) and a restart (the
  * window closed, the server stopped, then both started again on the same
@@ -22,7 +22,8 @@
  * started with `--type=extensionHost`), then the CPU they use over
  * `--idle-s` seconds of idling.
  *
- * Results: a table, and bench/.work/results-workbench.json.
+ * Results: a table, and bench/.work/results-workbench.json (or --out).
+ * Trees are generated in bench/.work/ (or reused) and kept unless --delete-trees.
  */
 import * as cp from 'node:child_process';
 import * as fs from 'node:fs';
@@ -390,10 +391,11 @@ interface Args {
   windowSize: number;
   idleS: number;
   keepTrees: boolean;
+  out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { sizes: [parseSize('256MB'), parseSize('1GB')], runs: 3, seed: 1, windows: [1, 2, 3], windowSize: parseSize('1GB'), idleS: 30, keepTrees: true };
+  const args: Args = { sizes: [parseSize('256MB'), parseSize('1GB')], runs: 3, seed: 1, windows: [1, 2, 3], windowSize: parseSize('1GB'), idleS: 30, keepTrees: true, out: path.join(WORK_DIR, 'results-workbench.json') };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const v = () => {
@@ -416,10 +418,12 @@ function parseArgs(argv: string[]): Args {
       args.windowSize = parseSize(v());
     } else if (a === '--idle-s') {
       args.idleS = Number(v());
+    } else if (a === '--out') {
+      args.out = path.resolve(v());
     } else if (a === '--delete-trees') {
       args.keepTrees = false;
     } else {
-      throw new Error(`unknown option ${a}; usage: node out/bench/workbench.js [--sizes 256MB,1GB,4GB] [--runs 3] [--windows 1,2,3] [--window-size 1GB] [--idle-s 30] [--seed 1] [--delete-trees]`);
+      throw new Error(`unknown option ${a}; usage: node out/bench/workbench.js [--sizes 256MB,1GB,4GB] [--runs 3] [--windows 1,2,3] [--window-size 1GB] [--idle-s 30] [--seed 1] [--out FILE] [--delete-trees]`);
     }
   }
   return args;
@@ -523,7 +527,7 @@ async function main(): Promise<void> {
     sizes,
     windows,
   };
-  const file = path.join(WORK_DIR, 'results-workbench.json');
+  const file = args.out;
   fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   process.stdout.write(`\ncommit ${results.commit}; load average ${loadBefore.join(' ')} before, ${results.loadAfter.join(' ')} after; trees: ${[...trees.values()].map((t) => `${mb(t.expected.bytes)}`).join(', ')}\nresults: ${path.relative(REPO_ROOT, file)}\n`);
   if (!args.keepTrees) {
