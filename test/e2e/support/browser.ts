@@ -20,6 +20,8 @@ export interface OpenWorkbenchOptions {
   /** How long to wait for `.monaco-workbench`; default 60 s. */
   timeoutMs?: number;
   viewport?: { width: number; height: number };
+  /** A script every page of the browser runs before the workbench's own (e.g. a bench's status bar recorder). */
+  initScript?: string;
 }
 
 const CHROMIUM_ARGS = [
@@ -68,6 +70,9 @@ export async function openWorkbench(url: string, folder: string, opts: OpenWorkb
       .finally(() => fs.rmSync(homeDir, { recursive: true, force: true, maxRetries: 3 })));
   try {
     const context = await browser.newContext({ viewport: opts.viewport ?? { width: 1400, height: 900 } });
+    if (opts.initScript !== undefined) {
+      await context.addInitScript(opts.initScript);
+    }
     const page = await context.newPage();
     await page.goto(workbenchUrl(url, folder));
     await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: opts.timeoutMs ?? 60_000 });
@@ -76,6 +81,14 @@ export async function openWorkbench(url: string, folder: string, opts: OpenWorkb
     await close();
     throw err;
   }
+}
+
+/** Opens one more workbench window (a page of the same browser) on `folder`, and waits for it to render. */
+export async function openAnotherWindow(wb: Workbench, url: string, folder: string, timeoutMs = 60_000): Promise<Page> {
+  const page = await wb.page.context().newPage();
+  await page.goto(workbenchUrl(url, folder));
+  await page.locator('.monaco-workbench').first().waitFor({ state: 'visible', timeout: timeoutMs });
+  return page;
 }
 
 /** `url` with its `folder` query set to `folder` (other query parameters kept). */

@@ -23,6 +23,12 @@ export interface CodeServerOptions {
   settings?: object;
   /** How long to wait for the server to answer; default 30 s. */
   startTimeoutMs?: number;
+  /**
+   * A folder for the user data, extensions and logs that outlives the server
+   * (a restart with the same user data): used instead of a new temporary one,
+   * and left in place by stop(). The caller deletes it.
+   */
+  stateDir?: string;
 }
 
 export interface CodeServer {
@@ -80,7 +86,8 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
   if (!fs.existsSync(bin)) {
     throw new Error(`code-server not found at ${bin}; run: bash scripts/install-test-vscode.sh`);
   }
-  const tempDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-cs-'));
+  const keepDir = opts.stateDir !== undefined;
+  const tempDir = opts.stateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-cs-'));
   const userDataDir = path.join(tempDir, 'user-data');
   const extensionsDir = path.join(tempDir, 'extensions');
   const logPath = path.join(tempDir, 'code-server.log');
@@ -149,14 +156,16 @@ export async function startCodeServer(opts: CodeServerOptions): Promise<CodeServ
       userDataDir,
       extensionsDir,
       logPath,
-      stop: () => (stopped ??= stopGroup(pid, exited).finally(() => removeDir(tempDir))),
+      stop: () => (stopped ??= stopGroup(pid, exited).finally(() => (keepDir ? undefined : removeDir(tempDir)))),
     };
   } catch (err) {
     if (child?.pid !== undefined) {
       await stopGroup(child.pid, exited);
     }
     const logTail = readTail(logPath);
-    removeDir(tempDir);
+    if (!keepDir) {
+      removeDir(tempDir);
+    }
     throw new Error(`${err instanceof Error ? err.message : String(err)}${logTail ? `\n--- code-server log ---\n${logTail}` : ''}`);
   }
 }
