@@ -14,6 +14,8 @@
  * Saved after the first scan (when it read anything), then at most once per
  * `saveMs` after a change, and on dispose; always atomically (temp + rename).
  */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Engine } from '../../core/engine';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
 import type { CatchUp, CursorState } from '../scan/file-cursor';
@@ -24,6 +26,10 @@ import { newReadBuffer } from '../scan/scan';
 import { describeError, type ListProblem, type TranscriptFile } from '../scan/list-files';
 import { bundledPriceTableData } from '../../core/pricing/price-table';
 import { VERSION } from '../version';
+import { HistorySaveError, lockFile } from './history-store';
+
+/** The lock a window holds while it reads the index, scans and writes it back (the others wait, then start warm). */
+export const SCAN_LOCK = 'first-scan.lock';
 
 /** Default time between a change and the save it leads to, ms. */
 export const LIVE_INDEX_SAVE_MS = 60_000;
@@ -45,6 +51,10 @@ export interface LiveIndexOptions {
   /** Claude's folders: an index is never written inside them. */
   claudeDirs: readonly string[];
   saveMs?: number;
+  /** Longest wait for another window's first scan before scanning anyway, ms (default 2 minutes). */
+  lockWaitMs?: number;
+  /** A scan lock older than this is stale even if its process runs, ms (default 2 minutes). */
+  staleLockMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -60,6 +70,7 @@ export class LiveIndex {
   private dirty = false;
   private timer: NodeJS.Timeout | undefined;
   private loaded = false;
+  private disposed = false;
   /** Saves done (for tests and the log). */
   saves = 0;
   /** What the last `scan` did (for tests and the log). */
@@ -77,14 +88,57 @@ export class LiveIndex {
    * scan workers). The index is read once, at the first call.
    */
   async scan(engine: Engine, files: readonly TranscriptFile[], scanOptions: { workerPath?: string | undefined; onProgress?: (p: ScanProgress) => void }): Promise<FirstScanResult> {
-    let old: Record<string, unknown> = {};
-    let rejected: string | undefined = 'already used';
-    if (!this.loaded) {
-      this.loaded = true;
-      const loaded = loadIndex(this.options.dir, this.key);
-      old = loaded.index?.files ?? {};
-      rejected = loaded.rejected;
+    if (this.loaded) {
+      return this.scanFrom({}, 'already used', engine, files, scanOptions);
     }
+    this.loaded = true;
+    // One window scans at a time: a window started beside another that is scanning waits for its index.
+    const release = await this.takeScanLock();
+    try {
+      const loaded = loadIndex(this.options.dir, this.key);
+      return await this.scanFrom(loaded.index?.files ?? {}, loaded.rejected, engine, files, scanOptions);
+    } finally {
+      release();
+    }
+  }
+
+  /** The scan lock of the index folder, waited for without blocking (short sleeps, only while another window scans). */
+  private async takeScanLock(): Promise<() => void> {
+    if (!this.writable) {
+      return () => undefined;
+    }
+    const file = path.join(this.options.dir, SCAN_LOCK);
+    const started = Date.now();
+    const waitMs = this.options.lockWaitMs ?? 120_000;
+    for (let logged = false; ; ) {
+      try {
+        fs.mkdirSync(this.options.dir, { recursive: true });
+        const release = lockFile(file, 0, this.options.staleLockMs ?? 120_000, 'another window is scanning');
+        if (logged) {
+          this.options.log?.('info', `index: waited ${Date.now() - started} ms for another window's scan`);
+        }
+        return release;
+      } catch (err) {
+        if (!(err instanceof HistorySaveError && err.kind === 'busy') || this.disposed || Date.now() - started > waitMs) {
+          this.options.log?.('warn', `index: scanning without the scan lock: ${describeError(err)}`);
+          return () => undefined;
+        }
+      }
+      if (!logged) {
+        logged = true;
+        this.options.log?.('info', 'index: another window is scanning; waiting for its index');
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  private async scanFrom(
+    old: Record<string, unknown>,
+    rejected: string | undefined,
+    engine: Engine,
+    files: readonly TranscriptFile[],
+    scanOptions: { workerPath?: string | undefined; onProgress?: (p: ScanProgress) => void },
+  ): Promise<FirstScanResult> {
     const result: FirstScanResult = { cursors: new Map(), errors: [], bytes: 0, replayed: 0, appended: 0, reread: 0, rejected };
     const usable = (f: TranscriptFile): StoredFile | undefined => {
       const raw = old[f.path];
@@ -203,6 +257,7 @@ export class LiveIndex {
 
   /** Saves what is pending and stops the timer. */
   dispose(): void {
+    this.disposed = true;
     this.save();
   }
 }

@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import { bundledPriceTable } from '../../../../src/core/pricing/price-table';
 import { buildReport } from '../../../../src/core/report';
 import { LiveSource } from '../../../../src/node/live/live-source';
+import { SCAN_LOCK } from '../../../../src/node/live/live-index';
 import { assistantLine } from '../../support/lines';
 
 const S = 'ffffffff-0000-4000-8000-000000000016';
@@ -138,5 +139,45 @@ describe('LiveSource with its index (warm starts)', function () {
     const inside = path.join(home, '.claude', 'cost-meter-index');
     await stop(await start(inside));
     assert.equal(fs.existsSync(inside), false);
+  });
+
+  describe('several windows sharing one storage folder', () => {
+    it('two starting together: one scans, the other waits and starts warm, with the same totals', async () => {
+      writeTree();
+      const [a, b] = await Promise.all([start(storage), start(storage)]);
+      const scans = [a.index?.lastScan, b.index?.lastScan];
+      assert.equal(scans.filter((x) => x?.reread === 4).length, 1, JSON.stringify(scans));
+      assert.equal(scans.filter((x) => x?.replayed === 4 && x.reread === 0 && x.bytes === 0).length, 1, JSON.stringify(scans));
+      assert.ok(logs.includes('index: another window is scanning; waiting for its index'));
+      assert.deepEqual(figures(a), figures(b));
+      assert.equal(fs.existsSync(path.join(storage, SCAN_LOCK)), false);
+    });
+
+    it('a scan lock left by a window that died is taken over at once', async () => {
+      writeTree();
+      fs.mkdirSync(storage, { recursive: true });
+      fs.writeFileSync(path.join(storage, SCAN_LOCK), JSON.stringify({ pid: 4194305, host: os.hostname(), nonce: 'dead' }));
+      const t0 = Date.now();
+      const s = await start(storage);
+      assert.ok(Date.now() - t0 < 3000);
+      assert.equal(s.index?.lastScan?.reread, 4);
+      assert.equal(fs.existsSync(path.join(storage, SCAN_LOCK)), false);
+    });
+
+    it('when one window stops, the other keeps tailing and keeping the index', async () => {
+      writeTree();
+      const a = await start(storage);
+      const b = await start(storage);
+      assert.equal(b.index?.lastScan?.reread, 0);
+      await stop(a);
+      const saves = b.index?.saves ?? 0;
+      fs.appendFileSync(file(S), line('c', 5, S));
+      await waitFor('the append in the other window', () => figures(b).totals.outputTokens === 1333 + 5);
+      await waitFor('its save', () => (b.index?.saves ?? 0) > saves);
+      await stop(b);
+      const c = await start(storage);
+      assert.deepEqual(c.index?.lastScan, { bytes: 0, replayed: 4, appended: 0, reread: 0, rejected: undefined });
+      assert.equal(figures(c).totals.outputTokens, 1333 + 5);
+    });
   });
 });
