@@ -168,12 +168,13 @@ interface RunResult {
   phases: { watchAndListMs: number; mergeMs: number; afterMergeMs: number };
 }
 
-async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promise<RunResult> {
+/** `keepHome`: the same home (and global storage) for every run, kept: each run after the first is a restart. */
+async function runOnce(tree: string, settleMs: number, warmIntl: boolean, keepHome?: string): Promise<RunResult> {
   if (warmIntl) {
     new Intl.DateTimeFormat('en-CA', { timeZone: 'UTC', year: 'numeric' }).format(0);
     void Intl.DateTimeFormat().resolvedOptions().timeZone;
   }
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-activation-'));
+  const home = keepHome ?? fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-activation-'));
   process.env.CLAUDE_CONFIG_DIR = tree;
   process.env.HOME = home;
   const stub = vscodeStub();
@@ -223,6 +224,8 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
     logUri: uri(path.join(home, 'log')),
     workspaceState: memento(),
     globalState: { ...memento(), setKeysForSync() {} },
+    // The team export reads its token here (none).
+    secrets: { get: () => Promise.resolve(undefined), store: () => Promise.resolve(), delete: () => Promise.resolve(), onDidChange: () => ({ dispose() {} }) },
     extensionMode: 1,
     asAbsolutePath: (p: string) => path.join(REPO_ROOT, p),
   };
@@ -255,7 +258,9 @@ async function runOnce(tree: string, settleMs: number, warmIntl: boolean): Promi
   await ext.deactivate?.();
   modules._load = load;
   delete require.cache[require.resolve(extPath)];
-  fs.rmSync(home, { recursive: true, force: true });
+  if (keepHome === undefined) {
+    fs.rmSync(home, { recursive: true, force: true });
+  }
   const sorted = [...gaps].sort((a, b) => b.ms - a.ms);
   // A gap belongs to the phase in which it began.
   const longest = (from: number, to: number) => Math.max(0, ...gaps.filter((g) => g.atMs - g.ms >= from && g.atMs - g.ms < to).map((g) => g.ms));
@@ -310,8 +315,10 @@ async function main(): Promise<void> {
   const log = (m: string) => process.stderr.write(`${m}\n`);
   const tree = get('--tree') ?? ensureTree(parseSize(get('--size') ?? '1GB'), Number(get('--seed') ?? 1), log).dir;
   const results: RunResult[] = [];
+  // --restart: run 1 is a first start, every later run a restart with the same global storage.
+  const keepHome = argv.includes('--restart') ? fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-activation-')) : undefined;
   for (let i = 0; i < runs; i++) {
-    const r = await runOnce(tree, 600, argv.includes('--warm-intl'));
+    const r = await runOnce(tree, 600, argv.includes('--warm-intl'), keepHome);
     results.push(r);
     log(
       `run ${i + 1}/${runs}: require ${r.requireMs.toFixed(1)} ms · activate (sync) ${r.activateSyncMs.toFixed(1)} ms · first scan ${(r.firstScanMs / 1000).toFixed(2)} s · RSS ${r.rssMb.toFixed(0)} MB · ` +
@@ -341,6 +348,9 @@ async function main(): Promise<void> {
     worst: { longestBlockMs: Math.max(...results.map((r) => r.longestBlockMs)), activateSyncMs: Math.max(...results.map((r) => r.activateSyncMs)) },
     results,
   };
+  if (keepHome !== undefined) {
+    fs.rmSync(keepHome, { recursive: true, force: true });
+  }
   fs.mkdirSync(WORK_DIR, { recursive: true });
   fs.writeFileSync(path.join(WORK_DIR, `results-activation${summary.warmIntl ? '-warm-intl' : ''}.json`), `${JSON.stringify(summary, null, 2)}\n`);
   process.stdout.write(

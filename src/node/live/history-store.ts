@@ -302,7 +302,16 @@ function isStale(lock: { info: Partial<LockInfo> | undefined; mtimeMs: number },
  * another writer; a stale lock is taken over. Returns the release function.
  */
 export function lockHistory(dir: string, waitMs = 5_000, staleMs = 30_000): () => void {
-  const file = path.join(dir, HISTORY_LOCK);
+  return lockFile(path.join(dir, HISTORY_LOCK), waitMs, staleMs, 'another window is saving the history');
+}
+
+/**
+ * Takes the lock file `file` (created exclusively, holding pid, host and a
+ * nonce), waiting up to `waitMs` for its holder; a stale lock (its process
+ * gone, or older than `staleMs`) is taken over. Throws `HistorySaveError`
+ * 'busy' when still held after `waitMs`. Returns the release function.
+ */
+export function lockFile(file: string, waitMs: number, staleMs: number, busy: string): () => void {
   const nonce = crypto.randomBytes(8).toString('hex');
   const mine = JSON.stringify({ pid: process.pid, host: os.hostname(), nonce, at: new Date().toISOString() });
   const deadline = Date.now() + waitMs;
@@ -351,7 +360,7 @@ export function lockHistory(dir: string, waitMs = 5_000, staleMs = 30_000): () =
       continue;
     }
     if (Date.now() >= deadline) {
-      throw new HistorySaveError('busy', `another window is saving the history (lock ${file})`);
+      throw new HistorySaveError('busy', `${busy} (lock ${file})`);
     }
     sleepSync(pause);
     pause = Math.min(pause * 2, 50);

@@ -18,6 +18,7 @@ import { catchUp, type CursorState } from '../scan/file-cursor';
 import { newReadBuffer } from '../scan/scan';
 import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/list-files';
 import { isLimit, TreeWatcher } from './tree-watcher';
+import { LiveIndex } from './live-index';
 import { detectWatchMode, type WatchChoice, type WatchModeSetting } from './watch-mode';
 import { machineZoneName } from '../machine-zone';
 
@@ -48,6 +49,14 @@ export interface LiveSourceOptions {
   /** Decides `auto` for a folder (default: by its file system, `detectWatchMode`); for tests. */
   chooseWatch?: (setting: WatchModeSetting, dir: string) => WatchChoice;
   workerPath?: string;
+  /**
+   * Our own folder for the scan index (never under Claude's folders): a
+   * restart replays it and reads only what changed. None: every start scans
+   * everything.
+   */
+  indexDir?: string | undefined;
+  /** Time between a live change and the index save it leads to, ms (default 60 s; also saved after the first scan and on dispose). */
+  indexSaveMs?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -104,12 +113,24 @@ export class LiveSource extends EventEmitter {
   readonly problems: ListProblem[] = [];
   /** Set when an update arrived; the time the engine last changed (ms). */
   lastChangeMs = 0;
+  /** The persisted index, when `indexDir` is given. */
+  readonly index: LiveIndex | undefined;
 
   constructor(readonly options: LiveSourceOptions) {
     super();
     this.engine = new Engine({ prices: options.prices, timeZone: options.timeZone, machineZone: options.timeZone === undefined ? machineZoneName() : undefined });
     this.watchMode = options.watchMode ?? 'auto';
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    this.index =
+      options.indexDir === undefined
+        ? undefined
+        : new LiveIndex({ dir: options.indexDir, claudeDirs: this.claudeDirs(), saveMs: options.indexSaveMs, log: options.log });
+  }
+
+  /** The Claude folders this source may read (where the index must never be written). */
+  private claudeDirs(): string[] {
+    const found = this.findRoots();
+    return [...found.lookedAt, ...found.projectsDirs.map((d) => path.dirname(d))];
   }
 
   get state(): SourceState {
@@ -230,15 +251,15 @@ export class LiveSource extends EventEmitter {
       const progress: ScanProgress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal: files.reduce((s, f) => s + f.size, 0) };
       this.setState({ kind: 'scanning', progress });
       const started = Date.now();
-      const result = await coldScan(this.engine, files, {
-        workerPath: this.options.workerPath,
-        onProgress: (p) => {
-          if (!this.disposed) {
-            this.setState({ kind: 'scanning', progress: p });
-            this.changed();
-          }
-        },
-      });
+      const onProgress = (p: ScanProgress): void => {
+        if (!this.disposed) {
+          this.setState({ kind: 'scanning', progress: p });
+          this.changed();
+        }
+      };
+      const result = this.index
+        ? await this.index.scan(this.engine, files, { workerPath: this.options.workerPath, onProgress })
+        : await coldScan(this.engine, files, { workerPath: this.options.workerPath, onProgress });
       // One realpath per file: in batches, so the extension host is never held for long.
       let n = 0;
       for (const [p, c] of result.cursors) {
@@ -246,6 +267,10 @@ export class LiveSource extends EventEmitter {
         if (++n % 256 === 0) {
           await new Promise((r) => setImmediate(r));
         }
+      }
+      if ('replayed' in result) {
+        const why = result.rejected === undefined || result.rejected === 'already used' ? '' : ` (index not used: ${result.rejected}; scanned cold)`;
+        this.log('info', `index: replayed ${result.replayed} file(s), read on ${result.appended}, read ${result.reread} from the start${why}`);
       }
       for (const e of result.errors) {
         this.problems.push(e);
@@ -472,7 +497,11 @@ export class LiveSource extends EventEmitter {
         continue;
       }
       try {
-        const { state, change } = catchUp(this.engine, this.cursors.get(p), p, rel, this.buffer);
+        const recorder = this.index?.recorder();
+        const { state, change } = catchUp(this.engine, this.cursors.get(p), p, rel, this.buffer, recorder);
+        if (recorder) {
+          this.index?.update(this.engine, p, change, state, recorder);
+        }
         if (state) {
           this.setCursor(p, state);
         } else {
@@ -534,6 +563,7 @@ export class LiveSource extends EventEmitter {
       this.engine.removeFile(f.path);
     }
     this.cursors.clear();
+    this.index?.clear();
     this.problems.length = 0;
     await this.closeWatchers();
     this.roots = this.findRoots();
@@ -559,6 +589,7 @@ export class LiveSource extends EventEmitter {
       }
     }
     this.removeAllListeners();
+    this.index?.dispose();
     return this.closeWatchers();
   }
 }

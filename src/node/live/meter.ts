@@ -3,6 +3,7 @@
  * session, status model), recomputed at most a few times per second. The
  * vscode adapters subscribe to `update`; tests drive it directly.
  */
+import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { pickCurrentSession } from '../../core/current-session';
 import { systemTimeZone } from '../../core/local-day';
@@ -143,6 +144,7 @@ export class Meter extends EventEmitter implements MeterView {
       env: this.options.env,
       home: this.options.home,
       workerPath: this.options.workerPath,
+      indexDir: this.options.storageDir !== undefined ? path.join(this.options.storageDir, 'scan-index') : undefined,
       rootPollMs: this.options.rootPollMs,
       watchMode: this.options.settings['watcher.mode'],
       pollIntervalMs: this.options.settings['watcher.pollIntervalMs'],

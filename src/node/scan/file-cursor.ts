@@ -6,7 +6,9 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import type { Engine } from '../../core/engine';
-import { readAgentMeta, engineSink, readLinesSync } from './scan';
+import { readAgentMeta, engineSink, parseShortened, readLinesSync } from './scan';
+import type { LineSink } from './line-splitter';
+import type { FileRecorder } from './index-store';
 import type { LineKernel } from './line-kernel';
 
 /** Where reading a file stopped, and which file that was. */
@@ -63,8 +65,16 @@ export type CatchUp = 'unchanged' | 'appended' | 'reread' | 'gone';
  * Brings the engine up to date with a file: reads what was appended since
  * `state`, or withdraws the file and reads it again when it shrank or its
  * inode changed. Returns the new state (undefined when the file is gone).
+ * `recorder` sees every line read (the live index keeps them).
  */
-export function catchUp(engine: Engine, state: CursorState | undefined, path: string, relativePath: string, buffer?: Buffer | LineKernel): { state: CursorState | undefined; change: CatchUp } {
+export function catchUp(
+  engine: Engine,
+  state: CursorState | undefined,
+  path: string,
+  relativePath: string,
+  buffer?: Buffer | LineKernel,
+  recorder?: FileRecorder,
+): { state: CursorState | undefined; change: CatchUp } {
   let st: fs.Stats | undefined;
   try {
     st = fs.statSync(path);
@@ -97,7 +107,25 @@ export function catchUp(engine: Engine, state: CursorState | undefined, path: st
   if (from === 0) {
     readAgentMeta(file);
   }
-  const r = readLinesSync(path, from, engineSink(engine, file), buffer);
+  const base = engineSink(engine, file);
+  const sink: LineSink =
+    recorder === undefined
+      ? base
+      : {
+          parsed(parsed, offset) {
+            recorder.record(parsed, offset);
+            engine.ingest(file, parsed, offset);
+          },
+          line(text, offset, full) {
+            const parsed = parseShortened(text, full);
+            recorder.record(parsed, offset);
+            engine.ingest(file, parsed, offset);
+          },
+          malformed() {
+            engine.countMalformed(file);
+          },
+        };
+  const r = readLinesSync(path, from, sink, buffer);
   return {
     state: {
       path,

@@ -200,7 +200,13 @@ async function readInWorkers(engine: Engine, files: TranscriptFile[], options: W
 }
 
 /** One file read on this thread: replayed from `stored` when unchanged, else read on from its cursor (appended only) or from the start. */
-function readOrReplay(engine: Engine, f: TranscriptFile, stored: StoredFile | undefined, buffer: Buffer | LineKernel, result: WarmScanResult): StoredFile {
+export function readOrReplay(
+  engine: Engine,
+  f: TranscriptFile,
+  stored: StoredFile | undefined,
+  buffer: Buffer | LineKernel,
+  result: Pick<WarmScanResult, 'bytesRead' | 'replayed' | 'appended' | 'reread'>,
+): StoredFile {
   if (stored && unchanged(stored.cursor, f)) {
     replayStoredFile(engine, f.path, stored);
     result.replayed++;

@@ -212,4 +212,20 @@ describe('RemoteMeter (the meter in its worker thread)', function () {
     await r.rebuild();
     await r.dispose();
   });
+
+  it('a restart is a warm start: the second meter on the same storage replays the index the first wrote', async () => {
+    const storage = path.join(temp, 'storage');
+    const logs: string[] = [];
+    const first = remote({ storageDir: storage, log: (_l, m) => logs.push(m) });
+    await first.start();
+    const cold = await nextSnapshot(first, (s) => s.source.kind === 'ready' && s.report !== undefined);
+    await first.dispose();
+    assert.ok(logs.some((m) => m.startsWith('index: replayed 0 file(s), read on 0, read 2 from the start (index not used: none yet; scanned cold)')), logs.join('\n'));
+    logs.length = 0;
+    const second = remote({ storageDir: storage, log: (_l, m) => logs.push(m) });
+    await second.start();
+    const warm = await nextSnapshot(second, (s) => s.source.kind === 'ready' && s.report !== undefined);
+    assert.ok(logs.includes('index: replayed 2 file(s), read on 0, read 0 from the start'), logs.join('\n'));
+    assert.deepEqual(warm.report, cold.report);
+  });
 });
