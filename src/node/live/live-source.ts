@@ -8,12 +8,14 @@
  * and tests drive it the same way.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { Engine } from '../../core/engine';
 import type { PriceTable } from '../../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from '../claude-roots';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
+import { gentleScanWorkers } from '../scan/worker-count';
 import { catchUp, type CursorState } from '../scan/file-cursor';
 import { newReadBuffer } from '../scan/scan';
 import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/list-files';
@@ -48,6 +50,8 @@ export interface LiveSourceOptions {
   /** Decides `auto` for a folder (default: by its file system, `detectWatchMode`); for tests. */
   chooseWatch?: (setting: WatchModeSetting, dir: string) => WatchChoice;
   workerPath?: string;
+  /** Workers of the first scan (a setting); 0 or undefined: gentle (`gentleScanWorkers`). */
+  firstScanWorkers?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -232,6 +236,7 @@ export class LiveSource extends EventEmitter {
       const started = Date.now();
       const result = await coldScan(this.engine, files, {
         workerPath: this.options.workerPath,
+        workers: gentleScanWorkers({ cores: os.availableParallelism(), files: files.length, bytes: progress.bytesTotal }, this.options.firstScanWorkers),
         onProgress: (p) => {
           if (!this.disposed) {
             this.setState({ kind: 'scanning', progress: p });

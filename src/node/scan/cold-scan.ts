@@ -12,6 +12,7 @@ import type { CursorState } from './file-cursor';
 import { describe, newScanBuffer, scanFile, type ScanBuffer, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './list-files';
 import { fileRoleFromPath } from '../../core/transcript/session-path';
+import { gentleScanWorkers } from './worker-count';
 
 export interface ScanProgress {
   filesDone: number;
@@ -34,7 +35,7 @@ export interface ColdScanOptions {
   sliceMs?: number;
   /** Worker script; defaults to `scan-worker.js` beside this module. */
   workerPath?: string;
-  /** Number of workers; default 1, or for a large history 2 when there are more than two cores. */
+  /** Number of workers (at most one per file); default `gentleScanWorkers`: 1, or for a large history 2 when there are more than two cores. */
   workers?: number;
   /**
    * This thread reads files too, the smallest first, whenever it has nothing
@@ -80,8 +81,6 @@ export function startScanWorker(workerPath?: string): StartedWorker {
   worker.on('error', onEarly);
   return started;
 }
-
-const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
 
 /** A worker's young generation: its garbage is short-lived, so a small one keeps memory low at little cost. */
 const YOUNG_MB = 8;
@@ -177,12 +176,11 @@ class ColdScanScheduler {
   ) {
     this.sliceMs = options.sliceMs ?? 8;
     const bytesTotal = files.reduce((s, f) => s + f.size, 0);
-    // By default a core is left to this thread: merging, and the collector's
-    // helpers, then never wait for a core (on two cores, one worker gave the
-    // same first scan with shorter pauses than two).
-    const cores = os.cpus().length;
-    const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
-    this.workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
+    // By default the scan is gentle (a core is left to this thread: merging,
+    // and the collector's helpers, then never wait for a core; on two cores,
+    // one worker gave the same first scan with shorter pauses than two).
+    const size = { cores: os.availableParallelism(), files: files.length, bytes: bytesTotal };
+    this.workerCount = options.workers !== undefined ? Math.max(1, Math.min(options.workers, files.length)) : gentleScanWorkers(size);
     this.workerPath = options.workerPath ?? SCAN_WORKER_PATH;
     this.progress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
     this.chunkBytes = options.chunkBytes ?? Math.min(Math.max(bytesTotal / this.workerCount / 32, 1 << 20), 8 << 20);
