@@ -778,9 +778,11 @@ class Generator {
   /** The big request-shape record 2.1.3xx writes once per prompt shape (20 to 76 KB in the held-out shape). */
   private requestShape(s: SessionCtx): void {
     const rng = this.rng;
-    const system = this.heldout ? rng.int(16_000, 58_000) : rng.int(20_000, 70_000);
-    const tools = this.heldout ? rng.int(3_500, 17_000) : rng.int(5_000, 20_000);
-    this.emit(s, `{"type":"api-request-shape","sessionId":"${s.sessionId}","shapeHash":"${rng.hex(64)}","timestamp":"${this.ts(s.clock)}","version":"2.1.330","shape":{"system":[{"type":"text","text":"${this.pool.slice(rng, system)}"}],"tools":[{"name":"Bash","description":"${this.pool.slice(rng, tools)}"}]}}`);
+    // The draws in the bench tree's order (hash, then each size before its text), so its bytes do not change.
+    const hash = rng.hex(64);
+    const system = this.pool.slice(rng, this.heldout ? rng.int(16_000, 58_000) : rng.int(20_000, 70_000));
+    const tools = this.pool.slice(rng, this.heldout ? rng.int(3_500, 17_000) : rng.int(5_000, 20_000));
+    this.emit(s, `{"type":"api-request-shape","sessionId":"${s.sessionId}","shapeHash":"${hash}","timestamp":"${this.ts(s.clock)}","version":"2.1.330","shape":{"system":[{"type":"text","text":"${system}"}],"tools":[{"name":"Bash","description":"${tools}"}]}}`);
     this.stats.shapeLines = (this.stats.shapeLines ?? 0) + 1;
   }
 
