@@ -256,7 +256,7 @@ export class LiveSource extends EventEmitter {
         this.problems.push(e);
         this.log('warn', `cannot read ${e.path}: ${e.message}`);
       }
-      this.log('info', `scanned ${files.length} transcript file(s), ${result.bytes} bytes, in ${Date.now() - started} ms`);
+      this.log('info', `scanned ${files.length} transcript file(s), ${result.bytes} bytes, in ${Date.now() - started} ms (${result.workers} scan worker(s))`);
     } finally {
       this.scanning = false;
     }

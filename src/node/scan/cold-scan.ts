@@ -27,6 +27,8 @@ export interface ColdScanResult {
   bytes: number;
   /** Files read on the calling thread (`readHere`, or no worker left). */
   filesReadHere: number;
+  /** Worker threads the scan used (0 when there was nothing to read). */
+  workers: number;
 }
 
 export interface ColdScanOptions {
@@ -160,7 +162,7 @@ class ColdScanScheduler {
   private readonly workerCount: number;
   private readonly workerPath: string;
   private readonly chunkBytes: number;
-  private readonly result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0 };
+  private readonly result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0, workers: 0 };
   private readonly progress: ScanProgress;
   private readonly pending: FileQueue;
   /** Messages from the workers (and this thread's reads) waiting to be merged. */
@@ -198,6 +200,7 @@ class ColdScanScheduler {
     for (let i = 0; i < this.workerCount; i++) {
       this.startWorker();
     }
+    this.result.workers = this.workerCount;
     try {
       while (this.working() || this.queue.length > 0 || !this.pending.empty) {
         // This thread reads when it may (or when no worker is left), one file
