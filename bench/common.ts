@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { generateTree, readGroundTruth, sizeLabel, type GroundTruth } from './generate';
+import { generateTree, readGroundTruth, sizeLabel, type GroundTruth, type TreeShape } from './generate';
 
 /** The repository root (this file runs from out/bench/). */
 export const REPO_ROOT = path.resolve(__dirname, '..', '..');
@@ -18,7 +18,10 @@ export const CCUSAGE_BIN = path.join(BENCH_DIR, 'node_modules', '.bin', 'ccusage
 /** Median session size of the generator's default shape, KB. */
 export const DEFAULT_SESSION_KB = 400;
 
-export function treeDirFor(sizeBytes: number, seed: number, sessionKB: number = DEFAULT_SESSION_KB): string {
+export function treeDirFor(sizeBytes: number, seed: number, sessionKB: number = DEFAULT_SESSION_KB, shape: TreeShape = 'bench'): string {
+  if (shape !== 'bench') {
+    return path.join(WORK_DIR, `tree-${shape}-${sizeLabel(sizeBytes)}-seed${seed}`);
+  }
   return path.join(WORK_DIR, `tree-${sizeLabel(sizeBytes)}-seed${seed}${sessionKB === DEFAULT_SESSION_KB ? '' : `-kb${sessionKB}`}`);
 }
 
@@ -36,11 +39,17 @@ export function freeBytes(dir: string): number {
  * The tree for (size, seed) under bench/.work/, generated unless a complete
  * one (same generator version, size and seed) is already there.
  */
-export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => void, sessionKB: number = DEFAULT_SESSION_KB): { dir: string; truth: GroundTruth; generated: boolean } {
-  const dir = treeDirFor(sizeBytes, seed, sessionKB);
+export function ensureTree(
+  sizeBytes: number,
+  seed: number,
+  log: (m: string) => void,
+  sessionKB: number = DEFAULT_SESSION_KB,
+  shape: TreeShape = 'bench',
+): { dir: string; truth: GroundTruth; generated: boolean } {
+  const dir = treeDirFor(sizeBytes, seed, sessionKB, shape);
   const existing = readGroundTruth(dir);
-  // Trees written before the shape was recorded have the default one.
-  const sameShape = (existing?.sessionMedianKB ?? DEFAULT_SESSION_KB) === sessionKB;
+  // Trees written before the shape was recorded have the default one; the held-out shape has its own session size.
+  const sameShape = (existing?.shape ?? 'bench') === shape && (shape !== 'bench' || (existing?.sessionMedianKB ?? DEFAULT_SESSION_KB) === sessionKB);
   if (existing && sameShape && existing.targetBytes === sizeBytes && existing.seed === seed && fs.existsSync(path.join(dir, 'projects'))) {
     log(`reusing ${path.relative(REPO_ROOT, dir)} (${mb(existing.stats.bytes)}, ${existing.stats.files} files)`);
     return { dir, truth: existing, generated: false };
@@ -50,8 +59,8 @@ export function ensureTree(sizeBytes: number, seed: number, log: (m: string) => 
     throw new Error(`not enough disk for a ${sizeLabel(sizeBytes)} tree: ${mb(free)} free under ${WORK_DIR}`);
   }
   fs.rmSync(dir, { recursive: true, force: true });
-  log(`generating ${sizeLabel(sizeBytes)} tree (seed ${seed}, sessions of median ${sessionKB} KB) in ${path.relative(REPO_ROOT, dir)} ...`);
-  const truth = generateTree({ outDir: dir, sizeBytes, seed, sessionMedianKB: sessionKB, log });
+  log(`generating ${sizeLabel(sizeBytes)} ${shape} tree (seed ${seed}${shape === 'bench' ? `, sessions of median ${sessionKB} KB` : ''}) in ${path.relative(REPO_ROOT, dir)} ...`);
+  const truth = generateTree({ outDir: dir, sizeBytes, seed, sessionMedianKB: shape === 'bench' ? sessionKB : undefined, shape, log });
   log(`  ${mb(truth.stats.bytes)} in ${truth.stats.files} files, ${truth.totals.messages} calls, ${(truth.generatedInMs / 1000).toFixed(1)} s`);
   return { dir, truth, generated: true };
 }

@@ -2,7 +2,7 @@
  * Benchmark corpus generator: a realistic Claude Code 2.1.x transcript tree
  * and its exact ground truth.
  *
- *   node out/bench/generate.js <outDir> [--size 1GB|256MB|...] [--seed N] [--end YYYY-MM-DD] [--advisor-share 0.1]
+ *   node out/bench/generate.js <outDir> [--size 1GB|256MB|...] [--seed N] [--end YYYY-MM-DD] [--advisor-share 0.1] [--shape bench|heldout]
  *
  * Writes `<outDir>/projects/<enc-cwd>/<uuid>.jsonl` (plus subagent files under
  * `<uuid>/subagents/agent-<17 hex>.jsonl`) and `<outDir>/ground-truth.json`.
@@ -15,6 +15,12 @@
  * (isSidechain, agentId, the parent's sessionId); forked sessions that copy an
  * earlier session's first calls (global de-dup); a few files with a torn last
  * line; rare 1–5 MB tool results and one to three 50–100 MB session files per GB.
+ *
+ * `--shape heldout` writes a tree the scanner was not tuned on: about 970
+ * files per GB, no giant file and no 1–5 MB tool result, tool results about
+ * 69% of the bytes, fewer streaming duplicates, and 2.1.330-style sessions
+ * whose 20–76 KB `api-request-shape` and attachment lines come back as the
+ * prompt shape changes. Its ground truth is computed the same way.
  *
  * Ground truth is computed while writing, never by reading the tree back: per
  * bucket integer token sums of the de-duplicated calls, the number of unique
@@ -303,6 +309,8 @@ export interface GroundTruth {
   endDate: string;
   /** The median session size asked for, KB (absent in trees written before it was an option: 400). */
   sessionMedianKB?: number;
+  /** The tree's shape (absent in trees written before it was an option: `bench`). */
+  shape?: TreeShape;
   /** Share of main-chain calls that consult the advisor (absent: 0). */
   advisorShare?: number;
   /**
@@ -334,6 +342,10 @@ export interface GroundTruth {
     largestFile: string;
     firstTimestamp: string;
     lastTimestamp: string;
+    /** Bytes of the tool-result lines (absent in trees written before it was counted). */
+    toolResultBytes?: number;
+    /** Lines of 20 to 76 KB: request shapes and prompt snapshots (absent likewise). */
+    shapeLines?: number;
   };
   generatedInMs: number;
 }
@@ -398,6 +410,21 @@ class Truth {
 }
 
 // ---------------------------------------------------------------- the corpus
+
+/** The trees the generator can write: `bench` (the default, the tree the figures were tuned on) and `heldout`. */
+export const TREE_SHAPES = ['bench', 'heldout'] as const;
+export type TreeShape = (typeof TREE_SHAPES)[number];
+
+export function parseShape(text: string): TreeShape {
+  const found = TREE_SHAPES.find((s) => s === text);
+  if (found === undefined) {
+    throw new Error(`unknown shape "${text}" (one of ${TREE_SHAPES.join(', ')})`);
+  }
+  return found;
+}
+
+/** Median session size of the held-out shape, KB: with its subagents, about 970 files per GB. */
+export const HELDOUT_SESSION_KB = 900;
 
 interface ModelSpec {
   id: string;
@@ -465,6 +492,8 @@ export interface GenerateOptions {
    * §3). 0 (default) leaves the tree byte for byte as without the option.
    */
   advisorShare?: number | undefined;
+  /** The tree's shape (default `bench`: byte for byte as before the option). */
+  shape?: TreeShape | undefined;
   log?: ((message: string) => void) | undefined;
 }
 
@@ -506,6 +535,8 @@ class Generator {
   private firstMs = Infinity;
   private lastMs = -Infinity;
   private written = 0;
+  /** The held-out shape (`--shape heldout`); false leaves every draw as in the bench tree. */
+  private readonly heldout: boolean;
 
   constructor(private readonly opts: GenerateOptions) {
     this.rng = new Rng(opts.seed);
@@ -528,8 +559,9 @@ class Generator {
     this.stats = {
       bytes: 0, files: 0, mainFiles: 0, subagentFiles: 0, projects: 0, sessions: 0, forkedSessions: 0, lines: 0,
       assistantRows: 0, duplicateRows: 0, copiedRows: 0, syntheticLines: 0, compactBoundaries: 0, tornFiles: 0,
-      hugeLines: 0, largestFileBytes: 0, largestFile: '', firstTimestamp: '', lastTimestamp: '',
+      hugeLines: 0, largestFileBytes: 0, largestFile: '', firstTimestamp: '', lastTimestamp: '', toolResultBytes: 0, shapeLines: 0,
     };
+    this.heldout = opts.shape === 'heldout';
   }
 
   run(): GroundTruth {
@@ -551,7 +583,7 @@ class Generator {
     this.stats.projects = projectCount;
 
     // One to three giant sessions (50–100 MB each at >= 1 GB, scaled down below).
-    const giantCount = gb >= 1 ? Math.floor(gb) + 1 : 1;
+    const giantCount = this.heldout ? 0 : gb >= 1 ? Math.floor(gb) + 1 : 1;
     const giants: number[] = [];
     for (let i = 0; i < giantCount; i++) {
       giants.push(Math.round(rng.int(50, 100) * MB * Math.min(1, gb)));
@@ -562,7 +594,7 @@ class Generator {
     while (this.written < size) {
       const left = size - this.written;
       const giant = giants.length > 0 && sessionNo % 97 === 50 ? giants.pop()! : undefined;
-      const target = Math.min(left, giant ?? rng.logNormal((this.opts.sessionMedianKB ?? 400) * KB, 1.3, 3 * KB, 40 * MB));
+      const target = Math.min(left, giant ?? rng.logNormal(this.sessionMedianKB() * KB, this.heldout ? 0.9 : 1.3, 3 * KB, this.heldout ? 12 * MB : 40 * MB));
       const project = rng.pick(projects);
       const forkFrom = project.lastPrefix && rng.chance(0.03) ? project.lastPrefix : undefined;
       const torn = tornLeft > 0 && rng.chance(0.01);
@@ -584,7 +616,8 @@ class Generator {
       seed: this.opts.seed,
       targetBytes: size,
       endDate: new Date(this.endMs).toISOString().slice(0, 10),
-      sessionMedianKB: this.opts.sessionMedianKB ?? 400,
+      sessionMedianKB: this.sessionMedianKB(),
+      ...(this.heldout ? { shape: 'heldout' as const } : {}),
       ...((this.opts.advisorShare ?? 0) > 0
         ? { advisorShare: this.opts.advisorShare, advisorContexts: Object.fromEntries([...this.advisorContexts].filter((e): e is [string, number] => e[1] !== null)) }
         : {}),
@@ -594,6 +627,10 @@ class Generator {
       stats: this.stats,
       generatedInMs: Date.now() - started,
     };
+  }
+
+  private sessionMedianKB(): number {
+    return this.opts.sessionMedianKB ?? (this.heldout ? HELDOUT_SESSION_KB : 400);
   }
 
   // ---- envelope pieces
@@ -730,13 +767,29 @@ class Generator {
       this.attachment(s, `{"type":"skill_listing","content":"${this.pool.slice(rng, rng.int(3000, 7000))}"}`, rng.int(3000, 6500));
       this.attachment(s, `{"type":"agent_listing_delta","addedTypes":["claude","Explore","general-purpose","Plan"],"addedLines":["${this.pool.slice(rng, 1800)}"]}`, 1800);
     }
-    if (rng.chance(s.sidechain ? 0.3 : 0.6)) {
-      // The big request-shape record 2.1.3xx writes once per prompt shape.
-      this.emit(s, `{"type":"api-request-shape","sessionId":"${s.sessionId}","shapeHash":"${rng.hex(64)}","timestamp":"${this.ts(s.clock)}","version":"2.1.330","shape":{"system":[{"type":"text","text":"${this.pool.slice(rng, rng.int(20_000, 70_000))}"}],"tools":[{"name":"Bash","description":"${this.pool.slice(rng, rng.int(5_000, 20_000))}"}]}}`);
+    if (this.heldout || rng.chance(s.sidechain ? 0.3 : 0.6)) {
+      this.requestShape(s);
     }
     if (rng.chance(s.sidechain ? 0.2 : 0.35)) {
-      this.attachment(s, `{"type":"prompt_snapshot","systemPrompt":["${this.pool.slice(rng, rng.int(20_000, 60_000))}"]}`, 200);
+      this.promptSnapshot(s);
     }
+  }
+
+  /** The big request-shape record 2.1.3xx writes once per prompt shape (20 to 76 KB in the held-out shape). */
+  private requestShape(s: SessionCtx): void {
+    const rng = this.rng;
+    // The draws in the bench tree's order (hash, then each size before its text), so its bytes do not change.
+    const hash = rng.hex(64);
+    const system = this.pool.slice(rng, this.heldout ? rng.int(16_000, 58_000) : rng.int(20_000, 70_000));
+    const tools = this.pool.slice(rng, this.heldout ? rng.int(3_500, 17_000) : rng.int(5_000, 20_000));
+    this.emit(s, `{"type":"api-request-shape","sessionId":"${s.sessionId}","shapeHash":"${hash}","timestamp":"${this.ts(s.clock)}","version":"2.1.330","shape":{"system":[{"type":"text","text":"${system}"}],"tools":[{"name":"Bash","description":"${tools}"}]}}`);
+    this.stats.shapeLines = (this.stats.shapeLines ?? 0) + 1;
+  }
+
+  private promptSnapshot(s: SessionCtx): void {
+    const rng = this.rng;
+    this.attachment(s, `{"type":"prompt_snapshot","systemPrompt":["${this.pool.slice(rng, rng.int(20_000, this.heldout ? 72_000 : 60_000))}"]}`, 200);
+    this.stats.shapeLines = (this.stats.shapeLines ?? 0) + 1;
   }
 
   private userPrompt(s: SessionCtx): string {
@@ -767,6 +820,14 @@ class Generator {
     }
     if (rng.chance(0.1)) {
       this.attachment(s, `{"type":"total_tokens_reminder","text":"<total_tokens>${rng.int(1, 15) * 1_000_000} tokens left</total_tokens>"}`, 60);
+    }
+    if (this.heldout && rng.chance(0.12)) {
+      // The prompt's shape changed (a tool, a skill, a mode): 2.1.330 writes it again.
+      if (rng.chance(0.6)) {
+        this.requestShape(s);
+      } else {
+        this.promptSnapshot(s);
+      }
     }
     const calls = rng.logNormal(4, 0.9, 1, 60);
     for (let i = 0; i < calls && s.w.chars < s.target; i++) {
@@ -897,7 +958,7 @@ class Generator {
     }
 
     // Rows: one per content block, output growing (streaming snapshots), the last is final.
-    const rows = rng.weighted([[1, 30], [2, 40], [3, 20], [4, 10]] as const);
+    const rows = rng.weighted(this.heldout ? ([[1, 60], [2, 28], [3, 9], [4, 3]] as const) : ([[1, 30], [2, 40], [3, 20], [4, 10]] as const));
     const toolUseId = `toolu_01${rng.base62(22)}`;
     let lastUuid = '';
     for (let k = 1; k <= rows; k++) {
@@ -962,7 +1023,9 @@ class Generator {
   private toolResult(s: SessionCtx, tool: ToolName, toolUseId: string, assistantUuid: string): void {
     const rng = this.rng;
     let chars: number;
-    if (rng.chance(s.bigTools ? 0.02 : 0.0004)) {
+    if (this.heldout) {
+      chars = rng.logNormal(tool === 'Read' ? 18_000 : 7000, 1.2, 10, 200_000);
+    } else if (rng.chance(s.bigTools ? 0.02 : 0.0004)) {
       chars = rng.int(1 * MB, 5 * MB) >> 1; // the text appears twice: content and toolUseResult
       this.stats.hugeLines++;
     } else if (s.bigTools) {
@@ -981,10 +1044,9 @@ class Generator {
         : tool === 'Bash'
           ? `{"stdout":"${text}","stderr":"","interrupted":false,"isImage":false}`
           : `{"type":"${tool.toLowerCase()}","summary":"${this.pool.slice(rng, 120)}"}`;
-    this.emit(
-      s,
-      `${this.head(s, uuid)},"type":"user","message":{"role":"user","content":[{"tool_use_id":"${toolUseId}","type":"tool_result","content":"${text}","is_error":${rng.chance(0.03)}}]},"uuid":"${uuid}","timestamp":"${this.tick(s, 30, 20_000)}","toolUseResult":${structured},"sourceToolAssistantUUID":"${assistantUuid}",${s.env}}`,
-    );
+    const line = `${this.head(s, uuid)},"type":"user","message":{"role":"user","content":[{"tool_use_id":"${toolUseId}","type":"tool_result","content":"${text}","is_error":${rng.chance(0.03)}}]},"uuid":"${uuid}","timestamp":"${this.tick(s, 30, 20_000)}","toolUseResult":${structured},"sourceToolAssistantUUID":"${assistantUuid}",${s.env}}`;
+    this.emit(s, line);
+    this.stats.toolResultBytes = (this.stats.toolResultBytes ?? 0) + Buffer.byteLength(line) + 1;
     // Context grows by roughly a token per 4 characters of tool output.
     s.ctx += Math.round(chars / 4);
   }
@@ -1052,6 +1114,7 @@ function main(argv: readonly string[]): number {
   let end: string | undefined;
   let sessionMedianKB: number | undefined;
   let advisorShare: number | undefined;
+  let shape: TreeShape | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--size') {
@@ -1073,8 +1136,10 @@ function main(argv: readonly string[]): number {
       if (!(advisorShare >= 0 && advisorShare <= 1)) {
         throw new Error('--advisor-share expects a share of main-chain calls, 0 to 1');
       }
+    } else if (a === '--shape') {
+      shape = parseShape(argv[++i] ?? '');
     } else if (a === '-h' || a === '--help') {
-      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0]\n');
+      process.stdout.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0] [--shape bench|heldout]\n');
       return 0;
     } else if (a.startsWith('--')) {
       process.stderr.write(`generate: unknown option ${a}\n`);
@@ -1084,10 +1149,10 @@ function main(argv: readonly string[]): number {
     }
   }
   if (!outDir) {
-    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0]\n');
+    process.stderr.write('Usage: node out/bench/generate.js <outDir> [--size 1GB] [--seed 1] [--end YYYY-MM-DD] [--session-kb 400] [--advisor-share 0] [--shape bench|heldout]\n');
     return 2;
   }
-  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, sessionMedianKB, advisorShare, log: (m) => process.stderr.write(`${m}\n`) });
+  const truth = generateTree({ outDir, sizeBytes: size, seed, endDate: end, sessionMedianKB, advisorShare, shape, log: (m) => process.stderr.write(`${m}\n`) });
   const st = truth.stats;
   process.stdout.write(
     `wrote ${(st.bytes / MB).toFixed(1)} MB in ${st.files} files (${st.mainFiles} sessions, ${st.subagentFiles} subagents, ${st.projects} projects) ` +

@@ -2,18 +2,21 @@
  * The performance benchmark: our CLI (cold and warm) against ccusage, side by
  * side on the same generated tree, checked against the tree's ground truth.
  *
- *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--session-kb 400] [--tree DIR] [--no-extra-ca-certs]
- *   node out/bench/run.js --scaling [--runs 3] [--keep-trees] [--no-extra-ca-certs]
+ *   node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--shapes bench,heldout | --shape NAME] [--session-kb 400] [--tree DIR] [--keep-extra-ca-certs]
+ *   node out/bench/run.js --scaling [--runs 3] [--keep-trees] [--shapes ...] [--keep-extra-ca-certs]
  *
  * (a) cold:    node dist/cli.js report --json --no-cache --config-dir TREE
  * (b) warm:    node dist/cli.js report --json --cache-dir TMP --config-dir TREE
  *              (run once untimed to fill the index, then timed)
  * (c) ccusage: ccusage daily --json --offline   with CLAUDE_CONFIG_DIR=TREE
  *
- * Every tool runs in this process's environment. When it sets
- * NODE_EXTRA_CA_CERTS, Node parses its certificate store at every start (a
- * Rust binary never does), so the start-up cost of that is measured and
- * printed; `--no-extra-ca-certs` runs every tool with it cleared.
+ * Both tree shapes are measured by default (`bench`, the tree the scanner
+ * was tuned on, and `heldout`, see generate.ts); `--shape` picks one.
+ *
+ * Every tool runs in this process's environment with NODE_EXTRA_CA_CERTS
+ * cleared: when set, Node parses that certificate store at every start (a
+ * Rust binary never does), a quirk of the build machine, not of users'.
+ * `--keep-extra-ca-certs` keeps it; its start-up cost is measured and printed.
  *
  * Each is run once untimed (page cache, index), then N timed runs in
  * alternating order. Wall time is the median; peak RSS comes from
@@ -25,7 +28,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { parseSize, readGroundTruth, sizeLabel, type GroundTruth } from './generate';
+import { parseShape, parseSize, readGroundTruth, sizeLabel, TREE_SHAPES, type GroundTruth, type TreeShape } from './generate';
 import type { TokenFields, Totals } from '../src/core/report';
 import { CCUSAGE_BIN, CLI_PATH, DEFAULT_SESSION_KB, REPO_ROOT, WORK_DIR, ensureTree, machine, mb, median, secs, table, treeDirFor } from './common';
 
@@ -33,6 +36,8 @@ const TIME_BIN = '/usr/bin/time';
 
 interface Measurement {
   wallMs: number;
+  /** User CPU time of the process tree, ms (NaN when unknown: no /usr/bin/time). */
+  userMs: number;
   /** Peak resident set size, KiB (0 when unknown). */
   rssKB: number;
   code: number | null;
@@ -107,13 +112,16 @@ async function measure(command: string, args: readonly string[], env: NodeJS.Pro
     clearInterval(poll);
   }
   let rssKB = polledKB;
+  let userMs = NaN;
   if (useTime) {
     const text = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8') : '';
     const m = /Maximum resident set size \(kbytes\): (\d+)/.exec(text);
     rssKB = m ? Number(m[1]) : 0;
+    const u = /User time \(seconds\): ([\d.]+)/.exec(text);
+    userMs = u ? Number(u[1]) * 1000 : NaN;
     // /usr/bin/time prefixes "Command exited with non-zero status N" when the command failed.
   }
-  return { wallMs, rssKB, code, stdout: fs.readFileSync(outFile, 'utf8'), stderr };
+  return { wallMs, userMs, rssKB, code, stdout: fs.readFileSync(outFile, 'utf8'), stderr };
 }
 
 // ---------------------------------------------------------------- checks
@@ -201,6 +209,9 @@ interface ToolResult {
   command?: string;
   runsMs: number[];
   medianMs: number;
+  /** User CPU per run and its median, ms. */
+  userMs: number[];
+  medianUserMs: number;
   rssKB: number[];
   medianRssKB: number;
   maxRssKB: number;
@@ -209,6 +220,8 @@ interface ToolResult {
 }
 
 export interface SizeResult {
+  /** The tree's shape (generate.ts `--shape`). */
+  shape: TreeShape;
   size: string;
   sizeBytes: number;
   seed: number;
@@ -220,11 +233,13 @@ export interface SizeResult {
   runs: number;
   machine: ReturnType<typeof machine>;
   timedAt: string;
+  /** `os.loadavg()` (1, 5, 15 min) before and after the timed runs: the machine may be shared. */
+  loadAverage: { before: number[]; after: number[] };
   cold: ToolResult;
   warm: ToolResult;
   ccusage: ToolResult & { costUSD?: number | undefined; unpricedModels?: string[]; truthCostUSD?: number };
   ratios: { coldVsCcusage: number | null; warmVsCcusage: number | null; coldRssVsCcusage: number | null; warmRssVsCcusage: number | null };
-  /** Whether every tool ran with NODE_EXTRA_CA_CERTS cleared (`--no-extra-ca-certs`). */
+  /** Whether every tool ran with NODE_EXTRA_CA_CERTS cleared (the default; `--keep-extra-ca-certs` keeps it). */
   extraCaCertsCleared: boolean;
   /** When NODE_EXTRA_CA_CERTS is set: median start of `node -e 0` with it and with it empty, ms. */
   nodeStartMs?: { withExtraCaCerts: number; without: number } | undefined;
@@ -232,7 +247,7 @@ export interface SizeResult {
 }
 
 function emptyResult(note: string): ToolResult {
-  return { available: false, note, runsMs: [], medianMs: NaN, rssKB: [], medianRssKB: NaN, maxRssKB: NaN, exitCodes: [] };
+  return { available: false, note, runsMs: [], medianMs: NaN, userMs: [], medianUserMs: NaN, rssKB: [], medianRssKB: NaN, maxRssKB: NaN, exitCodes: [] };
 }
 
 /** Median wall time of `node -e 0` with NODE_EXTRA_CA_CERTS as set and empty, alternating. */
@@ -284,7 +299,7 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
     }
     const results = new Map<Tool['name'], SizeResult['ccusage']>();
     for (const tool of tools) {
-      results.set(tool.name, { available: true, command: `${tool.name === 'ccusage' ? `CLAUDE_CONFIG_DIR=${tree} ` : ''}${[tool.command, ...tool.args].join(' ')}`, runsMs: [], medianMs: NaN, rssKB: [], medianRssKB: NaN, maxRssKB: NaN, exitCodes: [] });
+      results.set(tool.name, { available: true, command: `${tool.name === 'ccusage' ? `CLAUDE_CONFIG_DIR=${tree} ` : ''}${[tool.command, ...tool.args].join(' ')}`, runsMs: [], medianMs: NaN, userMs: [], medianUserMs: NaN, rssKB: [], medianRssKB: NaN, maxRssKB: NaN, exitCodes: [] });
     }
     if (noCacheMissing) {
       results.get('cold')!.note = 'the CLI has no --no-cache flag yet; ran without it (it has no cache to skip)';
@@ -294,6 +309,7 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
     const record = (tool: Tool, m: Measurement): void => {
       const r = results.get(tool.name)!;
       r.runsMs.push(m.wallMs);
+      r.userMs.push(m.userMs);
       r.rssKB.push(m.rssKB);
       r.exitCodes.push(m.code ?? -1);
       if (m.code !== 0) {
@@ -332,18 +348,21 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
         log(`    ${m.stderr.trim().split('\n').slice(-3).join('\n    ')}`);
       }
     }
+    const loadBefore = os.loadavg();
     for (let i = 0; i < runs; i++) {
       const order = i % 2 === 0 ? tools : [...tools].reverse();
       const parts: string[] = [];
       for (const tool of order) {
         const m = await measure(tool.command, tool.args, tool.env, scratch);
         record(tool, m);
-        parts.push(`${tool.name} ${secs(m.wallMs)} ${Math.round(m.rssKB / 1024)} MB`);
+        parts.push(`${tool.name} ${secs(m.wallMs)} (user ${secs(m.userMs)}) ${Math.round(m.rssKB / 1024)} MB`);
       }
-      log(`  run ${i + 1}/${runs}: ${parts.join(' · ')}`);
+      log(`  run ${i + 1}/${runs}: ${parts.join(' · ')} · load ${os.loadavg()[0]!.toFixed(2)}`);
     }
+    const loadAfter = os.loadavg();
     for (const [name, r] of results) {
       r.medianMs = median(r.runsMs);
+      r.medianUserMs = median(r.userMs);
       r.medianRssKB = median(r.rssKB);
       r.maxRssKB = Math.max(...r.rssKB);
       const c = checks.get(name);
@@ -357,6 +376,7 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
     const ratio = (a: number, b: number): number | null => (Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null);
     const st = truth.stats;
     return {
+      shape: truth.shape ?? 'bench',
       size: sizeLabel(truth.targetBytes),
       sizeBytes: truth.targetBytes,
       seed: truth.seed,
@@ -368,6 +388,7 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
       runs,
       machine: machine(),
       timedAt: new Date().toISOString(),
+      loadAverage: { before: loadBefore.map(round2), after: loadAfter.map(round2) },
       cold,
       warm,
       ccusage: cc,
@@ -389,6 +410,10 @@ async function benchTree(tree: string, truth: GroundTruth, runs: number, clearEx
   }
 }
 
+function round2(x: number): number {
+  return Math.round(x * 100) / 100;
+}
+
 function ratioText(r: number | null): string {
   return r === null ? 'n/a' : `${r.toFixed(2)}×`;
 }
@@ -399,14 +424,14 @@ function rssText(kb: number): string {
 
 function printSize(r: SizeResult): string {
   const lines: string[] = [];
-  lines.push(`tree ${r.size}: ${mb(r.treeBytes)}, ${r.files} files, ${r.calls} unique calls (${r.assistantRows} assistant rows) · ${r.runs} runs · ${r.machine.cpus} CPU ${r.machine.cpuModel} · node ${r.machine.node}`);
-  const rows: string[][] = [['', 'median', 'min', 'max', 'peak RSS', 'time vs ccusage', 'RSS vs ccusage', 'totals']];
+  lines.push(`${r.shape} tree ${r.size}: ${mb(r.treeBytes)}, ${r.files} files, ${r.calls} unique calls (${r.assistantRows} assistant rows) · ${r.runs} runs · ${r.machine.cpus} CPU ${r.machine.cpuModel} · node ${r.machine.node}`);
+  const rows: string[][] = [['', 'median', 'min', 'max', 'user CPU', 'peak RSS', 'time vs ccusage', 'RSS vs ccusage', 'totals']];
   const row = (label: string, t: ToolResult, timeRatio: number | null, rssRatio: number | null, totals: string): void => {
     if (!t.available) {
-      rows.push([label, t.note ?? 'not available', '', '', '', '', '', '']);
+      rows.push([label, t.note ?? 'not available', '', '', '', '', '', '', '']);
       return;
     }
-    rows.push([label, secs(t.medianMs), secs(Math.min(...t.runsMs)), secs(Math.max(...t.runsMs)), rssText(t.medianRssKB), ratioText(timeRatio), ratioText(rssRatio), totals]);
+    rows.push([label, secs(t.medianMs), secs(Math.min(...t.runsMs)), secs(Math.max(...t.runsMs)), Number.isFinite(t.medianUserMs) ? secs(t.medianUserMs) : 'n/a', rssText(t.medianRssKB), ratioText(timeRatio), ratioText(rssRatio), totals]);
   };
   const verdict = (t: ToolResult): string => (t.check ? (t.check.pass ? 'PASS' : 'FAIL') : 'n/a');
   row('ours cold', r.cold, r.ratios.coldVsCcusage, r.ratios.coldRssVsCcusage, verdict(r.cold));
@@ -432,18 +457,45 @@ function printSize(r: SizeResult): string {
   if (r.nodeStartMs) {
     lines.push(
       `NODE_EXTRA_CA_CERTS is set here: \`node -e 0\` takes ${secs(r.nodeStartMs.withExtraCaCerts)} with it, ${secs(r.nodeStartMs.without)} without; ` +
-        (r.extraCaCertsCleared ? 'every tool ran with it cleared (--no-extra-ca-certs)' : 'ours paid that in every run (--no-extra-ca-certs clears it for every tool)'),
+        (r.extraCaCertsCleared ? 'every tool ran with it cleared (the default)' : 'every tool paid that in every run (--keep-extra-ca-certs)'),
     );
   }
+  lines.push(`load average (1 min) ${r.loadAverage.before[0]} before, ${r.loadAverage.after[0]} after`);
   lines.push(`ground truth: cold ${r.groundTruth.cold}, warm ${r.groundTruth.warm}`);
   return lines.join('\n');
 }
 
+/** `results-<size>[-kbN].json` for the bench shape (as before shapes), `results-<shape>-<size>.json` for another. */
+function resultName(r: SizeResult, truth: GroundTruth): string {
+  if (r.shape !== 'bench') {
+    return `${r.shape}-${r.size}`;
+  }
+  return `${r.size}${(truth.sessionMedianKB ?? DEFAULT_SESSION_KB) === DEFAULT_SESSION_KB ? '' : `-kb${truth.sessionMedianKB}`}`;
+}
+
+/** One line per shape: the ratios the goals are about, best and worst run included. */
+function shapesSummary(results: readonly SizeResult[]): string {
+  const lines = ['cold and warm vs ccusage, by shape (median, and the best and worst ratio of the runs made back to back):'];
+  for (const r of results) {
+    // Run i of each tool ran back to back (in alternating order): their ratio is the fairest pair on a shared machine.
+    const pairs = r.cold.runsMs.map((ms, i) => ms / (r.ccusage.runsMs[i] ?? NaN)).filter(Number.isFinite);
+    const best = pairs.length > 0 ? Math.min(...pairs) : NaN;
+    const worst = pairs.length > 0 ? Math.max(...pairs) : NaN;
+    const user = r.ccusage.medianUserMs > 0 ? r.cold.medianUserMs / r.ccusage.medianUserMs : NaN;
+    lines.push(
+      `  ${r.shape.padEnd(8)} ${r.size}: cold ${ratioText(r.ratios.coldVsCcusage)} (range ${Number.isFinite(best) ? best.toFixed(2) : 'n/a'}–${Number.isFinite(worst) ? worst.toFixed(2) : 'n/a'}), ` +
+        `warm ${ratioText(r.ratios.warmVsCcusage)}, cold user CPU ${Number.isFinite(user) ? `${user.toFixed(2)}×` : 'n/a'}, load ${r.loadAverage.before[0]}→${r.loadAverage.after[0]}, totals cold ${r.groundTruth.cold} / warm ${r.groundTruth.warm}`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function scalingTable(results: readonly SizeResult[]): string {
-  const head = '| Tree | Files | Calls | Ours cold | Ours warm | ccusage | Cold / ccusage | Warm / ccusage | RSS cold | RSS warm | RSS ccusage | Truth |';
-  const sep = '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
+  const head = '| Shape | Tree | Files | Calls | Ours cold | Ours warm | ccusage | Cold / ccusage | Warm / ccusage | RSS cold | RSS warm | RSS ccusage | Truth |';
+  const sep = '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|';
   const rows = results.map((r) =>
     [
+      r.shape,
       `${r.size} (${mb(r.treeBytes)})`,
       String(r.files),
       String(r.calls),
@@ -473,11 +525,13 @@ interface Args {
   scaling: boolean;
   sizes: number[];
   keepTrees: boolean;
-  noExtraCaCerts: boolean;
+  /** Run every tool with NODE_EXTRA_CA_CERTS as set here (default: cleared). */
+  keepExtraCaCerts: boolean;
+  shapes: TreeShape[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
-  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, sessionKB: DEFAULT_SESSION_KB, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false, noExtraCaCerts: false };
+  const a: Args = { size: 1024 ** 3, runs: undefined, seed: 1, sessionKB: DEFAULT_SESSION_KB, tree: undefined, scaling: false, sizes: [0.25, 0.5, 1, 2].map((g) => g * 1024 ** 3), keepTrees: false, keepExtraCaCerts: false, shapes: [...TREE_SHAPES] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const value = (): string => {
@@ -519,13 +573,22 @@ function parseArgs(argv: readonly string[]): Args {
         a.keepTrees = true;
         break;
       case '--no-extra-ca-certs':
-        a.noExtraCaCerts = true;
+        a.keepExtraCaCerts = false; // the default now; kept for older command lines
+        break;
+      case '--keep-extra-ca-certs':
+        a.keepExtraCaCerts = true;
+        break;
+      case '--shape':
+        a.shapes = [parseShape(value())];
+        break;
+      case '--shapes':
+        a.shapes = value().split(',').map(parseShape);
         break;
       case '-h':
       case '--help':
         process.stdout.write(
-          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--session-kb 400] [--tree DIR] [--no-extra-ca-certs]\n' +
-            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--session-kb 400] [--keep-trees] [--no-extra-ca-certs]\n',
+          'Usage: node out/bench/run.js [--size 1GB] [--runs 5] [--seed 1] [--shapes bench,heldout | --shape heldout] [--session-kb 400] [--tree DIR] [--keep-extra-ca-certs]\n' +
+            '       node out/bench/run.js --scaling [--sizes 0.25GB,0.5GB,1GB,2GB] [--runs 3] [--shapes bench,heldout] [--session-kb 400] [--keep-trees] [--keep-extra-ca-certs]\n',
         );
         process.exit(0);
         break;
@@ -545,44 +608,54 @@ async function main(): Promise<void> {
   if (!fs.existsSync(CCUSAGE_BIN)) {
     log('ccusage is not installed in bench/ (run bench/install.sh); measuring ours only');
   }
+  const clear = !args.keepExtraCaCerts;
   if (!args.scaling) {
-    let tree: string;
-    let truth: GroundTruth;
+    const trees: Array<{ tree: string; truth: GroundTruth }> = [];
     if (args.tree) {
       const t = readGroundTruth(args.tree);
       if (!t) {
         throw new Error(`${args.tree} has no ground-truth.json from this generator (make one with: node out/bench/generate.js ${args.tree} --size ...)`);
       }
-      tree = args.tree;
-      truth = t;
+      trees.push({ tree: args.tree, truth: t });
     } else {
-      ({ dir: tree, truth } = ensureTree(args.size, args.seed, log, args.sessionKB));
+      for (const shape of args.shapes) {
+        const { dir, truth } = ensureTree(args.size, args.seed, log, args.sessionKB, shape);
+        trees.push({ tree: dir, truth });
+      }
     }
-    const result = await benchTree(tree, truth, args.runs ?? 5, args.noExtraCaCerts, log);
-    const shape = (truth.sessionMedianKB ?? DEFAULT_SESSION_KB) === DEFAULT_SESSION_KB ? '' : `-kb${truth.sessionMedianKB}`;
-    const out = path.join(WORK_DIR, `results-${result.size}${shape}.json`);
-    fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
-    process.stdout.write(`${printSize(result)}\nresults: ${path.relative(REPO_ROOT, out)}\n`);
-    process.exitCode = result.groundTruth.cold === 'FAIL' || result.groundTruth.warm === 'FAIL' ? 1 : 0;
+    const results: SizeResult[] = [];
+    for (const { tree, truth } of trees) {
+      log(`benchmarking the ${truth.shape ?? 'bench'} tree, ${sizeLabel(truth.targetBytes)} ...`);
+      const result = await benchTree(tree, truth, args.runs ?? 5, clear, log);
+      results.push(result);
+      const out = path.join(WORK_DIR, `results-${resultName(result, truth)}.json`);
+      fs.writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+      process.stdout.write(`${printSize(result)}\nresults: ${path.relative(REPO_ROOT, out)}\n\n`);
+    }
+    if (results.length > 1) {
+      process.stdout.write(`${shapesSummary(results)}\n`);
+    }
+    process.exitCode = results.some((r) => r.groundTruth.cold === 'FAIL' || r.groundTruth.warm === 'FAIL') ? 1 : 0;
     return;
   }
   const results: SizeResult[] = [];
-  for (const size of args.sizes) {
-    const { dir, truth } = ensureTree(size, args.seed, log, args.sessionKB);
-    log(`benchmarking ${sizeLabel(size)} ...`);
-    const r = await benchTree(dir, truth, args.runs ?? 3, args.noExtraCaCerts, log);
-    results.push(r);
-    const shape = args.sessionKB === DEFAULT_SESSION_KB ? '' : `-kb${args.sessionKB}`;
-    fs.writeFileSync(path.join(WORK_DIR, `results-${r.size}${shape}.json`), `${JSON.stringify(r, null, 2)}\n`);
-    process.stdout.write(`${printSize(r)}\n\n`);
-    if (!args.keepTrees && size !== 1024 ** 3 && dir === treeDirFor(size, args.seed, args.sessionKB)) {
-      fs.rmSync(dir, { recursive: true, force: true });
-      log(`removed ${path.relative(REPO_ROOT, dir)} (keep it with --keep-trees)`);
+  for (const shape of args.shapes) {
+    for (const size of args.sizes) {
+      const { dir, truth } = ensureTree(size, args.seed, log, args.sessionKB, shape);
+      log(`benchmarking the ${shape} tree, ${sizeLabel(size)} ...`);
+      const r = await benchTree(dir, truth, args.runs ?? 3, clear, log);
+      results.push(r);
+      fs.writeFileSync(path.join(WORK_DIR, `results-${resultName(r, truth)}.json`), `${JSON.stringify(r, null, 2)}\n`);
+      process.stdout.write(`${printSize(r)}\n\n`);
+      if (!args.keepTrees && size !== 1024 ** 3 && dir === treeDirFor(size, args.seed, args.sessionKB, shape)) {
+        fs.rmSync(dir, { recursive: true, force: true });
+        log(`removed ${path.relative(REPO_ROOT, dir)} (keep it with --keep-trees)`);
+      }
     }
   }
   const md = scalingTable(results);
   const m = results[0]?.machine ?? machine();
-  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, node ${m.node}; median of ${args.runs ?? 3} runs, page cache warm${args.noExtraCaCerts && process.env.NODE_EXTRA_CA_CERTS !== undefined ? '; NODE_EXTRA_CA_CERTS cleared for every tool' : ''}.`;
+  const header = `Measured ${new Date().toISOString().slice(0, 10)} on ${m.cpus} × ${m.cpuModel}, ${m.memGB} GB RAM, node ${m.node}; median of ${args.runs ?? 3} runs, page cache warm${clear ? '; NODE_EXTRA_CA_CERTS cleared for every tool' : '; NODE_EXTRA_CA_CERTS as set'}.`;
   fs.writeFileSync(path.join(WORK_DIR, 'results-scaling.json'), `${JSON.stringify({ results }, null, 2)}\n`);
   fs.writeFileSync(path.join(WORK_DIR, 'results-scaling.md'), `${header}\n\n${md}\n`);
   process.stdout.write(`${header}\n\n${md}\n`);

@@ -81,6 +81,8 @@ export const settingsSchema = {
   'export.hashProjects': z.boolean().default(false),
   'watcher.mode': z.enum(['auto', 'events', 'polling']).default('auto'),
   'watcher.pollIntervalMs': z.number().int().min(100).max(60_000).default(1000),
+  /** Workers of the extension's first scan; 0 = gentle (1, or 2 for a large history on more than two cores). */
+  'scan.firstScanWorkers': z.number().int().min(0).max(8).default(0),
 } as const;
 
 type Schemas = typeof settingsSchema;

@@ -42,6 +42,8 @@ export interface FirstScanResult {
   replayed: number;
   appended: number;
   reread: number;
+  /** Workers the cold part of the scan used (0 when every file was replayed). */
+  workers: number;
   /** Why the stored index was not used ('none yet', 'corrupt (not JSON)', 'another version'), undefined when it was. */
   rejected: string | undefined;
 }
@@ -87,7 +89,7 @@ export class LiveIndex {
    * on from their offset when appended, read from the start otherwise (in the
    * scan workers). The index is read once, at the first call.
    */
-  async scan(engine: Engine, files: readonly TranscriptFile[], scanOptions: { workerPath?: string | undefined; onProgress?: (p: ScanProgress) => void }): Promise<FirstScanResult> {
+  async scan(engine: Engine, files: readonly TranscriptFile[], scanOptions: { workerPath?: string | undefined; workers?: number; onProgress?: (p: ScanProgress) => void }): Promise<FirstScanResult> {
     if (this.loaded) {
       return this.scanFrom({}, 'already used', engine, files, scanOptions);
     }
@@ -137,9 +139,9 @@ export class LiveIndex {
     rejected: string | undefined,
     engine: Engine,
     files: readonly TranscriptFile[],
-    scanOptions: { workerPath?: string | undefined; onProgress?: (p: ScanProgress) => void },
+    scanOptions: { workerPath?: string | undefined; workers?: number; onProgress?: (p: ScanProgress) => void },
   ): Promise<FirstScanResult> {
-    const result: FirstScanResult = { cursors: new Map(), errors: [], bytes: 0, replayed: 0, appended: 0, reread: 0, rejected };
+    const result: FirstScanResult = { cursors: new Map(), errors: [], bytes: 0, replayed: 0, appended: 0, reread: 0, workers: 0, rejected };
     const usable = (f: TranscriptFile): StoredFile | undefined => {
       const raw = old[f.path];
       return isUsableStoredFile(raw) && raw.cursor.relativePath === f.relativePath && (unchanged(raw.cursor, f) || appendedOnly(raw.cursor, f)) ? raw : undefined;
@@ -163,6 +165,7 @@ export class LiveIndex {
     const recorders = new Map<string, FileRecorder>();
     const scanned = await coldScan(engine, fresh, {
       workerPath: scanOptions.workerPath,
+      workers: scanOptions.workers,
       onProgress: scanOptions.onProgress,
       onLines: (p, lines) => {
         let r = recorders.get(p);
@@ -186,7 +189,8 @@ export class LiveIndex {
     result.replayed = counts.replayed;
     result.appended = counts.appended;
     result.reread = counts.reread + scanned.cursors.size;
-    this.lastScan = { bytes: result.bytes, replayed: result.replayed, appended: result.appended, reread: result.reread, rejected };
+    result.workers = scanned.workers;
+    this.lastScan = { bytes: result.bytes, replayed: result.replayed, appended: result.appended, reread: result.reread, workers: result.workers, rejected };
     if (result.bytes > 0 || result.reread > 0 || result.appended > 0 || Object.keys(old).length !== result.replayed) {
       this.dirty = true;
       this.save();

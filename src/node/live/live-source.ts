@@ -8,12 +8,14 @@
  * and tests drive it the same way.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { EventEmitter } from 'node:events';
 import { Engine } from '../../core/engine';
 import type { PriceTable } from '../../core/pricing/price-table';
 import { findClaudeRoots, type RootSearch } from '../claude-roots';
 import { coldScan, type ScanProgress } from '../scan/cold-scan';
+import { gentleScanWorkers } from '../scan/worker-count';
 import { catchUp, type CursorState } from '../scan/file-cursor';
 import { newReadBuffer } from '../scan/scan';
 import { describeError, listTranscriptFiles, listTranscriptFilesSliced, type ListProblem, type TranscriptFile } from '../scan/list-files';
@@ -57,6 +59,8 @@ export interface LiveSourceOptions {
   indexDir?: string | undefined;
   /** Time between a live change and the index save it leads to, ms (default 60 s; also saved after the first scan and on dispose). */
   indexSaveMs?: number;
+  /** Workers of the first scan (a setting); 0 or undefined: gentle (`gentleScanWorkers`). */
+  firstScanWorkers?: number;
   log?: (level: 'info' | 'warn' | 'error', message: string) => void;
 }
 
@@ -257,9 +261,9 @@ export class LiveSource extends EventEmitter {
           this.changed();
         }
       };
-      const result = this.index
-        ? await this.index.scan(this.engine, files, { workerPath: this.options.workerPath, onProgress })
-        : await coldScan(this.engine, files, { workerPath: this.options.workerPath, onProgress });
+      const workers = gentleScanWorkers({ cores: os.availableParallelism(), files: files.length, bytes: progress.bytesTotal }, this.options.firstScanWorkers);
+      const scanOptions = { workerPath: this.options.workerPath, workers, onProgress };
+      const result = this.index ? await this.index.scan(this.engine, files, scanOptions) : await coldScan(this.engine, files, scanOptions);
       // One realpath per file: in batches, so the extension host is never held for long.
       let n = 0;
       for (const [p, c] of result.cursors) {
@@ -276,7 +280,7 @@ export class LiveSource extends EventEmitter {
         this.problems.push(e);
         this.log('warn', `cannot read ${e.path}: ${e.message}`);
       }
-      this.log('info', `scanned ${files.length} transcript file(s), ${result.bytes} bytes, in ${Date.now() - started} ms`);
+      this.log('info', `scanned ${files.length} transcript file(s), ${result.bytes} bytes, in ${Date.now() - started} ms (${result.workers} scan worker(s))`);
     } finally {
       this.scanning = false;
     }

@@ -148,6 +148,7 @@ export class Meter extends EventEmitter implements MeterView {
       rootPollMs: this.options.rootPollMs,
       watchMode: this.options.settings['watcher.mode'],
       pollIntervalMs: this.options.settings['watcher.pollIntervalMs'],
+      firstScanWorkers: this.options.settings['scan.firstScanWorkers'],
       log: this.options.log,
     });
     source.on('change', () => this.schedule());

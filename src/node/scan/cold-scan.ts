@@ -12,6 +12,7 @@ import type { CursorState } from './file-cursor';
 import { describe, newScanBuffer, scanFile, type ScanBuffer, type ScanMessage, type ScanPost, type ScanRequest } from './scan-file';
 import type { TranscriptFile } from './list-files';
 import { fileRoleFromPath } from '../../core/transcript/session-path';
+import { gentleScanWorkers } from './worker-count';
 
 export interface ScanProgress {
   filesDone: number;
@@ -26,6 +27,8 @@ export interface ColdScanResult {
   bytes: number;
   /** Files read on the calling thread (`readHere`, or no worker left). */
   filesReadHere: number;
+  /** Worker threads the scan used (0 when there was nothing to read). */
+  workers: number;
 }
 
 export interface ColdScanOptions {
@@ -34,7 +37,7 @@ export interface ColdScanOptions {
   sliceMs?: number;
   /** Worker script; defaults to `scan-worker.js` beside this module. */
   workerPath?: string;
-  /** Number of workers; default 1, or for a large history 2 when there are more than two cores. */
+  /** Number of workers (at most one per file); default `gentleScanWorkers`: 1, or for a large history 2 when there are more than two cores. */
   workers?: number;
   /**
    * This thread reads files too, the smallest first, whenever it has nothing
@@ -80,8 +83,6 @@ export function startScanWorker(workerPath?: string): StartedWorker {
   worker.on('error', onEarly);
   return started;
 }
-
-const LARGE_HISTORY_BYTES = 64 * 1024 * 1024;
 
 /** A worker's young generation: its garbage is short-lived, so a small one keeps memory low at little cost. */
 const YOUNG_MB = 8;
@@ -161,7 +162,7 @@ class ColdScanScheduler {
   private readonly workerCount: number;
   private readonly workerPath: string;
   private readonly chunkBytes: number;
-  private readonly result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0 };
+  private readonly result: ColdScanResult = { cursors: new Map(), errors: [], bytes: 0, filesReadHere: 0, workers: 0 };
   private readonly progress: ScanProgress;
   private readonly pending: FileQueue;
   /** Messages from the workers (and this thread's reads) waiting to be merged. */
@@ -177,12 +178,11 @@ class ColdScanScheduler {
   ) {
     this.sliceMs = options.sliceMs ?? 8;
     const bytesTotal = files.reduce((s, f) => s + f.size, 0);
-    // By default a core is left to this thread: merging, and the collector's
-    // helpers, then never wait for a core (on two cores, one worker gave the
-    // same first scan with shorter pauses than two).
-    const cores = os.cpus().length;
-    const byDefault = bytesTotal > LARGE_HISTORY_BYTES ? Math.min(2, cores - 1) : 1;
-    this.workerCount = Math.max(1, Math.min(options.workers ?? byDefault, cores, files.length));
+    // By default the scan is gentle (a core is left to this thread: merging,
+    // and the collector's helpers, then never wait for a core; on two cores,
+    // one worker gave the same first scan with shorter pauses than two).
+    const size = { cores: os.availableParallelism(), files: files.length, bytes: bytesTotal };
+    this.workerCount = options.workers !== undefined ? Math.max(1, Math.min(options.workers, files.length)) : gentleScanWorkers(size);
     this.workerPath = options.workerPath ?? SCAN_WORKER_PATH;
     this.progress = { filesDone: 0, filesTotal: files.length, bytesDone: 0, bytesTotal };
     this.chunkBytes = options.chunkBytes ?? Math.min(Math.max(bytesTotal / this.workerCount / 32, 1 << 20), 8 << 20);
@@ -200,6 +200,7 @@ class ColdScanScheduler {
     for (let i = 0; i < this.workerCount; i++) {
       this.startWorker();
     }
+    this.result.workers = this.workerCount;
     try {
       while (this.working() || this.queue.length > 0 || !this.pending.empty) {
         // This thread reads when it may (or when no worker is left), one file

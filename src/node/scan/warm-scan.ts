@@ -4,7 +4,9 @@
  * again; when no file changed at all, the previous report is reused as is.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { coldScan, type StartedWorker } from './cold-scan';
+import { allCoresScanWorkers } from './worker-count';
 import { forEachLine } from './call-batch';
 import { tailHashAt } from './file-cursor';
 import type { Engine } from '../../core/engine';
@@ -164,10 +166,10 @@ async function readInWorkers(engine: Engine, files: TranscriptFile[], options: W
     files,
     {
       workerPath: options.workerPath,
-      // One worker, and this thread reads too between merges (the small
-      // files): two busy threads on two cores, one isolate less than two
-      // workers.
-      workers: 1,
+      // Every core but one, and this thread reads too between merges (the
+      // small files): on two cores, one worker and this thread keep both busy
+      // with one isolate less than two workers.
+      workers: allCoresScanWorkers({ cores: os.availableParallelism(), files: files.length, bytes: 0 }),
       readHere: true,
       sliceMs: 1_000_000,
       started: options.started ? [options.started] : undefined,

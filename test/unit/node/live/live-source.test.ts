@@ -56,6 +56,26 @@ describe('LiveSource (real watcher on a temp folder)', function () {
     await waitFor('append', () => report().totals.outputTokens === 35);
   });
 
+  it('scans with the workers the setting asks for (firstScanWorkers), gently by default', async () => {
+    fs.mkdirSync(path.dirname(file(S)), { recursive: true });
+    fs.writeFileSync(file(S), line('a', 10));
+    fs.writeFileSync(file(T), line('b', 20, T));
+    fs.writeFileSync(path.join(path.dirname(file(S)), 'ffffffff-0000-4000-8000-000000000008.jsonl'), line('c', 30, 'ffffffff-0000-4000-8000-000000000008'));
+    const scans: string[] = [];
+    for (const firstScanWorkers of [undefined, 2]) {
+      const logged: string[] = [];
+      const s = new LiveSource({ prices: bundledPriceTable(), timeZone: 'UTC', env: {}, home, rootPollMs: 0, firstScanWorkers, log: (_l, m) => logged.push(m) });
+      source = s;
+      await s.start();
+      assert.equal(report().totals.outputTokens, 60);
+      scans.push(logged.find((m) => m.startsWith('scanned ')) ?? logged.join('\n'));
+      await s.dispose();
+      source = undefined;
+    }
+    assert.match(scans[0]!, /^scanned 3 transcript file\(s\), .* \(1 scan worker\(s\)\)$/);
+    assert.match(scans[1]!, /\(2 scan worker\(s\)\)$/);
+  });
+
   it('waits for a partial last line to get its newline', async () => {
     fs.mkdirSync(path.dirname(file(S)), { recursive: true });
     fs.writeFileSync(file(S), line('a', 10));
