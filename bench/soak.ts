@@ -189,12 +189,22 @@ async function main(): Promise<void> {
     fs.appendFileSync(t.file, t.rest);
   }
   sample();
-  // Quiet: wait for the probe's last line, then a little more.
-  const quietBy = performance.now() + 20_000;
+  // Quiet: wait for the probe's last line, then until the live totals have
+  // not moved for 3 s (the meter may still be reading the last batches).
+  const quietBy = performance.now() + 60_000;
   while (probeSeen < probeSent.length && performance.now() < quietBy) {
     await sleep(100);
   }
-  await sleep(2000);
+  let stableSince = performance.now();
+  let lastTotals = tokenTotals(meter.snapshot.report);
+  while (performance.now() - stableSince < 3000 && performance.now() < quietBy) {
+    await sleep(200);
+    const t = tokenTotals(meter.snapshot.report);
+    if (t !== lastTotals) {
+      lastTotals = t;
+      stableSince = performance.now();
+    }
+  }
   const liveReport = meter.snapshot.report;
   const engine = new Engine({ prices: bundledPriceTable() });
   scanAllSync(engine, [path.join(claude, 'projects')]);

@@ -166,6 +166,7 @@ export class Engine {
   private readonly cells = new Map<string, Cell>();
   private readonly sessions = new Map<string, Set<Entry>>();
   private readonly sessionRevisions = new Map<string, number>();
+  private readonly sessionRemovalCounts = new Map<string, number>();
   private revisionCounter = 0;
   /** The cell `apply` used last (cleared when that cell empties). */
   private lastCell: Cell | undefined;
@@ -512,6 +513,7 @@ export class Engine {
       set.add(entry);
     } else {
       set.delete(entry);
+      this.sessionRemovalCounts.set(entry.sessionId, (this.sessionRemovalCounts.get(entry.sessionId) ?? 0) + 1);
       if (set.size === 0) {
         this.sessions.delete(entry.sessionId);
       }
@@ -532,7 +534,16 @@ export class Engine {
     return this.cells.values();
   }
 
-  /** Kept (de-duplicated) calls of a session, unordered. */
+  /**
+   * How many kept calls a session has lost (to a better duplicate, a file read
+   * again or deleted). While it is unchanged the session's calls only grew:
+   * `sessionEntries` then lists the new ones after the old ones.
+   */
+  sessionRemovals(sessionId: string): number {
+    return this.sessionRemovalCounts.get(sessionId) ?? 0;
+  }
+
+  /** Kept (de-duplicated) calls of a session, unordered (but a new call comes after those already kept). */
   sessionEntries(sessionId: string): ReadonlySet<Entry> {
     return this.sessions.get(sessionId) ?? new Set();
   }

@@ -67,12 +67,11 @@ export interface LiveHistory {
   sessions: ReadonlySet<string>;
 }
 
-/**
- * Per-session live rows, kept while the session's revision is unchanged, so a
- * live append recomputes one session's rows. Owned by the caller.
- */
+/** Per-session live rows and their sums, so a live append adds only the new calls (one that lost a call is summed again). Owned by the caller. */
 export class HistoryRowsCache {
-  readonly sessions = new Map<string, { revision: number; project: string | null; rows: HistoryRow[] }>();
+  /** The engine the sums are of (another one, after a rescan, starts them again). */
+  engine: Engine | undefined;
+  readonly sessions = new Map<string, { revision: number; project: string | null; rows: HistoryRow[]; sums: Map<string, RowSums>; counted: number; removals: number }>();
 }
 
 interface RowSums {
@@ -80,10 +79,13 @@ interface RowSums {
   byCard: Map<RateCard | null, CallTokens>;
 }
 
-/** Rows of one session from its kept calls, summed per card and priced once per card. */
-function sessionRows(entries: Iterable<Entry>, sessionId: string, project: string | null): HistoryRow[] {
-  const sums = new Map<string, RowSums>();
+/** Adds a session's kept calls after the first `skip` to its sums per (day, part, model) and card; returns how many calls it went through. */
+function addToSums(sums: Map<string, RowSums>, entries: Iterable<Entry>, skip: number, sessionId: string, project: string | null): number {
+  let seen = 0;
   for (const e of entries) {
+    if (seen++ < skip) {
+      continue;
+    }
     const part = partOfFile(e.file);
     const key = `${e.day}\u0000${part}\u0000${e.model}`;
     let s = sums.get(key);
@@ -105,8 +107,14 @@ function sessionRows(entries: Iterable<Entry>, sessionId: string, project: strin
       s.row.messages++;
     }
   }
+  return seen;
+}
+
+/** Rows from a session's sums, each priced once per card. */
+function rowsOfSums(sums: ReadonlyMap<string, RowSums>): HistoryRow[] {
   const rows: HistoryRow[] = [];
-  for (const { row, byCard } of sums.values()) {
+  for (const { row: template, byCard } of sums.values()) {
+    const row: HistoryRow = { ...template, costUSD: 0, tokens: emptyTokens() };
     // Card by card in key order: the same calls give the same dollars whatever order they came in.
     const cards = [...byCard].sort((a, b) => ((a[0]?.key ?? '') < (b[0]?.key ?? '') ? -1 : 1));
     for (const [card, t] of cards) {
@@ -129,6 +137,10 @@ function sessionRows(entries: Iterable<Entry>, sessionId: string, project: strin
  * report's reconciliations when they are current.
  */
 export function liveHistoryRows(engine: Engine, projectOf: (sessionId: string) => string | null, cache?: HistoryRowsCache, reports?: ReportCache): LiveHistory {
+  if (cache !== undefined && cache.engine !== engine) {
+    cache.sessions.clear();
+    cache.engine = engine;
+  }
   const files = engine.sessionFiles();
   const parts = new Set<string>();
   for (const [sessionId, list] of files) {
@@ -146,7 +158,13 @@ export function liveHistoryRows(engine: Engine, projectOf: (sessionId: string) =
       rows.push(...cached.rows);
       continue;
     }
-    const own = sessionRows(engine.sessionEntries(sessionId), sessionId, project);
+    const entries = engine.sessionEntries(sessionId);
+    const removals = engine.sessionRemovals(sessionId);
+    // Only grown since last time: its new calls are added to the sums it had.
+    const grown = cached !== undefined && cached.project === project && cached.removals === removals && cached.counted <= entries.size;
+    const sums = grown ? cached.sums : new Map<string, RowSums>();
+    const counted = addToSums(sums, entries, grown ? cached.counted : 0, sessionId, project);
+    const own = rowsOfSums(sums);
     const fromReport = reports?.sessions.get(sessionId);
     const rec = fromReport && fromReport.revision === revision ? fromReport.reconciliation : reconcileSession(engine, sessionId, files.get(sessionId) ?? []);
     for (const cell of rec?.cells ?? []) {
@@ -154,7 +172,7 @@ export function liveHistoryRows(engine: Engine, projectOf: (sessionId: string) =
         own.push({ day: cell.day, sessionId, part: UNITEMISED_PART, project, model: cell.model, costUSD: card === null ? null : costOn(card, t), tokens: { ...t }, messages: 0, card });
       }
     }
-    cache?.sessions.set(sessionId, { revision, project, rows: own });
+    cache?.sessions.set(sessionId, { revision, project, rows: own, sums, counted, removals });
     rows.push(...own);
   }
   if (cache) {

@@ -9,6 +9,9 @@ import { exportCsv, exportJson } from '../../../src/core/export';
 import { buildReport, ReportCache } from '../../../src/core/report';
 import { assistantLine } from '../support/lines';
 import { feed, newEngine } from '../support/engine';
+import { HistoryRowsCache } from '../../../src/core/history';
+import { engineSink } from '../../../src/node/scan/scan';
+import { LineSplitter } from '../support/line-splitter';
 
 const close = (a: number | null | undefined, b: number) => assert.ok(a !== null && a !== undefined && Math.abs(a - b) < 1e-12, `${String(a)} != ${b}`);
 
@@ -42,6 +45,33 @@ describe('history that outlives the transcripts', () => {
     );
     assert.equal(rows.find((r) => r.sessionId === 'b')?.costUSD, null, 'unpriced stays unpriced');
     assert.equal(rows.find((r) => r.sessionId === 'b')?.project, '/q');
+  });
+
+  it('live rows kept in a cache follow appends and a better duplicate exactly as rows computed afresh', () => {
+    const engine = newEngine();
+    const file = engine.openFile('/projects/-p/a.jsonl', '-p/a.jsonl');
+    const splitter = new LineSplitter(0);
+    const sink = engineSink(engine, file);
+    const append = (...lines: string[]) => splitter.push(Buffer.from(lines.join('\n') + '\n', 'utf8'), sink);
+    const cache = new HistoryRowsCache();
+    const sorted = (rows: HistoryRow[]) => JSON.stringify([...rows].sort((x, y) => (`${x.day}${x.model}` < `${y.day}${y.model}` ? -1 : 1)));
+    const check = () => assert.equal(sorted(liveHistoryRows(engine, () => '/p', cache).rows), sorted(liveHistoryRows(engine, () => '/p').rows));
+    append(assistantLine({ session: 'a', ts: '2026-11-20T10:00:00.000Z', input: 1000, output: 500 }));
+    check();
+    // Appends only: added to the cached sums (a new day, a new model, more of the same).
+    append(
+      assistantLine({ session: 'a', ts: '2026-11-20T11:00:00.000Z', id: 'm2', req: 'r2', input: 7, output: 70, w5: 300 }),
+      assistantLine({ session: 'a', ts: '2026-11-21T10:00:00.000Z', id: 'm3', req: 'r3', model: 'claude-haiku-4-5', output: 100 }),
+    );
+    check();
+    const before = engine.sessionRemovals('a');
+    // A better copy of m2 (more output): the old one is removed, the sums start again.
+    append(assistantLine({ session: 'a', ts: '2026-11-20T11:00:00.000Z', id: 'm2', req: 'r2', input: 7, output: 900, w5: 300 }));
+    assert.ok(engine.sessionRemovals('a') > before, 'the better duplicate replaced a kept call');
+    check();
+    const rows = liveHistoryRows(engine, () => '/p', cache).rows;
+    assert.deepEqual(rows.map((r) => r.messages).reduce((a, b) => a + b, 0), 3);
+    assert.equal(rows.reduce((a, r) => a + r.tokens.output, 0), 500 + 900 + 100);
   });
 
   it('keeps the rows of sessions whose transcripts are gone; live sessions always win', () => {
