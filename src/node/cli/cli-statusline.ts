@@ -157,6 +157,10 @@ export function refreshInProcess(loadFullCli: () => typeof import('./cli')): (ar
   return (argv) => {
     try {
       fs.closeSync(1);
+      // Hold fd 1 with the null device: a file opened by the refresh must not
+      // get fd 1, or libuv aborts the process when it closes it (seen with
+      // Claude Code's pipe: exit 134 and no stored report).
+      fs.openSync(os.devNull, 'w');
     } catch {
       // already closed
     }
