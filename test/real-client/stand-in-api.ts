@@ -136,6 +136,8 @@ export interface StandInOptions {
   dumpDir?: string;
   /** Called for anything unexpected (404s, bad bodies). Defaults to stderr. */
   log?: (line: string) => void;
+  /** Extra headers on every /v1/messages answer (e.g. a subscriber's `anthropic-ratelimit-unified-*`). */
+  responseHeaders?: Record<string, string>;
 }
 
 export interface StandInApi {
@@ -485,7 +487,7 @@ export async function startStandInApi(plan: Plan, options: StandInOptions = {}):
       const file = join(options.dumpDir, `${String(seq).padStart(3, '0')}-${req.kind}.json`);
       writeFileSync(file, JSON.stringify({ headers, body, served: call }, null, 1));
     }
-    const baseHeaders = { 'request-id': requestId, 'anthropic-organization-id': 'org-stand-in' };
+    const baseHeaders = { ...options.responseHeaders, 'request-id': requestId, 'anthropic-organization-id': 'org-stand-in' };
     if (!req.stream) {
       res.writeHead(200, { ...baseHeaders, 'content-type': 'application/json' });
       res.end(

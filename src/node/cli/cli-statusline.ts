@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import { Writable } from 'node:stream';
 import { statuslineFacts, statusLineText } from '../../core/limits-view';
 import { expandHome } from '../claude-roots';
-import { defaultCacheDir, isInside, readStoredReport } from '../scan/index-store';
+import { defaultCacheDir, isInside, REPORT_FILE } from '../scan/index-store';
 import { recordStatuslineSnapshot } from '../statusline-snapshot';
 import type { TextWriter } from './cli-args';
 
@@ -71,30 +71,80 @@ interface Figures {
   writtenMs: number;
 }
 
-/** The session's and today's dollars in the report the index stored last. */
-export function storedFigures(cacheDir: string, sessionId: string | null, nowMs: number): Figures {
-  const stored = readStoredReport(cacheDir);
-  if (stored === undefined) {
-    return { sessionUSD: null, todayUSD: null, writtenMs: 0 };
+/**
+ * The JSON object that starts at `bytes[start]` (a '{'), or undefined when it
+ * does not close. Strings are skipped whole, so a brace inside one does not
+ * count; UTF-8 never puts '{', '}', '"' or '\\' inside a multi-byte character.
+ */
+export function objectAt(bytes: Buffer, start: number): unknown {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) {
+        i++; // the escaped character
+      } else if (b === 0x22) {
+        inString = false;
+      }
+    } else if (b === 0x22) {
+      inString = true;
+    } else if (b === 0x7b) {
+      depth++;
+    } else if (b === 0x7d && --depth === 0) {
+      try {
+        return JSON.parse(bytes.toString('utf8', start, i + 1)) as unknown;
+      } catch {
+        return undefined;
+      }
+    }
   }
+  return undefined;
+}
+
+/** The `costUSD` of the first object after `from` that begins with `"key":value`, when its key holds that value. */
+function costOfObject(bytes: Buffer, from: number, key: string, value: string): number | null {
+  if (from < 0) {
+    return null;
+  }
+  const at = bytes.indexOf(`{${JSON.stringify(key)}:${JSON.stringify(value)}`, from);
+  const o = at < 0 ? undefined : objectAt(bytes, at);
+  if (typeof o !== 'object' || o === null) {
+    return null;
+  }
+  const r = o as Record<string, unknown>;
+  return r[key] === value && typeof r.costUSD === 'number' ? r.costUSD : null;
+}
+
+/**
+ * The session's and today's dollars in the report the index stored last.
+ * Claude Code runs the status line several times a second and the report
+ * grows with the history (1 MB for 1 GB of transcripts: ~100 ms to parse
+ * under load), so only the two objects it needs are parsed: the session's
+ * (`{"sessionId":…` in `sessions`) and today's (`{"date":…` in `days`), found
+ * by their first key, as the report is printed. The header line (the listing
+ * the report was made from) is not parsed either.
+ */
+export function storedFigures(cacheDir: string, sessionId: string | null, nowMs: number): Figures {
+  const file = path.join(cacheDir, REPORT_FILE);
+  let bytes: Buffer;
   let writtenMs = 0;
   try {
-    writtenMs = fs.statSync(path.join(cacheDir, 'report-v5.json')).mtimeMs;
+    bytes = fs.readFileSync(file);
+    writtenMs = fs.statSync(file).mtimeMs;
   } catch {
-    // gone since: no age
+    return { sessionUSD: null, todayUSD: null, writtenMs: 0 };
   }
-  try {
-    const r = JSON.parse(stored.json.toString('utf8')) as { sessions?: Array<{ sessionId?: unknown; costUSD?: unknown }>; days?: Array<{ date?: unknown; costUSD?: unknown }> };
-    const today = localDate(nowMs);
-    const session = sessionId === null ? undefined : (r.sessions ?? []).find((s) => s.sessionId === sessionId);
-    const day = (r.days ?? []).find((d) => d.date === today);
-    const sessionUSD = typeof session?.costUSD === 'number' ? session.costUSD : null;
-    // No row for today: $0 if the report was made today, else unknown.
-    const todayUSD = typeof day?.costUSD === 'number' ? day.costUSD : writtenMs > 0 && localDate(writtenMs) === today ? 0 : null;
-    return { sessionUSD, todayUSD, writtenMs };
-  } catch {
-    return { sessionUSD: null, todayUSD: null, writtenMs };
+  const body = bytes.indexOf(0x0a) + 1;
+  if (body <= 0 || bytes[body] !== 0x7b) {
+    return { sessionUSD: null, todayUSD: null, writtenMs: 0 };
   }
+  const today = localDate(nowMs);
+  const sessionUSD = sessionId === null ? null : costOfObject(bytes, bytes.indexOf('"sessions":[', body), 'sessionId', sessionId);
+  const day = costOfObject(bytes, bytes.indexOf('"days":[', body), 'date', today);
+  // No row for today: $0 if the report was made today, else unknown.
+  const todayUSD = day ?? (localDate(writtenMs) === today ? 0 : null);
+  return { sessionUSD, todayUSD, writtenMs };
 }
 
 export interface StatuslineRun {
@@ -157,6 +207,10 @@ export function refreshInProcess(loadFullCli: () => typeof import('./cli')): (ar
   return (argv) => {
     try {
       fs.closeSync(1);
+      // Hold fd 1 with the null device: a file opened by the refresh must not
+      // get fd 1, or libuv aborts the process when it closes it (seen with
+      // Claude Code's pipe: exit 134 and no stored report).
+      fs.openSync(os.devNull, 'w');
     } catch {
       // already closed
     }

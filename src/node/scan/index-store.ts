@@ -365,7 +365,7 @@ export function writeAtomically(dir: string, name: string, text: string | Uint8A
   }
 }
 
-const REPORT_FILE = 'report-v5.json';
+export const REPORT_FILE = 'report-v5.json';
 /** Older report files of ours, removed when a new one is written (v4: its listing had no file sizes, mtimes and inodes). */
 const OLD_REPORT_FILES = ['report-v3.json', 'report-v4.json'];
 
