@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ccm-subscriber-'));
   try {
     const run = await runSubscriberSession(dir, claude, cli);
-    const sessionId = String([...run.hookInputs].reverse().find((i) => typeof i.session_id === 'string')?.session_id ?? '\u0000');
+    const found = [...run.hookInputs].reverse().find((i) => typeof i.session_id === 'string')?.session_id;
+    const sessionId = typeof found === 'string' ? found : '\u0000';
     const scrub = (v: unknown): unknown =>
       JSON.parse(
         JSON.stringify(v)
