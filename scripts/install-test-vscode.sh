@@ -14,7 +14,7 @@ CODE_SERVER_VERSION="4.100.3"
 RIPGREP_PKG_VERSION="1.15.11"
 RIPGREP_BIN_VERSION="v13.0.0-10"
 # prometheus and prometheus-pushgateway: the team export's tests (test/unit/node/team-export.test.ts) run their own instances on free ports.
-APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium prometheus prometheus-pushgateway)
+APT_PACKAGES=(libkrb5-dev libx11-dev libxkbfile-dev libsecret-1-dev pkg-config ripgrep chromium prometheus prometheus-pushgateway tmux openssl)
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE_DIR="$REPO_ROOT/.vscode-test"

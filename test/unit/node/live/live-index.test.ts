@@ -105,7 +105,7 @@ describe('LiveSource with its index (warm starts)', function () {
     const expected = figures(first);
     await stop(first);
     const warm = await start(storage);
-    assert.deepEqual(warm.index?.lastScan, { bytes: 0, replayed: 5, appended: 0, reread: 0, rejected: undefined });
+    assert.deepEqual(warm.index?.lastScan, { bytes: 0, replayed: 5, appended: 0, reread: 0, workers: 0, rejected: undefined });
     assert.deepEqual(figures(warm), expected);
   });
 
@@ -176,7 +176,7 @@ describe('LiveSource with its index (warm starts)', function () {
       await waitFor('its save', () => (b.index?.saves ?? 0) > saves);
       await stop(b);
       const c = await start(storage);
-      assert.deepEqual(c.index?.lastScan, { bytes: 0, replayed: 4, appended: 0, reread: 0, rejected: undefined });
+      assert.deepEqual(c.index?.lastScan, { bytes: 0, replayed: 4, appended: 0, reread: 0, workers: 0, rejected: undefined });
       assert.equal(figures(c).totals.outputTokens, 1333 + 5);
     });
   });
